@@ -1,0 +1,2 @@
+package dev.swan.allocator.threshold;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.format.gguf;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.format.mlx;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.metric.kurtosis;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.metric.noise;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.metric.recon;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.swan.metric.svd;
+final class Placeholder {}

@@ -1,0 +1,28 @@
+package dev.swan.api;
+
+/**
+ * Turns per-tensor analyses into an allocation plan: bits, group size and a reason for every tensor.
+ * Pure: the same request gives the same plan, so plans can be re-made from a cached manifest.
+ *
+ * <p>Minimal example (everything quantizable at 4 bits, group 64):
+ * <pre>{@code
+ * public final class Uniform4 implements BitAllocator {
+ *     public String id() { return "uniform4"; }
+ *     public String description() { return "4-bit everywhere it applies"; }
+ *     public String spiVersion() { return SpiVersion.CURRENT; }
+ *     public AllocationPlan allocate(AllocationRequest r, ProgressSink progress) {
+ *         List<TensorDecision> out = new ArrayList<>();
+ *         for (TensorAnalysis t : r.tensors()) {
+ *             out.add(t.analysed() && t.cols() % 64 == 0
+ *                     ? new TensorDecision(t.name(), 4, 64, "uniform", Double.NaN)
+ *                     : new TensorDecision(t.name(), 16, 0, "not quantizable", Double.NaN));
+ *         }
+ *         return new AllocationPlan(id(), Map.of(), out);
+ *     }
+ * }
+ * }</pre>
+ */
+public interface BitAllocator extends SwanPlugin {
+
+    AllocationPlan allocate(AllocationRequest request, ProgressSink progress);
+}

@@ -1,0 +1,65 @@
+package dev.swan.api;
+
+import dev.swan.api.model.ModelDir;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Writes a model in a runtime's format following an allocation plan, and checks such outputs.
+ *
+ * <p>The launcher calls {@link #check} before any work, {@link #write} with a temporary target that it
+ * renames into place only when the write returns normally, and {@link #verify} for {@code swan verify}.
+ * A format must stream: read, quantize and write tensor by tensor, never holding the whole model.
+ *
+ * <p>Minimal example (a format that stores the plan as text):
+ * <pre>{@code
+ * public final class PlanDump implements OutputFormat {
+ *     public String id() { return "plan-dump"; }
+ *     public String description() { return "the allocation plan as text"; }
+ *     public String spiVersion() { return SpiVersion.CURRENT; }
+ *     public boolean writesDirectory() { return false; }
+ *     public String defaultOutputName(String model) { return model + ".plan.txt"; }
+ *     public void check(ModelDir model, Parameters p) { }
+ *     public TensorSizer sizer(ModelDir model, Parameters p) { return (t, bits, g) -> 0; }
+ *     public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
+ *         Files.writeString(target, plan.decisions().toString());
+ *         return new WriteReport(target, Files.size(target), List.of());
+ *     }
+ *     public boolean recognizes(Path output) { return output.toString().endsWith(".plan.txt"); }
+ *     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext ctx) {
+ *         return new VerifyReport(output, List.of(), List.of());
+ *     }
+ * }
+ * }</pre>
+ */
+public interface OutputFormat extends SwanPlugin {
+
+    /** True when the output is a directory, false when it is a single file. */
+    boolean writesDirectory();
+
+    /** Default output name for a model directory named {@code modelName}. */
+    String defaultOutputName(String modelName);
+
+    /**
+     * Refuses up front, with an {@link OutputException} or {@link ModelFormatException}, anything this
+     * format cannot write (unsupported architecture, missing tokenizer, ...). Nothing is written yet.
+     */
+    void check(ModelDir model, Parameters parameters);
+
+    /** Bytes per tensor at a given precision in this format, for budgets and size predictions. */
+    TensorSizer sizer(ModelDir model, Parameters parameters);
+
+    /** Writes the model to {@code target} (which does not exist yet) following {@code plan}. */
+    WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext context) throws java.io.IOException;
+
+    /** True when {@code output} looks like something this format wrote. */
+    boolean recognizes(Path output);
+
+    /** Re-reads an output and checks it as its runtime would; compares with {@code source} when given. */
+    VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws java.io.IOException;
+
+    /** A quantizer for metrics to measure real target error, e.g. spec {@code mlx:4:64}; empty if not offered. */
+    default Optional<Quantizer> quantizer(String spec) {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.swan.api;
+
+import dev.swan.api.numeric.FloatMatrix;
+
+/**
+ * A data-free sensitivity metric: a pure function from one weight matrix (plus parameters and a seed)
+ * to a raw value and a score in [0, 1]. The launcher has already applied SWAN's pre-processing (1-D and
+ * tiny tensors skipped, MoE stacks sampled, higher ranks flattened), so {@code weight} is always 2-D
+ * with at least 1024 elements.
+ *
+ * <p>Minimal example (the fraction of weights beyond 6 standard deviations):
+ * <pre>{@code
+ * public final class OutlierMetric implements SensitivityMetric {
+ *     public String id() { return "outliers"; }
+ *     public String description() { return "share of weights beyond 6 sigma"; }
+ *     public String spiVersion() { return SpiVersion.CURRENT; }
+ *     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+ *         TensorStats s = ctx.stats();                      // mean and std, shared by all metrics
+ *         long n = 0;
+ *         for (float v : w.data()) if (Math.abs(v - s.mean()) > 6 * s.std()) n++;
+ *         double share = (double) n / w.size();
+ *         return MetricResult.of(share, MetricResult.clip01(share * 1000));
+ *     }
+ * }
+ * }</pre>
+ * Register it in {@code META-INF/services/dev.swan.api.SensitivityMetric}.
+ */
+public interface SensitivityMetric extends SwanPlugin {
+
+    /** Measures one weight. Must be deterministic for a given input, parameters and context seed. */
+    MetricResult measure(FloatMatrix weight, MetricContext context);
+}

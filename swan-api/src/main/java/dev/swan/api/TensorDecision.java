@@ -1,0 +1,20 @@
+package dev.swan.api;
+
+/**
+ * The precision chosen for one tensor.
+ *
+ * @param name      tensor name
+ * @param bits      2, 3, 4, 5, 6 or 8 to quantize; 16 to keep the tensor in floating point
+ * @param groupSize quantization group along the row (32, 64, 128), 0 when not quantized
+ * @param reason    why, in the manifest's vocabulary (e.g. {@code protected_pattern}, {@code default},
+ *                  {@code composite_score=0.712 >= 8bit_threshold})
+ * @param composite the weighted score that drove the decision, NaN when no score applied
+ */
+public record TensorDecision(String name, int bits, int groupSize, String reason, double composite) {
+
+    public static final int FLOAT_BITS = 16;
+
+    public boolean quantized() {
+        return bits < FLOAT_BITS;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.swan.api.model;
+
+import dev.swan.api.ModelFormatException;
+import dev.swan.api.json.Json;
+import dev.swan.api.json.JsonParseException;
+import dev.swan.api.safetensors.SafetensorsFile;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Hugging Face model directory opened for reading: {@code config.json}, the safetensors weights (one
+ * {@code model.safetensors}, or shards listed by {@code model.safetensors.index.json}), and the side
+ * files (generation config, tokenizer, chat template) that writers copy. Opening reads headers only.
+ */
+public final class ModelDir implements AutoCloseable {
+    public static final String CONFIG = "config.json";
+    public static final String SINGLE = "model.safetensors";
+    public static final String INDEX = "model.safetensors.index.json";
+
+    /** Tokenizer-related file names that outputs carry along unchanged. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json", "tokenizer.model",
+            "chat_template.jinja", "chat_template.json");
+
+    private final Path dir;
+    private final ModelConfig config;
+    private final Map<String, Object> generationConfig;
+    private final List<SafetensorsFile> shards;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<Path, SafetensorsFile> byFile;
+
+    private ModelDir(Path dir, ModelConfig config, Map<String, Object> generationConfig,
+                     List<SafetensorsFile> shards, Map<String, TensorInfo> tensors) {
+        this.dir = dir;
+        this.config = config;
+        this.generationConfig = generationConfig;
+        this.shards = shards;
+        this.tensors = tensors;
+        this.byFile = new LinkedHashMap<>();
+        for (SafetensorsFile s : shards) byFile.put(s.file(), s);
+    }
+
+    public static ModelDir open(Path dir) {
+        return open(dir, SafetensorsFile.DEFAULT_WINDOW_BYTES);
+    }
+
+    public static ModelDir open(Path dir, long windowBytes) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelFormatException(dir, null, Files.exists(dir) ? "not a directory (give the model folder)"
+                    : "no such directory");
+        }
+        ModelConfig config = new ModelConfig(dir.resolve(CONFIG), readJsonObject(dir.resolve(CONFIG), true));
+        Map<String, Object> gen = Files.exists(dir.resolve("generation_config.json"))
+                ? readJsonObject(dir.resolve("generation_config.json"), true) : Map.of();
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+            Path index = dir.resolve(INDEX);
+            if (Files.exists(index)) {
+                openSharded(dir, index, windowBytes, opened, tensors);
+            } else if (Files.exists(dir.resolve(SINGLE))) {
+                SafetensorsFile f = SafetensorsFile.open(dir.resolve(SINGLE), windowBytes);
+                opened.add(f);
+                tensors.putAll(f.tensors());
+            } else {
+                throw new ModelFormatException(dir, null, "no " + SINGLE + " and no " + INDEX
+                        + ": not a Hugging Face safetensors model directory");
+            }
+            return new ModelDir(dir, config, Collections.unmodifiableMap(gen), List.copyOf(opened),
+                    Collections.unmodifiableMap(tensors));
+        } catch (RuntimeException e) {
+            opened.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    private static void openSharded(Path dir, Path index, long windowBytes, List<SafetensorsFile> opened,
+                                    Map<String, TensorInfo> tensors) {
+        Map<String, Object> idx = readJsonObject(index, false);
+        Object wm = idx.get("weight_map");
+        if (!(wm instanceof Map)) throw new ModelFormatException(index, "weight_map", "missing or not an object");
+        Map<String, List<String>> namesByShard = new LinkedHashMap<>();
+        Path root = dir.toAbsolutePath().normalize();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) wm).entrySet()) {
+            String tensor = (String) e.getKey();
+            if (!(e.getValue() instanceof String)) {
+                throw new ModelFormatException(index, tensor, "weight_map value must be a shard file name");
+            }
+            String shard = (String) e.getValue();
+            Path p = Path.of(shard);
+            if (p.isAbsolute() || shard.startsWith("/") || shard.startsWith("\\")
+                    || !root.resolve(p).normalize().startsWith(root) || shard.contains("..")) {
+                throw new ModelFormatException(index, tensor, "shard path '" + shard
+                        + "' escapes the model directory (only file names inside it are allowed)");
+            }
+            namesByShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(tensor);
+        }
+        for (Map.Entry<String, List<String>> e : namesByShard.entrySet()) {
+            Path shardPath = dir.resolve(e.getKey());
+            if (!Files.isRegularFile(shardPath)) {
+                throw new ModelFormatException(index, e.getValue().get(0), "shard '" + e.getKey()
+                        + "' named by the index does not exist (incomplete download?)");
+            }
+            SafetensorsFile f = SafetensorsFile.open(shardPath, windowBytes);
+            opened.add(f);
+            for (String name : e.getValue()) {
+                TensorInfo ti = f.tensors().get(name);
+                if (ti == null) {
+                    throw new ModelFormatException(shardPath, name, "listed in " + INDEX
+                            + " but absent from this shard");
+                }
+            }
+            for (TensorInfo ti : f.tensors().values()) {
+                if (tensors.put(ti.name(), ti) != null) {
+                    throw new ModelFormatException(shardPath, ti.name(), "tensor appears in more than one shard");
+                }
+            }
+        }
+    }
+
+    /** Reads a JSON file that must hold an object; errors name the file, line and column. */
+    public static Map<String, Object> readJsonObject(Path file, boolean required) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file, null, required ? "missing (a Hugging Face model needs it)"
+                    : "file not found");
+        } catch (IOException e) {
+            throw new ModelFormatException(file, null, "cannot read: " + e.getMessage(), e);
+        }
+        try {
+            Object v = Json.parse(text);
+            if (!(v instanceof Map)) throw new ModelFormatException(file, null, "must hold a JSON object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) v;
+            return m;
+        } catch (JsonParseException e) {
+            throw new ModelFormatException(file, null, "malformed JSON: " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Directory name, used as the model name in reports. */
+    public String name() {
+        Path n = dir.toAbsolutePath().normalize().getFileName();
+        return n == null ? "model" : n.toString();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** {@code generation_config.json}, or an empty map when absent. */
+    public Map<String, Object> generationConfig() {
+        return generationConfig;
+    }
+
+    /** Every tensor, shard by shard in data order. */
+    public List<TensorInfo> tensors() {
+        return List.copyOf(tensors.values());
+    }
+
+    public Optional<TensorInfo> find(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    public TensorInfo tensor(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) throw new ModelFormatException(dir, name, "no such tensor in this model");
+        return t;
+    }
+
+    public TensorData data(TensorInfo info) {
+        SafetensorsFile f = byFile.get(info.file());
+        if (f == null) throw new IllegalArgumentException(info.name() + " does not belong to " + dir);
+        return f.data(info);
+    }
+
+    public TensorData data(String name) {
+        return data(tensor(name));
+    }
+
+    public TensorClass classOf(TensorInfo info) {
+        return TensorClassifier.classify(info.name(), info.rank());
+    }
+
+    public List<Path> shardFiles() {
+        List<Path> out = new ArrayList<>();
+        for (SafetensorsFile s : shards) out.add(s.file());
+        return out;
+    }
+
+    public Map<String, String> shardMetadata(Path shard) {
+        SafetensorsFile f = byFile.get(shard);
+        return f == null ? Map.of() : f.metadata();
+    }
+
+    /** Tokenizer files present in the directory, in {@link #TOKENIZER_FILES} order. */
+    public List<Path> tokenizerFiles() {
+        List<Path> out = new ArrayList<>();
+        for (String n : TOKENIZER_FILES) {
+            Path p = dir.resolve(n);
+            if (Files.isRegularFile(p)) out.add(p);
+        }
+        return out;
+    }
+
+    /** Side files outputs copy verbatim: generation config and any {@code *.py} model code. */
+    public List<Path> sideFiles() {
+        List<Path> out = new ArrayList<>();
+        Path gen = dir.resolve("generation_config.json");
+        if (Files.isRegularFile(gen)) out.add(gen);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.py")) {
+            for (Path p : ds) out.add(p);
+        } catch (IOException e) {
+            throw new ModelFormatException(dir, null, "cannot list: " + e.getMessage(), e);
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    public long totalParameters() {
+        long n = 0;
+        for (TensorInfo t : tensors.values()) n += t.numel();
+        return n;
+    }
+
+    public long totalBytes() {
+        long n = 0;
+        for (TensorInfo t : tensors.values()) n += t.byteSize();
+        return n;
+    }
+
+    /** The float dtype holding most parameters (the model's working precision). */
+    public DType dominantFloatType() {
+        Map<DType, Long> count = new EnumMap<>(DType.class);
+        for (TensorInfo t : tensors.values()) {
+            if (t.dtype().isFloat()) count.merge(t.dtype(), t.numel(), Long::sum);
+        }
+        return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse(config.torchDtype().orElse(DType.F32));
+    }
+
+    @Override
+    public void close() {
+        shards.forEach(SafetensorsFile::close);
+    }
+}
