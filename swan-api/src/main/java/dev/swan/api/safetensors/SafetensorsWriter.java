@@ -42,7 +42,6 @@ public final class SafetensorsWriter implements AutoCloseable {
     private int current = -1;
     private long remaining;
     private long written;
-    private boolean failed;
 
     private SafetensorsWriter(Path path, OutputStream out, List<Entry> entries) {
         this.path = path;
@@ -138,7 +137,6 @@ public final class SafetensorsWriter implements AutoCloseable {
     private void checkRoom(int len) {
         if (current < 0) throw new IllegalStateException("beginTensor first");
         if (len > remaining) {
-            failed = true;
             throw new IllegalStateException(entries.get(current).name() + ": " + len + " bytes written but only "
                     + remaining + " expected");
         }
@@ -156,7 +154,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     @Override
     public void close() throws IOException {
         out.close();
-        if (!failed && (current != entries.size() - 1 || remaining != 0)) {
+        if (current != entries.size() - 1 || remaining != 0) {
             if (entries.isEmpty() && current == -1) return;
             throw new IOException(path + ": incomplete safetensors file: "
                     + (current < 0 ? "no tensor written" : "stopped at " + entries.get(current).name()));

@@ -1,0 +1,324 @@
+package dev.swan.api.synthetic;
+
+import dev.swan.api.json.JsonWriter;
+import dev.swan.api.numeric.SeededRandom;
+import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.HalfFloats;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes small (or, with zero data, arbitrarily large) Hugging Face model directories with Llama or
+ * Qwen3 tensor names and shapes: config, safetensors weights (single file or shards with an index),
+ * tokenizer files and generation config. Used by {@code swan demo} and by every module's tests.
+ *
+ * <p>Weights are deterministic for a seed. Each matrix draws from one of three families chosen from its
+ * name: Gaussian, heavy-tailed (Student-t, 3 degrees of freedom) or low rank plus noise, so metrics and
+ * allocators see a realistic spread of sensitivities.
+ */
+public final class SyntheticModel {
+
+    /** What to generate. Build with {@link #llama()} or {@link #qwen3()} and the {@code with*} methods. */
+    public record Spec(String arch, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
+                       int vocab, DType dtype, boolean tied, boolean storeTiedHead, long maxShardBytes, long seed,
+                       boolean zeroData) {
+
+        public Spec withSize(int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim, int vocab) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
+                    storeTiedHead, maxShardBytes, seed, zeroData);
+        }
+
+        public Spec withDtype(DType d) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, d, tied,
+                    storeTiedHead, maxShardBytes, seed, zeroData);
+        }
+
+        /** Tied embeddings; {@code storeHead} also writes an {@code lm_head.weight} copy, as some checkpoints do. */
+        public Spec withTied(boolean t, boolean storeHead) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, t,
+                    storeHead, maxShardBytes, seed, zeroData);
+        }
+
+        /** Shards of at most this many data bytes (0 = one {@code model.safetensors}). */
+        public Spec withMaxShardBytes(long b) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
+                    storeTiedHead, b, seed, zeroData);
+        }
+
+        public Spec withSeed(long s) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
+                    storeTiedHead, maxShardBytes, s, zeroData);
+        }
+
+        /** Headers only, data left as (sparse) zeros: for size and speed tests of header handling. */
+        public Spec withZeroData(boolean z) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
+                    storeTiedHead, maxShardBytes, seed, z);
+        }
+
+        public long parameterCount() {
+            long n = 0;
+            for (SafetensorsWriter.Entry e : tensors(this)) n += e.byteSize() / e.dtype().size();
+            return n;
+        }
+    }
+
+    private SyntheticModel() {
+    }
+
+    /** A tiny Llama (the stories260K shape, but a multiple of 32 everywhere): 4 layers, hidden 128. */
+    public static Spec llama() {
+        return new Spec("llama", 128, 384, 4, 4, 2, 32, 512, DType.F32, true, false, 0, 1234, false);
+    }
+
+    /** A tiny Qwen3 (explicit head_dim, q/k norms, untied head): 4 layers, hidden 128. */
+    public static Spec qwen3() {
+        return new Spec("qwen3", 128, 384, 4, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false);
+    }
+
+    /** Tensor names, dtypes and shapes in checkpoint order. */
+    public static List<SafetensorsWriter.Entry> tensors(Spec s) {
+        List<SafetensorsWriter.Entry> out = new ArrayList<>();
+        DType d = s.dtype();
+        int q = s.heads() * s.headDim();
+        int kv = s.kvHeads() * s.headDim();
+        out.add(new SafetensorsWriter.Entry("model.embed_tokens.weight", d, new long[] {s.vocab(), s.hidden()}));
+        for (int l = 0; l < s.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            out.add(new SafetensorsWriter.Entry(p + "input_layernorm.weight", d, new long[] {s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "self_attn.q_proj.weight", d, new long[] {q, s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "self_attn.k_proj.weight", d, new long[] {kv, s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "self_attn.v_proj.weight", d, new long[] {kv, s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "self_attn.o_proj.weight", d, new long[] {s.hidden(), q}));
+            if (s.arch().equals("qwen3")) {
+                out.add(new SafetensorsWriter.Entry(p + "self_attn.q_norm.weight", d, new long[] {s.headDim()}));
+                out.add(new SafetensorsWriter.Entry(p + "self_attn.k_norm.weight", d, new long[] {s.headDim()}));
+            }
+            out.add(new SafetensorsWriter.Entry(p + "post_attention_layernorm.weight", d, new long[] {s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.gate_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.up_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.down_proj.weight", d, new long[] {s.hidden(), s.intermediate()}));
+        }
+        out.add(new SafetensorsWriter.Entry("model.norm.weight", d, new long[] {s.hidden()}));
+        if (!s.tied() || s.storeTiedHead()) {
+            out.add(new SafetensorsWriter.Entry("lm_head.weight", d, new long[] {s.vocab(), s.hidden()}));
+        }
+        return out;
+    }
+
+    /** Writes the model into {@code dir} (created if needed). */
+    public static void write(Spec s, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<SafetensorsWriter.Entry> all = tensors(s);
+        List<List<SafetensorsWriter.Entry>> shards = new ArrayList<>();
+        List<SafetensorsWriter.Entry> cur = new ArrayList<>();
+        long curBytes = 0;
+        for (SafetensorsWriter.Entry e : all) {
+            if (s.maxShardBytes() > 0 && !cur.isEmpty() && curBytes + e.byteSize() > s.maxShardBytes()) {
+                shards.add(cur);
+                cur = new ArrayList<>();
+                curBytes = 0;
+            }
+            cur.add(e);
+            curBytes += e.byteSize();
+        }
+        shards.add(cur);
+        Map<String, String> meta = Map.of("format", "pt");
+        Map<String, Object> weightMap = new TreeMap<>();
+        long total = 0;
+        for (int i = 0; i < shards.size(); i++) {
+            String file = shards.size() == 1 && s.maxShardBytes() == 0 ? "model.safetensors"
+                    : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            writeShard(s, dir.resolve(file), meta, shards.get(i));
+            for (SafetensorsWriter.Entry e : shards.get(i)) {
+                weightMap.put(e.name(), file);
+                total += e.byteSize();
+            }
+        }
+        if (s.maxShardBytes() > 0) {
+            Map<String, Object> index = new LinkedHashMap<>();
+            index.put("metadata", Map.of("total_size", total));
+            index.put("weight_map", weightMap);
+            writeJson(dir.resolve("model.safetensors.index.json"), index);
+        }
+        writeJson(dir.resolve("config.json"), config(s));
+        writeSideFiles(s, dir);
+    }
+
+    private static void writeShard(Spec s, Path file, Map<String, String> meta, List<SafetensorsWriter.Entry> entries)
+            throws IOException {
+        if (s.zeroData()) {
+            byte[] header = SafetensorsWriter.headerBytes(meta, entries);
+            long size = SafetensorsWriter.fileSize(meta, entries);
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(0);
+                raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+                raf.write(header);
+                raf.setLength(size);
+            }
+            return;
+        }
+        try (SafetensorsWriter w = SafetensorsWriter.create(file, meta, entries)) {
+            for (SafetensorsWriter.Entry e : entries) {
+                w.beginTensor(e.name());
+                writeData(s, e, w);
+            }
+        }
+    }
+
+    private static void writeData(Spec s, SafetensorsWriter.Entry e, SafetensorsWriter w) throws IOException {
+        long[] shape = e.shape();
+        int cols = (int) shape[shape.length - 1];
+        int rows = (int) (e.byteSize() / e.dtype().size() / cols);
+        SeededRandom rnd = new SeededRandom(SeededRandom.seedFor(s.seed(), e.name(), "synthetic"));
+        Family family = shape.length == 1 ? Family.NORM : Family.of(e.name());
+        float scale = (float) (1.0 / Math.sqrt(cols));
+        float[] lowRank = null;
+        int rank = 8;
+        if (family == Family.LOW_RANK) {
+            lowRank = new float[rank * cols];
+            for (int i = 0; i < lowRank.length; i++) lowRank[i] = gauss(rnd) * scale;
+        }
+        float[] row = new float[cols];
+        ByteBuffer buf = ByteBuffer.allocate(cols * e.dtype().size()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                switch (family) {
+                    case NORM: row[c] = 1f + 0.05f * gauss(rnd); break;
+                    case HEAVY: row[c] = scale * studentT3(rnd); break;
+                    case LOW_RANK: row[c] = 0.1f * scale * gauss(rnd); break;
+                    default: row[c] = scale * gauss(rnd);
+                }
+            }
+            if (lowRank != null) {
+                for (int k = 0; k < rank; k++) {
+                    float u = gauss(rnd) * 3f;
+                    for (int c = 0; c < cols; c++) row[c] += u * lowRank[k * cols + c];
+                }
+            }
+            buf.clear();
+            for (int c = 0; c < cols; c++) {
+                switch (e.dtype()) {
+                    case BF16: buf.putShort(HalfFloats.f32ToBf16(row[c])); break;
+                    case F16: buf.putShort(HalfFloats.f32ToF16(row[c])); break;
+                    default: buf.putFloat(row[c]);
+                }
+            }
+            buf.flip();
+            w.write(buf);
+        }
+    }
+
+    private enum Family {
+        GAUSSIAN, HEAVY, LOW_RANK, NORM;
+
+        static Family of(String name) {
+            if (name.contains("embed") || name.contains("lm_head")) return GAUSSIAN;
+            int h = Math.floorMod(name.hashCode(), 10);
+            return h < 6 ? GAUSSIAN : h < 8 ? HEAVY : LOW_RANK;
+        }
+    }
+
+    /** A cheap approximately normal draw (sum of four uniforms, variance 1): fast enough for large fixtures. */
+    private static float gauss(SeededRandom r) {
+        return (r.nextFloat() + r.nextFloat() + r.nextFloat() + r.nextFloat() - 2f) * 1.7320508f;
+    }
+
+    /** Student-t with 3 degrees of freedom, scaled to unit variance. */
+    private static float studentT3(SeededRandom r) {
+        double g = r.nextGaussian();
+        double chi = 0;
+        for (int i = 0; i < 3; i++) {
+            double x = r.nextGaussian();
+            chi += x * x;
+        }
+        return (float) (g / Math.sqrt(chi / 3.0) / Math.sqrt(3.0));
+    }
+
+    static Map<String, Object> config(Spec s) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        boolean qwen = s.arch().equals("qwen3");
+        c.put("architectures", List.of(qwen ? "Qwen3ForCausalLM" : "LlamaForCausalLM"));
+        c.put("model_type", qwen ? "qwen3" : "llama");
+        c.put("hidden_size", (long) s.hidden());
+        c.put("intermediate_size", (long) s.intermediate());
+        c.put("num_attention_heads", (long) s.heads());
+        c.put("num_key_value_heads", (long) s.kvHeads());
+        c.put("head_dim", (long) s.headDim());
+        c.put("num_hidden_layers", (long) s.layers());
+        c.put("rms_norm_eps", 1e-6);
+        c.put("vocab_size", (long) s.vocab());
+        c.put("rope_theta", qwen ? 1000000.0 : 10000.0);
+        c.put("max_position_embeddings", 2048L);
+        c.put("tie_word_embeddings", s.tied());
+        c.put("hidden_act", "silu");
+        c.put("attention_bias", false);
+        if (qwen) {
+            c.put("bos_token_id", (long) (tokenizerSize(s) - 3));
+            c.put("eos_token_id", (long) (tokenizerSize(s) - 1));
+        } else {
+            c.put("bos_token_id", 1L);
+            c.put("eos_token_id", 2L);
+        }
+        c.put("torch_dtype", s.dtype() == DType.BF16 ? "bfloat16" : s.dtype() == DType.F16 ? "float16" : "float32");
+        return c;
+    }
+
+    /** Tokens the tokenizer defines (the embedding may have padding rows beyond them, as Qwen's does). */
+    private static int tokenizerSize(Spec s) {
+        return s.arch().equals("qwen3") ? s.vocab() - 16 : s.vocab();
+    }
+
+    private static void writeSideFiles(Spec s, Path dir) throws IOException {
+        boolean qwen = s.arch().equals("qwen3");
+        Map<String, Object> gen = new LinkedHashMap<>();
+        Map<String, Object> cfg = config(s);
+        gen.put("bos_token_id", cfg.get("bos_token_id"));
+        gen.put("eos_token_id", cfg.get("eos_token_id"));
+        gen.put("do_sample", false);
+        writeJson(dir.resolve("generation_config.json"), gen);
+        Map<String, Object> tc = new LinkedHashMap<>();
+        Map<String, Object> special = new LinkedHashMap<>();
+        if (qwen) {
+            writeJson(dir.resolve("tokenizer.json"), SyntheticTokenizer.byteLevel(tokenizerSize(s)));
+            tc.put("tokenizer_class", "Qwen2Tokenizer");
+            tc.put("bos_token", null);
+            tc.put("eos_token", "<|im_end|>");
+            tc.put("pad_token", "<|endoftext|>");
+            tc.put("add_bos_token", false);
+            tc.put("chat_template", "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+                    + "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+                    + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+            special.put("eos_token", "<|im_end|>");
+            special.put("pad_token", "<|endoftext|>");
+        } else {
+            writeJson(dir.resolve("tokenizer.json"), SyntheticTokenizer.sentencePiece(s.vocab()));
+            tc.put("tokenizer_class", "LlamaTokenizerFast");
+            tc.put("bos_token", "<s>");
+            tc.put("eos_token", "</s>");
+            tc.put("unk_token", "<unk>");
+            tc.put("add_bos_token", true);
+            tc.put("add_eos_token", false);
+            special.put("bos_token", "<s>");
+            special.put("eos_token", "</s>");
+            special.put("unk_token", "<unk>");
+        }
+        writeJson(dir.resolve("tokenizer_config.json"), tc);
+        writeJson(dir.resolve("special_tokens_map.json"), special);
+    }
+
+    private static void writeJson(Path file, Object value) throws IOException {
+        Files.writeString(file, JsonWriter.pretty(2, false).write(value) + "\n", StandardCharsets.UTF_8);
+    }
+}
