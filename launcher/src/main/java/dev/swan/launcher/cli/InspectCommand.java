@@ -1,0 +1,156 @@
+package dev.swan.launcher.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.model.TensorClass;
+import dev.swan.api.tensor.TensorInfo;
+import dev.swan.launcher.ui.Format;
+import dev.swan.launcher.ui.Table;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code swan inspect}: architecture summary and the tensor table, from headers only. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show a model directory's architecture and every tensor (name, class, dtype, shape, "
+                + "parameters, shard) with totals. Reads headers only: instant even for very large models."})
+public final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL_DIR", description = "Hugging Face model directory (config.json + safetensors).")
+    Path modelDir;
+
+    @Option(names = "--json", description = "Print JSON instead of tables.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Io.out(spec);
+        try (ModelDir model = ModelDir.open(modelDir)) {
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(model)));
+            } else {
+                printSummary(model, out);
+                out.println();
+                printTensors(model, out);
+            }
+        }
+        return 0;
+    }
+
+    static Map<String, Object> architecture(ModelConfig c) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("architecture", c.architecture());
+        a.put("model_type", c.modelType());
+        put(a, "hidden_size", c.hiddenSize());
+        put(a, "intermediate_size", c.intermediateSize());
+        put(a, "num_hidden_layers", c.numLayers());
+        put(a, "num_attention_heads", c.numHeads());
+        put(a, "num_key_value_heads", c.numKvHeads());
+        put(a, "head_dim", c.headDim());
+        put(a, "vocab_size", c.vocabSize());
+        put(a, "max_position_embeddings", c.maxPositionEmbeddings());
+        OptionalDouble theta = c.ropeTheta();
+        if (theta.isPresent()) a.put("rope_theta", theta.getAsDouble());
+        c.ropeScaling().ifPresent(r -> a.put("rope_scaling", r));
+        a.put("tie_word_embeddings", c.tieWordEmbeddings());
+        c.torchDtype().ifPresent(d -> a.put("torch_dtype", d.name()));
+        if (c.numExperts() > 0) a.put("num_experts", c.numExperts());
+        return a;
+    }
+
+    private static void put(Map<String, Object> m, String k, OptionalInt v) {
+        if (v.isPresent()) m.put(k, v.getAsInt());
+    }
+
+    private static Map<String, Object> toJson(ModelDir model) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("model", model.path().toString());
+        root.put("config", architecture(model.config()));
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (TensorInfo t : model.tensors()) {
+            TensorClass c = model.classOf(t);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("class", c.role().label());
+            if (c.layer() >= 0) m.put("layer", c.layer());
+            if (c.expert() >= 0) m.put("expert", c.expert());
+            m.put("dtype", t.dtype().name());
+            m.put("shape", t.shape());
+            m.put("params", t.numel());
+            m.put("bytes", t.byteSize());
+            m.put("shard", t.file().getFileName().toString());
+            tensors.add(m);
+        }
+        root.put("tensors", tensors);
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("tensors", tensors.size());
+        totals.put("params", model.totalParameters());
+        totals.put("bytes", model.totalBytes());
+        totals.put("shards", model.shardFiles().size());
+        root.put("totals", totals);
+        return root;
+    }
+
+    private static void printSummary(ModelDir model, PrintStream out) {
+        ModelConfig c = model.config();
+        Map<String, Object> a = architecture(c);
+        out.println("Model         " + model.name() + "  (" + model.path() + ")");
+        out.println("Architecture  " + (c.architecture().isEmpty() ? "(none given)" : c.architecture())
+                + (c.modelType().isEmpty() ? "" : " [" + c.modelType() + "]"));
+        out.println("Shape         hidden " + a.getOrDefault("hidden_size", "?") + ", intermediate "
+                + a.getOrDefault("intermediate_size", "?") + ", layers " + a.getOrDefault("num_hidden_layers", "?")
+                + ", heads " + a.getOrDefault("num_attention_heads", "?") + " (kv " + a.getOrDefault("num_key_value_heads", "?")
+                + "), head_dim " + a.getOrDefault("head_dim", "?") + ", vocab " + a.getOrDefault("vocab_size", "?"));
+        out.println("Attention     rope_theta " + a.getOrDefault("rope_theta", "?")
+                + (a.containsKey("rope_scaling") ? ", rope_scaling " + a.get("rope_scaling") : "")
+                + ", max positions " + a.getOrDefault("max_position_embeddings", "?"));
+        out.println("Embeddings    " + (c.tieWordEmbeddings() ? "tied" : "untied")
+                + (c.tieWordEmbeddings() && model.find("lm_head.weight").isPresent() ? " (lm_head.weight stored anyway)" : ""));
+        out.println("Weights       " + model.shardFiles().size() + (model.shardFiles().size() == 1 ? " file, " : " shards, ")
+                + model.tensors().size() + " tensors, " + Format.count(model.totalParameters()) + " parameters, "
+                + Format.bytes(model.totalBytes()) + ", dtype " + model.dominantFloatType()
+                + c.torchDtype().map(d -> " (config: " + d + ")").orElse(""));
+        out.println("Side files    " + (model.tokenizerFiles().isEmpty() ? "no tokenizer" : model.tokenizerFiles().stream()
+                .map(p -> p.getFileName().toString()).reduce((x, y) -> x + ", " + y).orElse(""))
+                + (model.generationConfig().isEmpty() ? "" : ", generation_config.json"));
+    }
+
+    private static void printTensors(ModelDir model, PrintStream out) {
+        Table t = new Table("NAME", "CLASS", "LAYER>", "DTYPE", "SHAPE", "PARAMS>", "SHARD");
+        Map<String, long[]> byClass = new TreeMap<>();
+        for (TensorInfo ti : model.tensors()) {
+            TensorClass c = model.classOf(ti);
+            t.row(ti.name(), c.role().label(), c.layer() >= 0 ? c.layer() : "", ti.dtype(), ti.shapeString(),
+                    Format.count(ti.numel()), ti.file().getFileName());
+            long[] acc = byClass.computeIfAbsent(c.role().label(), k -> new long[2]);
+            acc[0]++;
+            acc[1] += ti.numel();
+        }
+        t.print(out);
+        out.println();
+        Table totals = new Table("CLASS", "TENSORS>", "PARAMS>", "SHARE>");
+        long all = model.totalParameters();
+        for (Map.Entry<String, long[]> e : byClass.entrySet()) {
+            totals.row(e.getKey(), e.getValue()[0], Format.count(e.getValue()[1]),
+                    Format.fixed(100.0 * e.getValue()[1] / Math.max(1, all), 1) + "%");
+        }
+        totals.row("total", model.tensors().size(), Format.count(all), "100.0%");
+        totals.print(out);
+    }
+}
