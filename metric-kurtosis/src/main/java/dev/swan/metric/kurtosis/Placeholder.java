@@ -1,2 +1,0 @@
-package dev.swan.metric.kurtosis;
-final class Placeholder {}

@@ -1,2 +1,0 @@
-package dev.swan.metric.noise;
-final class Placeholder {}

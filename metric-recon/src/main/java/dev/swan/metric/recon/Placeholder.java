@@ -1,2 +1,0 @@
-package dev.swan.metric.recon;
-final class Placeholder {}

@@ -1,2 +1,0 @@
-package dev.swan.metric.svd;
-final class Placeholder {}

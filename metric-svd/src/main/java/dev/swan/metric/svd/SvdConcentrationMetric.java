@@ -1,0 +1,91 @@
+package dev.swan.metric.svd;
+
+import dev.swan.api.MetricContext;
+import dev.swan.api.MetricResult;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.SensitivityMetric;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.numeric.FloatMatrix;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SWAN metric 1, spectral concentration (swan-method §1.1): c = energy of the top 10% singular values
+ * over the energy of all values obtained; score clip((c − 0.1)/0.8). Exact spectrum when
+ * min(m, n) ≤ 512, otherwise a randomized estimate of the top 256 (2 power iterations), in which case
+ * the denominator is the energy of those 256 values, as in the reference; {@code denominator: frobenius}
+ * divides by ‖W‖²_F instead.
+ */
+public final class SvdConcentrationMetric implements SensitivityMetric {
+
+    @Override
+    public String id() {
+        return "svd";
+    }
+
+    @Override
+    public String description() {
+        return "SVD spectral concentration: energy share of the top 10% singular values";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofInt("rank", 256, "sketch size q of the randomized SVD"),
+                ParameterSpec.ofInt("power_iterations", 2, "subspace iterations of the randomized SVD"),
+                ParameterSpec.ofInt("exact_max_dim", 512, "exact spectrum when min(rows, cols) is at most this"),
+                ParameterSpec.ofDouble("top_fraction", 0.10, "share of the singular values counted as 'top'"),
+                ParameterSpec.ofString("denominator", "obtained",
+                        "energy the top values are divided by: the values obtained (reference) or ||W||_F^2",
+                        "obtained", "frobenius"),
+                ParameterSpec.ofDouble("score_low", 0.10, "concentration mapped to score 0"),
+                ParameterSpec.ofDouble("score_high", 0.90, "concentration mapped to score 1"));
+    }
+
+    @Override
+    public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        Parameters p = ctx.parameters();
+        double frobenius = ctx.stats().sumSquares();
+        if (!(frobenius >= 1e-12) || ctx.stats().nonFinite() > 0) {
+            boolean broken = ctx.stats().nonFinite() > 0;
+            // zero tensor: score 0; non-finite weights: the reference's "SVD failed" score of 0.5
+            return new MetricResult(Double.NaN, broken ? 0.5 : 0.0, Map.of("failed", broken ? 1.0 : 0.0));
+        }
+        int minDim = Math.min(w.rows(), w.cols());
+        boolean exact = minDim <= p.getInt("exact_max_dim");
+        double[] energies;
+        try {
+            energies = exact ? SpectrumEstimator.exact(w, ctx.parallel())
+                    : SpectrumEstimator.randomized(w, Math.min(p.getInt("rank"), minDim), p.getInt("power_iterations"),
+                    ctx.seed("svd-sketch"), ctx.parallel());
+        } catch (ArithmeticException e) {
+            return new MetricResult(Double.NaN, 0.5, Map.of("failed", 1.0));
+        }
+        int r = energies.length;
+        int t = Math.max(1, (int) Math.floor(r * p.getDouble("top_fraction")));
+        double top = 0;
+        double all = 0;
+        for (int i = 0; i < r; i++) {
+            all += energies[i];
+            if (i < t) top += energies[i];
+        }
+        double denom = p.getString("denominator").equals("frobenius") ? frobenius : all;
+        if (!(denom >= 1e-12)) return new MetricResult(0, 0, Map.of());
+        double c = top / denom;
+        double lo = p.getDouble("score_low");
+        double hi = p.getDouble("score_high");
+        Map<String, Double> details = new LinkedHashMap<>();
+        details.put("values", (double) r);
+        details.put("exact", exact ? 1.0 : 0.0);
+        details.put("sigma_max", Math.sqrt(energies[0]));
+        details.put("captured_energy", all / frobenius);
+        return new MetricResult(c, MetricResult.clip01((c - lo) / (hi - lo)), details);
+    }
+}
