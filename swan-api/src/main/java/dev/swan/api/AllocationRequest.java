@@ -10,11 +10,12 @@ import java.util.Map;
  *
  * @param tensors       analyses of every tensor of the model, in model order
  * @param metricWeights weight of each metric id in the composite score (from the pipeline)
+ * @param policy        the user's protection, override, group-size and budget rules
  * @param parameters    the allocator's resolved parameters
  * @param sizer         bytes per tensor in the target format, for budget modes
  */
 public record AllocationRequest(List<TensorAnalysis> tensors, Map<String, Double> metricWeights,
-                                Parameters parameters, TensorSizer sizer) {
+                                AllocationPolicy policy, Parameters parameters, TensorSizer sizer) {
 
     public AllocationRequest {
         tensors = List.copyOf(tensors);

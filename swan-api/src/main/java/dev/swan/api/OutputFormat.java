@@ -1,5 +1,6 @@
 package dev.swan.api;
 
+import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,7 +21,7 @@ import java.util.Optional;
  *     public boolean writesDirectory() { return false; }
  *     public String defaultOutputName(String model) { return model + ".plan.txt"; }
  *     public void check(ModelDir model, Parameters p) { }
- *     public TensorSizer sizer(ModelDir model, Parameters p) { return (t, bits, g) -> 0; }
+ *     public TensorSizer sizer(ModelConfig config, Parameters p) { return (t, bits, g) -> 0; }
  *     public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
  *         Files.writeString(target, plan.decisions().toString());
  *         return new WriteReport(target, Files.size(target), List.of());
@@ -46,8 +47,11 @@ public interface OutputFormat extends SwanPlugin {
      */
     void check(ModelDir model, Parameters parameters);
 
-    /** Bytes per tensor at a given precision in this format, for budgets and size predictions. */
-    TensorSizer sizer(ModelDir model, Parameters parameters);
+    /**
+     * Bytes per tensor at a given precision in this format, for budgets and size predictions. Works from
+     * the config alone (a manifest carries it), so plans can be re-made without the weights.
+     */
+    TensorSizer sizer(ModelConfig config, Parameters parameters);
 
     /** Writes the model to {@code target} (which does not exist yet) following {@code plan}. */
     WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext context) throws java.io.IOException;

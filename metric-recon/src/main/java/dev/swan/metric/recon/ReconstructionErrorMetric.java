@@ -51,6 +51,8 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
                         "zeros", "trim"),
                 ParameterSpec.ofString("quantizer", "proxy",
                         "'proxy' for the SWAN min/max quantizer, or a format's quantizer such as mlx:4:64 or gguf:Q4_K"),
+                ParameterSpec.ofBoolean("measure_2bit", true,
+                        "also record the 2-bit group-32 NRMSE (detail nrmse_2bit_g32), used by 2-bit SQNR vetoes"),
                 ParameterSpec.ofDouble("score_low", 0.005, "NRMSE mapped to score 0"),
                 ParameterSpec.ofDouble("score_high", 0.05, "NRMSE mapped to score 1"));
     }
@@ -80,6 +82,10 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
         double hi = p.getDouble("score_high");
         Map<String, Double> details = new LinkedHashMap<>();
         if (fallback) details.put("fallback", 1.0);
+        if (p.getBoolean("measure_2bit")) {
+            double[] two = proxyError(w, 2, 32, p.getString("padding").equals("zeros"), ctx);
+            details.put("nrmse_2bit_g32", two[1] > 0 ? Math.sqrt(two[0] / two[1]) : 0);
+        }
         return new MetricResult(nrmse, MetricResult.clip01((nrmse - lo) / (hi - lo)), details);
     }
 

@@ -1,2 +1,0 @@
-package dev.swan.allocator.threshold;
-final class Placeholder {}

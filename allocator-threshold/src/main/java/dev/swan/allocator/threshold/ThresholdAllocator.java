@@ -1,0 +1,101 @@
+package dev.swan.allocator.threshold;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.AllocationPolicy;
+import dev.swan.api.AllocationRequest;
+import dev.swan.api.BitAllocator;
+import dev.swan.api.ConfigException;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorDecision;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SWAN's allocator (swan-method §2–§3, paper v2 defaults): composite score, protection rules, the
+ * threshold rule T16 0.90 / T8 0.65 / T2 0.10 (2-bit off by default and, when on, vetoed below 9 dB
+ * SQNR), group sizes per bit width, one decision per MoE expert stack, and a budget mode that picks the
+ * thresholds for a target size.
+ */
+public final class ThresholdAllocator implements BitAllocator {
+
+    @Override
+    public String id() {
+        return "threshold";
+    }
+
+    @Override
+    public String description() {
+        return "SWAN composite-score thresholds (paper v2), protection rules, budget search";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofDouble("t16", 0.90, "composite score at or above which a tensor stays in float"),
+                ParameterSpec.ofDouble("t8", 0.65, "composite score at or above which a tensor gets 8 bits"),
+                ParameterSpec.ofDouble("t2", 0.10, "composite score at or below which a tensor gets 2 bits (if enabled)"),
+                ParameterSpec.ofInt("default_bits", 4, "bits for every other tensor"),
+                ParameterSpec.ofBoolean("enable_2bit", false, "allow the 2-bit tier (off by default: see swan-method §3.5)"),
+                ParameterSpec.ofDouble("min_sqnr_2bit", 9.0, "2-bit needs at least this SQNR in dB (from recon's 2-bit error)"),
+                ParameterSpec.ofString("normalization", "paper",
+                        "score mapping: paper (fixed clips, v2) or hybrid (this project's adaptive fallback, §2.3)",
+                        "paper", "hybrid"),
+                ParameterSpec.ofString("moe", "stack", "MoE per-expert weights: one decision per (layer, projection) "
+                        + "stack with the max-bits rule, or one per expert", "stack", "expert"));
+    }
+
+    @Override
+    public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
+        Parameters p = request.parameters();
+        int defaultBits = p.getInt("default_bits");
+        if (defaultBits < 2 || defaultBits > 8 || defaultBits == 7) {
+            throw new ConfigException("default_bits must be one of 2, 3, 4, 5, 6, 8; got " + defaultBits);
+        }
+        CompositeScores.validateWeights(request.metricWeights());
+        Map<String, String> mappings = new LinkedHashMap<>();
+        boolean hybrid = p.getString("normalization").equals("hybrid");
+        Map<String, Double> composite = CompositeScores.compute(request.tensors(), request.metricWeights(), hybrid, mappings);
+        boolean twoBit = p.getBoolean("enable_2bit");
+        Planner planner = new Planner(request.tensors(), composite, request.policy(), defaultBits,
+                p.getDouble("min_sqnr_2bit"), p.getString("moe").equals("stack"));
+        Thresholds base = new Thresholds(p.getDouble("t16"), p.getDouble("t8"), twoBit ? p.getDouble("t2") : -1);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("normalization", p.getString("normalization"));
+        settings.put("score_mapping", mappings);
+        List<TensorDecision> plan;
+        BudgetSearch search = new BudgetSearch(planner, request.tensors(), request.sizer());
+        Thresholds used = base;
+        AllocationPolicy.Target target = request.policy().target();
+        if (target == null) {
+            plan = planner.plan(base);
+        } else {
+            BudgetSearch.Result r = search.search(base, target, twoBit);
+            plan = r.plan();
+            used = r.thresholds();
+            settings.put("target", target.effectiveBits() > 0 ? Map.of("effective_bits", target.effectiveBits())
+                    : Map.of("bytes", target.bytes()));
+            settings.put("searched", r.phase());
+            if (!r.note().isEmpty()) settings.put("warning", r.note());
+        }
+        settings.put("t16", round(used.t16()));
+        settings.put("t8", round(used.t8()));
+        settings.put("t2", used.t2() < 0 ? "off" : round(used.t2()));
+        long bytes = planner.bytes(plan, request.sizer());
+        settings.put("planned_bytes", bytes);
+        settings.put("effective_bits", round(search.bits(bytes)));
+        return new AllocationPlan(id(), settings, plan);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e6) / 1e6;
+    }
+}

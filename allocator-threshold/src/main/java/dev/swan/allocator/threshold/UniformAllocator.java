@@ -1,0 +1,84 @@
+package dev.swan.allocator.threshold;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.AllocationRequest;
+import dev.swan.api.BitAllocator;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
+import dev.swan.api.model.TensorRole;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The baseline users compare against: every quantizable weight (2-D or stacked, float, row divisible by
+ * the group) at the same bits, embeddings and output head included, as {@code mlx_lm.convert -q} does.
+ * Metrics are not needed.
+ */
+public final class UniformAllocator implements BitAllocator {
+
+    @Override
+    public String id() {
+        return "uniform";
+    }
+
+    @Override
+    public String description() {
+        return "Same bits for every quantizable tensor (the mlx_lm.convert -q / llama-quantize --pure baseline)";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofInt("bits", 4, "bits for every quantizable tensor"),
+                ParameterSpec.ofInt("group_size", 64, "group size (mlx_lm.convert's default is 64)"),
+                ParameterSpec.ofBoolean("quantize_embeddings", true, "also quantize embeddings and the output head"));
+    }
+
+    @Override
+    public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
+        Parameters p = request.parameters();
+        int bits = p.getInt("bits");
+        int group = p.getInt("group_size");
+        boolean embeddings = p.getBoolean("quantize_embeddings");
+        List<TensorDecision> out = new ArrayList<>();
+        for (TensorAnalysis t : request.tensors()) {
+            TensorRole role = t.role();
+            boolean candidate = t.rank() >= 2 && t.dtype().isFloat() && role != TensorRole.NORM && role != TensorRole.BIAS
+                    && (embeddings || (role != TensorRole.EMBEDDING && role != TensorRole.LM_HEAD));
+            if (!candidate) {
+                out.add(new TensorDecision(t.name(), 16, 0, t.rank() < 2 ? "1d_tensor" : "not_quantized:" + role.label(),
+                        Double.NaN));
+            } else if (t.cols() % group != 0) {
+                out.add(new TensorDecision(t.name(), 16, 0, "row length " + t.cols() + " not divisible by group "
+                        + group + ": kept in float", Double.NaN));
+            } else {
+                out.add(new TensorDecision(t.name(), bits, group, "uniform", Double.NaN));
+            }
+        }
+        long bytes = 0;
+        long params = 0;
+        for (int i = 0; i < out.size(); i++) {
+            TensorAnalysis t = request.tensors().get(i);
+            long b = request.sizer().bytes(t, out.get(i).bits(), out.get(i).groupSize());
+            bytes += b;
+            if (request.sizer().bytes(t, 16, 0) > 0) params += t.params();
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("bits", bits);
+        settings.put("group_size", group);
+        settings.put("planned_bytes", bytes);
+        settings.put("effective_bits", Math.round(bytes * 8.0 / Math.max(1, params) * 1e6) / 1e6);
+        return new AllocationPlan(id(), settings, out);
+    }
+}

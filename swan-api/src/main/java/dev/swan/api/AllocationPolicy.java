@@ -1,0 +1,72 @@
+package dev.swan.api;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The user's rules every allocator honours, from the pipeline configuration: extra protected and
+ * sensitive name patterns (regular expressions, matched anywhere in the tensor name), per-tensor
+ * overrides, group sizes per bit width, and an optional size target.
+ *
+ * @param protectedPatterns tensors matching any of these stay in float (16)
+ * @param sensitivePatterns tensors matching any of these get at least 8 bits
+ * @param overrides         first match wins; beats every rule except "cannot be quantized"
+ * @param groupSizes        group size per bit width (e.g. 2→32, 4→128, 8→64)
+ * @param target            a budget to meet instead of fixed thresholds, or null
+ */
+public record AllocationPolicy(List<String> protectedPatterns, List<String> sensitivePatterns,
+                               List<Override> overrides, Map<Integer, Integer> groupSizes, Target target) {
+
+    public AllocationPolicy {
+        protectedPatterns = List.copyOf(protectedPatterns);
+        sensitivePatterns = List.copyOf(sensitivePatterns);
+        overrides = List.copyOf(overrides);
+        groupSizes = Collections.unmodifiableMap(new TreeMap<>(groupSizes));
+    }
+
+    /** SWAN's defaults: no extra patterns, groups 2→32, 3→64, 4→128, 5→64, 6→64, 8→64, no target. */
+    public static AllocationPolicy defaults() {
+        return new AllocationPolicy(List.of(), List.of(), List.of(), defaultGroupSizes(), null);
+    }
+
+    public static Map<Integer, Integer> defaultGroupSizes() {
+        return Map.of(2, 32, 3, 64, 4, 128, 5, 64, 6, 64, 8, 64);
+    }
+
+    public AllocationPolicy withTarget(Target t) {
+        return new AllocationPolicy(protectedPatterns, sensitivePatterns, overrides, groupSizes, t);
+    }
+
+    /**
+     * A per-tensor override.
+     *
+     * @param pattern   regular expression searched in the tensor name
+     * @param bits      2..8 to quantize, 16 to keep in float
+     * @param groupSize group size, or 0 for the policy's default for {@code bits}
+     */
+    public record Override(String pattern, int bits, int groupSize) {
+    }
+
+    /**
+     * A size budget: exactly one of the two is positive.
+     *
+     * @param effectiveBits average bits per weight including scales, biases and float tensors
+     * @param bytes         total output bytes
+     */
+    public record Target(double effectiveBits, long bytes) {
+        public static Target bits(double b) {
+            return new Target(b, 0);
+        }
+
+        public static Target size(long bytes) {
+            return new Target(0, bytes);
+        }
+
+        @java.lang.Override
+        public String toString() {
+            return effectiveBits > 0 ? effectiveBits + " bits/weight" : bytes + " bytes";
+        }
+    }
+}
