@@ -1,5 +1,7 @@
 package dev.swan.launcher;
 
+import dev.swan.launcher.cli.AllocateCommand;
+import dev.swan.launcher.cli.AnalyzeCommand;
 import dev.swan.launcher.cli.DemoCommand;
 import dev.swan.launcher.cli.InspectCommand;
 import dev.swan.launcher.cli.PluginsCommand;
@@ -16,7 +18,8 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
                 + "tensor is, gives it 2, 4, 8 or 16 bits, and writes MLX directories or GGUF files.", ""},
-        subcommands = {InspectCommand.class, PluginsCommand.class, DemoCommand.class},
+        subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PluginsCommand.class,
+                DemoCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line message; --debug for the stack trace), 2 usage error.",
                 "Environment: SWAN_JAVA_OPTS adds JVM flags (e.g. -Xmx16g); JAVA_HOME selects the Java runtime."})
 public final class SwanCommand implements Runnable {

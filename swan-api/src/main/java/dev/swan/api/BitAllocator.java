@@ -25,4 +25,9 @@ package dev.swan.api;
 public interface BitAllocator extends SwanPlugin {
 
     AllocationPlan allocate(AllocationRequest request, ProgressSink progress);
+
+    /** False for allocators that ignore metric results (baselines), so the launcher skips measuring. */
+    default boolean usesMetrics() {
+        return true;
+    }
 }

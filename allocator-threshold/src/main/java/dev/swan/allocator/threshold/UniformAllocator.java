@@ -46,6 +46,11 @@ public final class UniformAllocator implements BitAllocator {
     }
 
     @Override
+    public boolean usesMetrics() {
+        return false;
+    }
+
+    @Override
     public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
         Parameters p = request.parameters();
         int bits = p.getInt("bits");

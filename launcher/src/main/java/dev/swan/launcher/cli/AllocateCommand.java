@@ -1,0 +1,71 @@
+package dev.swan.launcher.cli;
+
+import dev.swan.launcher.SwanCommand;
+import dev.swan.launcher.pipeline.Manifest;
+import dev.swan.launcher.pipeline.ManifestIO;
+import dev.swan.launcher.pipeline.Pipeline;
+import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.ResolvedPipeline;
+import dev.swan.launcher.pipeline.Summary;
+import dev.swan.launcher.plugins.PluginRegistry;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code swan allocate}: re-plan from a manifest without recomputing any metric. */
+@Command(name = "allocate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Re-allocate bits from a manifest's stored metric results (no weight is read): try "
+                + "other thresholds, weights, targets or rules in well under a second. Prints the summary; "
+                + "with -o writes the new plan (a manifest that 'swan quantize --manifest' accepts)."})
+public final class AllocateCommand implements Callable<Integer> {
+    @ParentCommand
+    SwanCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MANIFEST.json", description = "Manifest written by 'swan analyze'.")
+    Path manifest;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PLAN.json", description = "Where to write the new plan.")
+    Path output;
+
+    @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: the manifest's).")
+    String format;
+
+    @Mixin
+    PlanOptions plan;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Io.out(spec);
+        Manifest m = ManifestIO.read(manifest);
+        try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
+            Object sizedFor = m.allocator().get("sized_for");
+            PipelineSettings base = PipelineSettings.defaults()
+                    .withFormat(format != null ? format : sizedFor instanceof String ? (String) sizedFor : "mlx", Map.of())
+                    .withPolicy(Pipeline.policy(m).withTarget(null))
+                    .withSeed(m.seed());
+            PipelineSettings s = plan.settings(plugins, base);
+            ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, false, false);
+            Pipeline pipeline = new Pipeline(plugins);
+            Map<String, Double> weights = plan.metricsGiven ? s.weights() : m.weights();
+            Manifest planned = pipeline.allocate(m, rp, Pipeline.config(m), weights);
+            Summary summary = Summary.of(planned, pipeline.sizers(Pipeline.config(m)));
+            if (output != null) {
+                ManifestIO.write(output, planned, summary);
+                out.println("Plan for " + planned.tensors().size() + " tensors -> " + output);
+            }
+            summary.print(out, planned.plan().settings());
+        }
+        return 0;
+    }
+}

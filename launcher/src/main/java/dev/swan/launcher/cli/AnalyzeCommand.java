@@ -1,0 +1,79 @@
+package dev.swan.launcher.cli;
+
+import dev.swan.api.model.ModelDir;
+import dev.swan.launcher.SwanCommand;
+import dev.swan.launcher.pipeline.Manifest;
+import dev.swan.launcher.pipeline.ManifestIO;
+import dev.swan.launcher.pipeline.Pipeline;
+import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.ResolvedPipeline;
+import dev.swan.launcher.pipeline.Summary;
+import dev.swan.launcher.plugins.PluginRegistry;
+import dev.swan.launcher.ui.ProgressLine;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code swan analyze}: run the metrics on every tensor, plan, and write the manifest. */
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure every tensor with the configured metrics, allocate bits, and write a manifest "
+                + "(per-tensor raw values, scores, composite, decision and reason, plus a summary with the "
+                + "predicted size per output format). Nothing else is written: this is also the dry run.",
+                "An interrupted analysis resumes when re-run with the same output path."})
+public final class AnalyzeCommand implements Callable<Integer> {
+    @ParentCommand
+    SwanCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL_DIR", arity = "0..1", description = "Model directory (or 'model:' in --config).")
+    Path modelDir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "MANIFEST.json",
+            description = "Manifest to write (default: <model>.swan.json in the current folder).")
+    Path output;
+
+    @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: mlx).")
+    String format;
+
+    @Option(names = "--restart", description = "Discard the partial results of an interrupted run instead of resuming.")
+    boolean restart;
+
+    @Mixin
+    PlanOptions plan;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Io.out(spec);
+        try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
+            PipelineSettings base = PipelineSettings.defaults();
+            if (format != null) base = base.withFormat(format, java.util.Map.of());
+            PipelineSettings s = plan.settings(plugins, base);
+            if (modelDir != null) s = s.withModel(modelDir);
+            if (s.model() == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required parameter: 'MODEL_DIR' (or 'model:' in the pipeline file)");
+            ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
+            try (ModelDir model = ModelDir.open(s.model())) {
+                Path target = output != null ? output : Path.of(model.name() + ".swan.json");
+                Pipeline pipeline = new Pipeline(plugins);
+                ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
+                Manifest m = pipeline.analyze(rp, model, target, restart, progress);
+                progress.finish();
+                Summary summary = Summary.of(m, pipeline.sizers(model.config()));
+                ManifestIO.write(target, m, summary);
+                Pipeline.finishJournal(target);
+                out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + target);
+                summary.print(out, m.plan().settings());
+            }
+        }
+        return 0;
+    }
+}

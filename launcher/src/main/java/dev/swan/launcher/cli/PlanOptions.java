@@ -1,0 +1,220 @@
+package dev.swan.launcher.cli;
+
+import dev.swan.api.AllocationPolicy;
+import dev.swan.api.ConfigException;
+import dev.swan.launcher.config.PipelineYaml;
+import dev.swan.launcher.pipeline.MetricChoice;
+import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.plugins.PluginRegistry;
+import dev.swan.launcher.ui.Format;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that shape an analysis and its plan, shared by analyze, allocate, quantize and run. They
+ * are applied on top of a pipeline file ({@code --config}), which is applied on top of the defaults.
+ */
+public final class PlanOptions {
+    @Option(names = {"-c", "--config"}, paramLabel = "PIPELINE.yaml",
+            description = "Pipeline file (see 'swan config --example'); options given here override it.")
+    Path config;
+
+    @Option(names = "--metrics", paramLabel = "ID=WEIGHT[,ID=WEIGHT...]", split = ",",
+            description = "Metrics and their composite weights, summing to 1 (default: svd=0.20,kurtosis=0.45,noise=0.15,recon=0.20).")
+    List<String> metrics;
+
+    @Option(names = "--set", paramLabel = "PLUGIN.PARAM=VALUE",
+            description = "Set a plugin parameter, e.g. svd.rank=128, threshold.t8=0.6, threshold.enable_2bit=true (repeatable; see 'swan plugins -v').")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--allocator", paramLabel = "ID", description = "Bit allocator (default: threshold; 'uniform' for the baseline).")
+    String allocator;
+
+    @Option(names = "--target-bits", paramLabel = "BITS",
+            description = "Budget mode: choose thresholds so the output averages BITS effective bits per weight (scales and float tensors included).")
+    Double targetBits;
+
+    @Option(names = "--target-size", paramLabel = "SIZE", description = "Budget mode: target output size, e.g. 6.1GB or 900MiB.")
+    String targetSize;
+
+    @Option(names = "--protect", paramLabel = "REGEX", description = "Keep matching tensors in float (repeatable).")
+    List<String> protect = new ArrayList<>();
+
+    @Option(names = "--sensitive", paramLabel = "REGEX", description = "Give matching tensors at least 8 bits (repeatable).")
+    List<String> sensitive = new ArrayList<>();
+
+    @Option(names = "--override", paramLabel = "REGEX=BITS[/GROUP]",
+            description = "Force bits (16 = float) and optionally a group size for matching tensors; first match wins (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--group-size", paramLabel = "BITS=GROUP", description = "Group size for a bit width, e.g. 4=64 (default 2=32, 4=128, 8=64).")
+    List<String> groupSizes = new ArrayList<>();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Global seed of every random draw (default: 42).")
+    Long seed;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    /** True when metrics or weights were given on the command line or in a pipeline file. */
+    boolean metricsGiven;
+
+    /** Plugin folders named by the pipeline file, to load before resolving. */
+    public List<Path> pipelinePluginDirs() throws IOException {
+        return config == null ? List.of() : PipelineYaml.read(config).pluginDirs();
+    }
+
+    public PipelineSettings settings(PluginRegistry plugins, PipelineSettings base) throws IOException {
+        PipelineSettings s = base;
+        if (config != null) {
+            PipelineYaml y = PipelineYaml.read(config);
+            s = y.apply(s, plugins);
+            metricsGiven = metricsGiven || s.metrics() != base.metrics();
+        }
+        s = s.withSource("command line");
+        if (metrics != null) {
+            List<MetricChoice> list = new ArrayList<>();
+            for (String m : metrics) {
+                String[] kv = m.split("=", 2);
+                try {
+                    list.add(new MetricChoice(kv[0].trim(), kv.length > 1 ? Double.parseDouble(kv[1]) : Double.NaN, Map.of()));
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("command line", 0, 0, "--metrics " + m + ": weight must be a number");
+                }
+            }
+            if (list.stream().anyMatch(c -> Double.isNaN(c.weight()))) {
+                throw new ConfigException("command line", 0, 0, "--metrics needs ID=WEIGHT pairs, e.g. svd=0.2,kurtosis=0.8");
+            }
+            // keep parameters already configured for metrics that stay
+            Map<String, Map<String, Object>> known = new LinkedHashMap<>();
+            for (MetricChoice c : s.metrics()) known.put(c.id(), c.parameters());
+            List<MetricChoice> merged = new ArrayList<>();
+            for (MetricChoice c : list) merged.add(new MetricChoice(c.id(), c.weight(), known.getOrDefault(c.id(), Map.of())));
+            s = s.withMetrics(merged);
+            metricsGiven = true;
+        }
+        if (allocator != null) s = s.withAllocator(allocator, Map.of());
+        s = applySets(s);
+        AllocationPolicy p = s.policy();
+        List<String> prot = new ArrayList<>(p.protectedPatterns());
+        prot.addAll(protect);
+        List<String> sens = new ArrayList<>(p.sensitivePatterns());
+        sens.addAll(sensitive);
+        List<AllocationPolicy.Override> ov = new ArrayList<>();
+        for (String o : overrides) ov.add(parseOverride(o));
+        ov.addAll(p.overrides());
+        Map<Integer, Integer> groups = new LinkedHashMap<>(p.groupSizes());
+        for (String g : groupSizes) {
+            String[] kv = g.split("=", 2);
+            try {
+                int bits = Integer.parseInt(kv[0].trim());
+                int size = Integer.parseInt(kv[1].trim());
+                if (!List.of(32, 64, 128).contains(size)) throw new NumberFormatException();
+                groups.put(bits, size);
+            } catch (RuntimeException e) {
+                throw new ConfigException("command line", 0, 0, "--group-size " + g + ": expected BITS=GROUP with GROUP 32, 64 or 128");
+            }
+        }
+        AllocationPolicy.Target target = p.target();
+        if (targetBits != null && targetSize != null) {
+            throw new ConfigException("command line", 0, 0, "give --target-bits or --target-size, not both");
+        }
+        if (targetBits != null) {
+            if (!(targetBits > 1 && targetBits <= 32)) throw new ConfigException("command line", 0, 0,
+                    "--target-bits must be between 1 and 32, got " + targetBits);
+            target = AllocationPolicy.Target.bits(targetBits);
+        }
+        if (targetSize != null) {
+            try {
+                target = AllocationPolicy.Target.size(Format.parseSize(targetSize));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("command line", 0, 0, "--target-size " + targetSize + ": expected e.g. 6.1GB, 900MiB");
+            }
+        }
+        s = s.withPolicy(new AllocationPolicy(prot, sens, ov, groups, target));
+        if (seed != null) s = s.withSeed(seed);
+        if (threads != null) s = s.withThreads(threads);
+        return s;
+    }
+
+    private static AllocationPolicy.Override parseOverride(String o) {
+        int eq = o.lastIndexOf('=');
+        try {
+            String pattern = o.substring(0, eq);
+            String[] bg = o.substring(eq + 1).split("/");
+            int bits = Integer.parseInt(bg[0].trim());
+            int group = bg.length > 1 ? Integer.parseInt(bg[1].trim()) : 0;
+            if (!List.of(2, 3, 4, 5, 6, 8, 16).contains(bits) || (group != 0 && !List.of(32, 64, 128).contains(group))) {
+                throw new NumberFormatException();
+            }
+            java.util.regex.Pattern.compile(pattern);
+            return new AllocationPolicy.Override(pattern, bits, group);
+        } catch (RuntimeException e) {
+            throw new ConfigException("command line", 0, 0, "--override " + o
+                    + ": expected REGEX=BITS[/GROUP], bits in 2,3,4,5,6,8,16 and group 32, 64 or 128");
+        }
+    }
+
+    /** Applies --set PLUGIN.PARAM=VALUE to the configured metric, allocator or format with that id. */
+    private PipelineSettings applySets(PipelineSettings s) {
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            int dot = set.indexOf('.');
+            if (eq < 0 || dot < 0 || dot > eq) {
+                throw new ConfigException("command line", 0, 0, "--set " + set + ": expected PLUGIN.PARAM=VALUE");
+            }
+            String id = set.substring(0, dot);
+            String key = set.substring(dot + 1, eq);
+            Object value = scalar(set.substring(eq + 1));
+            boolean applied = false;
+            List<MetricChoice> ms = new ArrayList<>();
+            for (MetricChoice m : s.metrics()) {
+                if (m.id().equals(id)) {
+                    Map<String, Object> p = new LinkedHashMap<>(m.parameters());
+                    p.put(key, value);
+                    ms.add(new MetricChoice(m.id(), m.weight(), p));
+                    applied = true;
+                } else {
+                    ms.add(m);
+                }
+            }
+            s = s.withMetrics(ms);
+            if (id.equals(s.allocator())) {
+                Map<String, Object> p = new LinkedHashMap<>(s.allocatorOptions());
+                p.put(key, value);
+                s = s.withAllocator(s.allocator(), p);
+                applied = true;
+            }
+            if (id.equals(s.format())) {
+                Map<String, Object> p = new LinkedHashMap<>(s.formatOptions());
+                p.put(key, value);
+                s = s.withFormat(s.format(), p);
+                applied = true;
+            }
+            if (!applied) {
+                throw new ConfigException("command line", 0, 0, "--set " + set + ": no configured plugin '" + id
+                        + "' (metrics: " + s.weights().keySet() + ", allocator: " + s.allocator() + ", format: " + s.format() + ")");
+            }
+        }
+        return s;
+    }
+
+    /** A command-line value as YAML would read it: boolean, integer, number or string. */
+    static Object scalar(String v) {
+        if (v.equals("true") || v.equals("false")) return Boolean.parseBoolean(v);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException notLong) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException notDouble) {
+                return v;
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.swan.launcher.config;
+
+import dev.swan.api.AllocationPolicy;
+import dev.swan.api.ConfigException;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.SwanPlugin;
+import dev.swan.launcher.pipeline.MetricChoice;
+import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.plugins.PluginRegistry;
+import dev.swan.launcher.ui.Format;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A YAML pipeline file, validated before any work starts: unknown keys, wrong types, unknown plugin ids,
+ * bad plugin parameters, weights that do not sum to 1, impossible targets — each reported with its line,
+ * column and the allowed values. Relative paths are relative to the file's folder.
+ */
+public final class PipelineYaml {
+    static final Set<String> TOP = Set.of("model", "output", "format", "format_options", "metrics", "allocator",
+            "target", "protected", "sensitive", "overrides", "group_sizes", "seed", "threads", "plugins");
+
+    private final Path file;
+    private final YamlNode root;
+    private final String src;
+
+    private PipelineYaml(Path file, YamlNode root) {
+        this.file = file;
+        this.root = root;
+        this.src = file.toString();
+    }
+
+    public static PipelineYaml read(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            YamlNode root = YamlReader.read(r, file.toString());
+            if (!root.isMap()) throw new ConfigException(file.toString(), root.line(), root.column(),
+                    "a pipeline must be a mapping of keys (" + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+            PipelineYaml y = new PipelineYaml(file, root);
+            y.checkKeys(root, TOP, "top level");
+            return y;
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), 0, 0, "no such pipeline file");
+        }
+    }
+
+    /** Plugin folders named in the file (needed before plugins are loaded). */
+    public List<Path> pluginDirs() {
+        List<Path> out = new ArrayList<>();
+        YamlNode n = root.map().get("plugins");
+        if (n == null) return out;
+        for (YamlNode p : list(n, "plugins")) out.add(path(p, "plugins[]"));
+        return out;
+    }
+
+    /** Applies the file on top of {@code base}, checking plugin ids and parameters against {@code plugins}. */
+    public PipelineSettings apply(PipelineSettings base, PluginRegistry plugins) {
+        Map<String, YamlNode> m = root.map();
+        PipelineSettings s = base.withSource(src);
+        if (m.containsKey("model")) s = s.withModel(path(m.get("model"), "model"));
+        if (m.containsKey("output")) s = s.withOutput(path(m.get("output"), "output"));
+        if (m.containsKey("format") || m.containsKey("format_options")) {
+            String id = m.containsKey("format") ? string(m.get("format"), "format") : s.format();
+            if (!plugins.hasFormat(id)) {
+                YamlNode at = m.getOrDefault("format", m.get("format_options"));
+                throw err(at, "unknown format '" + id + "' (installed: " + ids(plugins.formats()) + ")");
+            }
+            Map<String, Object> opts = m.containsKey("format_options")
+                    ? params(m.get("format_options"), plugins.format(id), "format_options") : s.formatOptions();
+            s = s.withFormat(id, opts);
+        }
+        if (m.containsKey("metrics")) s = s.withMetrics(metrics(m.get("metrics"), plugins));
+        if (m.containsKey("allocator")) {
+            YamlNode a = m.get("allocator");
+            String id;
+            Map<String, Object> opts = Map.of();
+            if (a.value() instanceof String) {
+                id = (String) a.value();
+            } else {
+                checkKeys(a, Set.of("id", "parameters"), "allocator");
+                id = string(require(a, "id", "allocator"), "allocator.id");
+            }
+            if (!plugins.hasAllocator(id)) {
+                throw err(a, "unknown allocator '" + id + "' (installed: " + ids(plugins.allocators()) + ")");
+            }
+            if (a.isMap() && a.map().containsKey("parameters")) {
+                opts = params(a.map().get("parameters"), plugins.allocator(id), "allocator.parameters");
+            }
+            s = s.withAllocator(id, opts);
+        }
+        s = s.withPolicy(policy(m, s.policy()));
+        if (m.containsKey("seed")) s = s.withSeed(integer(m.get("seed"), "seed"));
+        if (m.containsKey("threads")) {
+            long t = integer(m.get("threads"), "threads");
+            if (t < 1 || t > 1024) throw err(m.get("threads"), "threads must be between 1 and 1024, got " + t);
+            s = s.withThreads((int) t);
+        }
+        if (m.containsKey("plugins")) s = s.withPluginDirs(pluginDirs());
+        return s;
+    }
+
+    private List<MetricChoice> metrics(YamlNode n, PluginRegistry plugins) {
+        List<MetricChoice> out = new ArrayList<>();
+        double sum = 0;
+        Set<String> seen = new java.util.HashSet<>();
+        for (YamlNode e : list(n, "metrics")) {
+            if (!e.isMap()) throw err(e, "each metric is a mapping with id, weight and optional parameters");
+            checkKeys(e, Set.of("id", "weight", "parameters"), "metrics[]");
+            YamlNode idNode = require(e, "id", "metrics[]");
+            String id = string(idNode, "metrics[].id");
+            if (!plugins.hasMetric(id)) throw err(idNode, "unknown metric '" + id + "' (installed: " + ids(plugins.metrics()) + ")");
+            if (!seen.add(id)) throw err(idNode, "metric '" + id + "' is listed twice");
+            YamlNode w = require(e, "weight", "metrics[]");
+            double weight = number(w, "metrics[].weight");
+            if (weight < 0) throw err(w, "weight must be >= 0, got " + weight);
+            sum += weight;
+            Map<String, Object> p = e.map().containsKey("parameters")
+                    ? params(e.map().get("parameters"), plugins.metric(id), "metrics[].parameters") : Map.of();
+            out.add(new MetricChoice(id, weight, p));
+        }
+        if (out.isEmpty()) throw err(n, "at least one metric is needed");
+        if (Math.abs(sum - 1) > 1e-6) {
+            throw err(n, "metric weights sum to " + Format.fixed(sum, 4) + ": they must sum to 1 "
+                    + "(paper defaults: svd 0.20, kurtosis 0.45, noise 0.15, recon 0.20)");
+        }
+        return out;
+    }
+
+    /** Checks a plugin's parameters against its declarations, with the node's position on error. */
+    private Map<String, Object> params(YamlNode n, SwanPlugin plugin, String what) {
+        if (!n.isMap()) throw err(n, what + " must be a mapping of parameter: value");
+        Map<String, ParameterSpec> specs = new LinkedHashMap<>();
+        for (ParameterSpec p : plugin.parameters()) specs.put(p.name(), p);
+        for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
+            if (!specs.containsKey(e.getKey())) {
+                throw err(e.getValue(), "unknown parameter '" + e.getKey() + "' for '" + plugin.id() + "' (allowed: "
+                        + (specs.isEmpty() ? "none" : String.join(", ", specs.keySet())) + ")");
+            }
+            try {
+                Parameters.resolve(plugin.id(), plugin.parameters(), Map.of(e.getKey(), e.getValue().plain()), src);
+            } catch (ConfigException bad) {
+                String msg = bad.getMessage().substring(bad.getMessage().indexOf(": ") + 2);
+                throw err(e.getValue(), msg);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plain = (Map<String, Object>) n.plain();
+        return plain;
+    }
+
+    private AllocationPolicy policy(Map<String, YamlNode> m, AllocationPolicy base) {
+        List<String> prot = m.containsKey("protected") ? patterns(m.get("protected"), "protected") : base.protectedPatterns();
+        List<String> sens = m.containsKey("sensitive") ? patterns(m.get("sensitive"), "sensitive") : base.sensitivePatterns();
+        List<AllocationPolicy.Override> ov = base.overrides();
+        if (m.containsKey("overrides")) {
+            ov = new ArrayList<>();
+            for (YamlNode o : list(m.get("overrides"), "overrides")) {
+                if (!o.isMap()) throw err(o, "each override is a mapping: pattern, bits, optional group_size");
+                checkKeys(o, Set.of("pattern", "bits", "group_size"), "overrides[]");
+                YamlNode pn = require(o, "pattern", "overrides[]");
+                String pattern = string(pn, "overrides[].pattern");
+                compile(pn, pattern);
+                YamlNode bn = require(o, "bits", "overrides[]");
+                int bits = (int) integer(bn, "overrides[].bits");
+                if (!List.of(2, 3, 4, 5, 6, 8, 16).contains(bits)) throw err(bn, "bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
+                int group = 0;
+                if (o.map().containsKey("group_size")) group = groupSize(o.map().get("group_size"));
+                ov.add(new AllocationPolicy.Override(pattern, bits, group));
+            }
+        }
+        Map<Integer, Integer> groups = new TreeMap<>(base.groupSizes());
+        if (m.containsKey("group_sizes")) {
+            YamlNode g = m.get("group_sizes");
+            if (!g.isMap()) throw err(g, "group_sizes maps bits to a group size, e.g. {4: 128, 8: 64}");
+            for (Map.Entry<String, YamlNode> e : g.map().entrySet()) {
+                int bits;
+                try {
+                    bits = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException nf) {
+                    throw err(e.getValue(), "group_sizes keys are bit widths (2, 3, 4, 5, 6, 8), got '" + e.getKey() + "'");
+                }
+                if (!List.of(2, 3, 4, 5, 6, 8).contains(bits)) throw err(e.getValue(), "bit width must be one of 2, 3, 4, 5, 6, 8");
+                groups.put(bits, groupSize(e.getValue()));
+            }
+        }
+        AllocationPolicy.Target target = base.target();
+        if (m.containsKey("target")) {
+            YamlNode t = m.get("target");
+            if (!t.isMap() || t.map().size() != 1) throw err(t, "target is {bits: B} (effective bits per weight) or {size: 6.1GB}");
+            checkKeys(t, Set.of("bits", "size"), "target");
+            if (t.map().containsKey("bits")) {
+                double b = number(t.map().get("bits"), "target.bits");
+                if (!(b > 1 && b <= 32)) throw err(t.map().get("bits"), "target bits must be between 1 and 32, got " + b);
+                target = AllocationPolicy.Target.bits(b);
+            } else {
+                YamlNode sz = t.map().get("size");
+                try {
+                    target = AllocationPolicy.Target.size(Format.parseSize(String.valueOf(sz.value())));
+                } catch (NumberFormatException e) {
+                    throw err(sz, "size must look like 6.1GB, 512MiB or a byte count, got " + sz.value());
+                }
+            }
+        }
+        return new AllocationPolicy(prot, sens, ov, groups, target);
+    }
+
+    private int groupSize(YamlNode n) {
+        int g = (int) integer(n, "group_size");
+        if (!List.of(32, 64, 128).contains(g)) throw err(n, "group size must be 32, 64 or 128; got " + g);
+        return g;
+    }
+
+    private List<String> patterns(YamlNode n, String what) {
+        List<String> out = new ArrayList<>();
+        for (YamlNode p : list(n, what)) {
+            String s = string(p, what + "[]");
+            compile(p, s);
+            out.add(s);
+        }
+        return out;
+    }
+
+    private void compile(YamlNode at, String regex) {
+        try {
+            java.util.regex.Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw err(at, "not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    private void checkKeys(YamlNode n, Set<String> allowed, String where) {
+        for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                throw err(e.getValue(), "unknown key '" + e.getKey() + "' at " + where + " (allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private YamlNode require(YamlNode n, String key, String where) {
+        YamlNode v = n.map().get(key);
+        if (v == null) throw err(n, where + " needs '" + key + "'");
+        return v;
+    }
+
+    private List<YamlNode> list(YamlNode n, String what) {
+        if (!n.isList()) throw err(n, what + " must be a list");
+        return n.list();
+    }
+
+    private String string(YamlNode n, String what) {
+        if (!(n.value() instanceof String)) throw err(n, what + " must be a string, got " + describe(n));
+        return (String) n.value();
+    }
+
+    private double number(YamlNode n, String what) {
+        if (!(n.value() instanceof Number)) throw err(n, what + " must be a number, got " + describe(n));
+        return ((Number) n.value()).doubleValue();
+    }
+
+    private long integer(YamlNode n, String what) {
+        if (!(n.value() instanceof Long)) throw err(n, what + " must be an integer, got " + describe(n));
+        return (Long) n.value();
+    }
+
+    private Path path(YamlNode n, String what) {
+        Path p = Path.of(string(n, what));
+        Path dir = file.toAbsolutePath().getParent();
+        return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
+    }
+
+    private static String describe(YamlNode n) {
+        return n.value() == null ? "nothing" : n.isMap() ? "a mapping" : n.isList() ? "a list" : "'" + n.value() + "'";
+    }
+
+    private ConfigException err(YamlNode at, String msg) {
+        return new ConfigException(src, at.line(), at.column(), msg);
+    }
+
+    private static String ids(List<? extends dev.swan.launcher.plugins.LoadedPlugin<?>> l) {
+        List<String> ids = new ArrayList<>();
+        for (var p : l) ids.add(p.id());
+        return ids.isEmpty() ? "none" : String.join(", ", ids);
+    }
+}

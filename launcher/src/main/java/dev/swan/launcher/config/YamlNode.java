@@ -1,0 +1,42 @@
+package dev.swan.launcher.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A YAML value with the line and column it starts at, so every validation error can point at it.
+ * {@code value} is a {@code Map<String, YamlNode>}, a {@code List<YamlNode>}, a String, Long, Double,
+ * Boolean or null.
+ */
+public record YamlNode(Object value, int line, int column) {
+
+    @SuppressWarnings("unchecked")
+    public Map<String, YamlNode> map() {
+        return (Map<String, YamlNode>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<YamlNode> list() {
+        return (List<YamlNode>) value;
+    }
+
+    public boolean isMap() {
+        return value instanceof Map;
+    }
+
+    public boolean isList() {
+        return value instanceof List;
+    }
+
+    /** The plain Java value (maps and lists unwrapped recursively). */
+    public Object plain() {
+        if (value instanceof Map) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            map().forEach((k, v) -> m.put(k, v.plain()));
+            return m;
+        }
+        if (value instanceof List) return list().stream().map(YamlNode::plain).collect(java.util.stream.Collectors.toList());
+        return value;
+    }
+}

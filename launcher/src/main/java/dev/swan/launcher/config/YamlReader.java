@@ -1,0 +1,70 @@
+package dev.swan.launcher.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.swan.api.ConfigException;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads YAML into {@link YamlNode}s that remember where each value was (Jackson's YAML parser, streamed). */
+public final class YamlReader {
+    private YamlReader() {
+    }
+
+    public static YamlNode read(Reader in, String source) throws IOException {
+        try (JsonParser p = new YAMLFactory().createParser(in)) {
+            JsonToken t = p.nextToken();
+            if (t == null) return new YamlNode(new LinkedHashMap<String, YamlNode>(), 1, 1);
+            return node(p, t, source);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            throw new ConfigException(source, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+                    "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static YamlNode node(JsonParser p, JsonToken t, String source) throws IOException {
+        JsonLocation l = p.currentTokenLocation();
+        int line = l.getLineNr();
+        int col = l.getColumnNr();
+        switch (t) {
+            case START_OBJECT: {
+                Map<String, YamlNode> m = new LinkedHashMap<>();
+                while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+                    String key = p.currentName();
+                    JsonLocation kl = p.currentTokenLocation();
+                    if (m.containsKey(key)) {
+                        throw new ConfigException(source, kl.getLineNr(), kl.getColumnNr(), "duplicate key '" + key + "'");
+                    }
+                    m.put(key, node(p, p.nextToken(), source));
+                }
+                return new YamlNode(m, line, col);
+            }
+            case START_ARRAY: {
+                List<YamlNode> list = new ArrayList<>();
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) list.add(node(p, t, source));
+                return new YamlNode(list, line, col);
+            }
+            case VALUE_STRING:
+                return new YamlNode(p.getText(), line, col);
+            case VALUE_NUMBER_INT:
+                return new YamlNode(p.getLongValue(), line, col);
+            case VALUE_NUMBER_FLOAT:
+                return new YamlNode(p.getDoubleValue(), line, col);
+            case VALUE_TRUE:
+                return new YamlNode(Boolean.TRUE, line, col);
+            case VALUE_FALSE:
+                return new YamlNode(Boolean.FALSE, line, col);
+            case VALUE_NULL:
+                return new YamlNode(null, line, col);
+            default:
+                throw new ConfigException(source, line, col, "unsupported YAML content: " + t);
+        }
+    }
+}

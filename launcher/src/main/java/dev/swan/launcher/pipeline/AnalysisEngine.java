@@ -1,0 +1,171 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.AnalysisShape;
+import dev.swan.api.MetricResult;
+import dev.swan.api.OutputFormat;
+import dev.swan.api.PluginException;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.Quantizer;
+import dev.swan.api.StandaloneMetricContext;
+import dev.swan.api.SwanException;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.model.TensorClass;
+import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.api.tensor.TensorInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs the metrics on every tensor of a model: tensors in parallel (up to {@code threads} at a time,
+ * fewer when their float copies would exceed the memory budget), each tensor's kernels on a shared
+ * fork-join pool of the same size. Each tensor's analysis is a pure function of the tensor, the metric
+ * parameters and the seed, so results do not depend on scheduling; they are reported in model order.
+ */
+public final class AnalysisEngine implements AutoCloseable {
+    private final List<ResolvedPipeline.ResolvedMetric> metrics;
+    private final List<OutputFormat> formats;
+    private final long seed;
+    private final int threads;
+    private final long memoryBudget;
+    private final ForkJoinPool pool;
+
+    /** What the engine produced for one tensor: the analysis and seconds per metric. */
+    public record Measured(TensorAnalysis analysis, Map<String, Double> seconds) {
+    }
+
+    public AnalysisEngine(List<ResolvedPipeline.ResolvedMetric> metrics, List<OutputFormat> formats, long seed,
+                          int threads, long memoryBudget) {
+        this.metrics = metrics;
+        this.formats = formats;
+        this.seed = seed;
+        this.threads = threads;
+        this.memoryBudget = memoryBudget;
+        this.pool = new ForkJoinPool(threads);
+    }
+
+    /** Default budget for tensor copies in flight: 60% of the maximum heap. */
+    public static long defaultMemoryBudget() {
+        return (long) (Runtime.getRuntime().maxMemory() * 0.6);
+    }
+
+    /**
+     * Analyses every tensor not in {@code done}; each result goes to {@code sink} as soon as it exists
+     * (the journal appends it), and the full list comes back in model order.
+     */
+    public List<Measured> analyze(ModelDir model, Map<String, Measured> done, java.util.function.Consumer<Measured> sink,
+                                  ProgressSink progress) {
+        List<TensorInfo> tensors = model.tensors();
+        int mb = (int) Math.max(1, memoryBudget >> 20);
+        Semaphore memory = new Semaphore(mb, true);
+        ExecutorService workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "swan-analyze");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicLong finished = new AtomicLong(done.size());
+        long total = tensors.size();
+        List<Future<Measured>> futures = new ArrayList<>();
+        try {
+            for (TensorInfo t : tensors) {
+                if (done.containsKey(t.name())) {
+                    futures.add(null);
+                    continue;
+                }
+                futures.add(workers.submit(() -> {
+                    AnalysisShape shape = AnalysisShape.of(t);
+                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
+                    memory.acquire(permits);
+                    try {
+                        Measured m = measure(model, t, shape);
+                        sink.accept(m);
+                        progress.update(finished.incrementAndGet(), total, t.name());
+                        return m;
+                    } finally {
+                        memory.release(permits);
+                    }
+                }));
+            }
+            List<Measured> out = new ArrayList<>();
+            for (int i = 0; i < tensors.size(); i++) {
+                Future<Measured> f = futures.get(i);
+                out.add(f == null ? done.get(tensors.get(i).name()) : get(f));
+            }
+            return out;
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private static Measured get(Future<Measured> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new IllegalStateException(c);
+        }
+    }
+
+    /** Float copy plus the SVD sketches (three tall q-wide matrices) and slack. */
+    private static long needBytes(AnalysisShape s) {
+        long copy = 4L * s.rows() * s.cols();
+        long sketch = 4L * (s.rows() + s.cols()) * 256 * 3;
+        return copy + sketch;
+    }
+
+    /** Analyses one tensor: the pure function at the heart of swan. */
+    public Measured measure(ModelDir model, TensorInfo t, AnalysisShape shape) {
+        TensorClass cls = model.classOf(t);
+        if (!shape.analysed() || metrics.isEmpty()) {
+            return new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls,
+                    shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
+        }
+        FloatMatrix w = shape.load(model.data(t));
+        Parallel par = Parallel.of(pool);
+        Map<String, MetricResult> results = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        StandaloneMetricContext base = new StandaloneMetricContext(t.name(), cls, null, seed, par, w, this::quantizer);
+        for (ResolvedPipeline.ResolvedMetric m : metrics) {
+            long t0 = System.nanoTime();
+            try {
+                results.put(m.id(), m.metric().measure(w, base.withParameters(m.parameters())));
+            } catch (SwanException e) {
+                throw e;
+            } catch (RuntimeException | StackOverflowError e) {
+                throw new PluginException(m.id(), t.name(), e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (nothing was written)", e);
+            }
+            seconds.put(m.id(), (System.nanoTime() - t0) / 1e9);
+        }
+        return new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls, null, results), seconds);
+    }
+
+    private Optional<Quantizer> quantizer(String spec) {
+        for (OutputFormat f : formats) {
+            Optional<Quantizer> q = f.quantizer(spec);
+            if (q.isPresent()) return q;
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

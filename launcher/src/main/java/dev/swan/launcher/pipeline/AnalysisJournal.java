@@ -1,0 +1,130 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.ConfigException;
+import dev.swan.api.TensorAnalysis;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Makes an interrupted analysis resumable: every finished tensor is appended, as one JSON line, to
+ * {@code <manifest>.partial} next to the output. A restart with the same output path reads it back and
+ * skips those tensors, after checking that model, seed and metric set are the ones it was made with. A
+ * line cut short by the interruption is ignored.
+ */
+final class AnalysisJournal implements AutoCloseable {
+    private final Path file;
+    private final OutputStream out;
+    private final Map<String, AnalysisEngine.Measured> done;
+
+    private AnalysisJournal(Path file, OutputStream out, Map<String, AnalysisEngine.Measured> done) {
+        this.file = file;
+        this.out = out;
+        this.done = done;
+    }
+
+    static Path pathFor(Path manifest) {
+        return manifest.resolveSibling(manifest.getFileName() + ".partial");
+    }
+
+    /**
+     * @param identity what must match to resume (model fingerprint, seed, metric ids, versions, parameters)
+     * @param restart  discard an existing journal instead of resuming
+     */
+    @SuppressWarnings("unchecked")
+    static AnalysisJournal open(Path manifest, Map<String, Object> identity, boolean restart) throws IOException {
+        Path file = pathFor(manifest);
+        Map<String, AnalysisEngine.Measured> done = new LinkedHashMap<>();
+        if (Files.exists(file) && !restart) {
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String first = r.readLine();
+                Map<String, Object> header = first == null ? Map.of() : Json.COMPACT.readValue(first, Json.MAP);
+                Object was = header.get("identity");
+                Object now = Json.COMPACT.readValue(Json.COMPACT.writeValueAsString(identity), Json.MAP);
+                if (!now.equals(was)) {
+                    throw new ConfigException(file.toString(), 1, 0, "an interrupted analysis with a different "
+                            + differs((Map<String, Object>) was, (Map<String, Object>) now)
+                            + " is stored here: use --restart to discard it, or another output path");
+                }
+                String line;
+                while ((line = r.readLine()) != null) {
+                    try {
+                        Map<String, Object> m = Json.COMPACT.readValue(line, Json.MAP);
+                        TensorAnalysis t = AnalysisCodec.decodeAnalysis((Map<String, Object>) m.get("analysis"),
+                                file.toString());
+                        Map<String, Double> secs = new LinkedHashMap<>();
+                        ((Map<String, Object>) m.getOrDefault("seconds", Map.of())).forEach((k, v) -> secs.put(k,
+                                ((Number) v).doubleValue()));
+                        done.put(t.name(), new AnalysisEngine.Measured(t, secs));
+                    } catch (IOException | RuntimeException torn) {
+                        break; // the line being written when the run stopped
+                    }
+                }
+            }
+            rewrite(file, identity, done);
+        } else {
+            rewrite(file, identity, done);
+        }
+        OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND);
+        return new AnalysisJournal(file, out, done);
+    }
+
+    private static String differs(Map<String, Object> was, Map<String, Object> now) {
+        if (was == null) return "format";
+        for (String k : new String[] {"fingerprint", "seed", "metrics"}) {
+            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+                return k.equals("fingerprint") ? "model (its weights changed)" : k.equals("seed") ? "seed"
+                        : "metric set or parameters";
+            }
+        }
+        return "configuration";
+    }
+
+    /** Rewrites the journal with only complete entries (drops a torn last line). */
+    private static void rewrite(Path file, Map<String, Object> identity, Map<String, AnalysisEngine.Measured> done)
+            throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append(Json.COMPACT.writeValueAsString(Map.of("journal", "swan-analysis/1", "identity", identity))).append('\n');
+        for (AnalysisEngine.Measured m : done.values()) sb.append(line(m)).append('\n');
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String line(AnalysisEngine.Measured m) throws IOException {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("analysis", AnalysisCodec.encode(m.analysis()));
+        e.put("seconds", m.seconds());
+        return Json.COMPACT.writeValueAsString(e);
+    }
+
+    Map<String, AnalysisEngine.Measured> done() {
+        return done;
+    }
+
+    synchronized void append(AnalysisEngine.Measured m) {
+        try {
+            out.write((line(m) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot append to " + file, e);
+        }
+    }
+
+    /** Removes the journal once the manifest is safely written. */
+    void delete() throws IOException {
+        close();
+        Files.deleteIfExists(file);
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}

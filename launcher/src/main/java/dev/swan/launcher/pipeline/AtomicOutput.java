@@ -1,0 +1,73 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.OutputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Nothing half-written: outputs are built under a temporary sibling name ({@code .name.swan-tmp}) and
+ * moved into place only when complete; a failed write leaves no trace.
+ */
+public final class AtomicOutput {
+    private AtomicOutput() {
+    }
+
+    /** The temporary sibling for {@code target}. */
+    public static Path temporaryFor(Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        return abs.resolveSibling("." + abs.getFileName() + ".swan-tmp");
+    }
+
+    /** Refuses an existing target unless {@code force}; creates the parent folder. */
+    public static void prepare(Path target, boolean force) throws IOException {
+        if (Files.exists(target) && !force) {
+            throw new OutputException(target, "already exists: choose another output or pass --force to replace it");
+        }
+        Path parent = target.toAbsolutePath().normalize().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        deleteRecursively(temporaryFor(target));
+    }
+
+    /** Moves the finished temporary output into place, replacing an existing target (already allowed by --force). */
+    public static void commit(Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.toAbsolutePath().normalize().resolveSibling("." + target.getFileName() + ".swan-old");
+            deleteRecursively(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (old != null) deleteRecursively(old);
+    }
+
+    public static void writeString(Path target, String content) throws IOException {
+        Path tmp = temporaryFor(target);
+        Path parent = tmp.getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,144 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.AllocationRequest;
+import dev.swan.api.OutputFormat;
+import dev.swan.api.Parameters;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorSizer;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import dev.swan.launcher.VersionProvider;
+import dev.swan.launcher.plugins.LoadedPlugin;
+import dev.swan.launcher.plugins.PluginRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The data path, top to bottom: model → analyses (metrics) → plan (allocator); formats write elsewhere. */
+public final class Pipeline {
+    private final PluginRegistry plugins;
+
+    public Pipeline(PluginRegistry plugins) {
+        this.plugins = plugins;
+    }
+
+    /** Sizers of every installed format (default parameters), for the summary's size predictions. */
+    public Map<String, TensorSizer> sizers(ModelConfig config) {
+        Map<String, TensorSizer> out = new LinkedHashMap<>();
+        for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
+            Parameters p = Parameters.resolve(f.id(), f.plugin().parameters(), null, "defaults");
+            out.put(f.id(), f.plugin().sizer(config, p));
+        }
+        return out;
+    }
+
+    /** The sizer of the format the plan is for: its budget is computed in that format's bytes. */
+    public TensorSizer targetSizer(ResolvedPipeline rp, ModelConfig config) {
+        if (rp.format() != null) return rp.format().sizer(config, rp.formatParameters());
+        String id = rp.settings().format();
+        if (plugins.hasFormat(id)) {
+            OutputFormat f = plugins.format(id);
+            return f.sizer(config, Parameters.resolve(id, f.parameters(), rp.settings().formatOptions(),
+                    rp.settings().source()));
+        }
+        // no format installed: float bytes, bits + 32/group otherwise (MLX affine accounting)
+        return (t, bits, g) -> bits >= 16 ? t.params() * t.dtype().size()
+                : t.params() * bits / 8 + t.rows() * (t.cols() / Math.max(1, g)) * 4;
+    }
+
+    /**
+     * Analyses {@code model} and plans it. With {@code journalFor} set, finished tensors are journaled next
+     * to it so an interrupted run resumes where it stopped.
+     */
+    public Manifest analyze(ResolvedPipeline rp, ModelDir model, Path journalFor, boolean restart, ProgressSink progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        String fingerprint = Fingerprint.of(model);
+        List<Map<String, Object>> metricInfo = new ArrayList<>();
+        List<Map<String, Object>> identityMetrics = new ArrayList<>();
+        for (ResolvedPipeline.ResolvedMetric m : rp.metrics()) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("id", m.id());
+            info.put("version", m.metric().version());
+            info.put("weight", m.weight());
+            info.put("parameters", new TreeMap<>(m.parameters().asMap()));
+            metricInfo.add(info);
+            identityMetrics.add(Map.of("id", m.id(), "version", m.metric().version(),
+                    "parameters", new TreeMap<>(m.parameters().asMap())));
+        }
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("fingerprint", fingerprint);
+        identity.put("seed", rp.settings().seed());
+        identity.put("metrics", identityMetrics);
+        List<OutputFormat> formats = new ArrayList<>();
+        for (LoadedPlugin<OutputFormat> f : plugins.formats()) formats.add(f.plugin());
+        List<AnalysisEngine.Measured> measured;
+        AnalysisJournal journal = journalFor == null ? null : AnalysisJournal.open(journalFor, identity, restart);
+        try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(),
+                rp.settings().threads(), AnalysisEngine.defaultMemoryBudget())) {
+            Map<String, AnalysisEngine.Measured> done = journal == null ? Map.of() : journal.done();
+            measured = engine.analyze(model, done, m -> {
+                if (journal != null) journal.append(m);
+            }, progress);
+        } catch (RuntimeException e) {
+            if (journal != null) journal.close();
+            throw e;
+        }
+        List<TensorAnalysis> tensors = new ArrayList<>();
+        Map<String, Map<String, Double>> seconds = new LinkedHashMap<>();
+        for (AnalysisEngine.Measured m : measured) {
+            tensors.add(m.analysis());
+            seconds.put(m.analysis().name(), m.seconds());
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                model.path().toString(), model.config().raw(), fingerprint, rp.settings().seed(), metricInfo, tensors,
+                seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall);
+        Manifest planned = allocate(m, rp, model.config(), rp.settings().weights());
+        if (journal != null) journal.close();
+        return planned;
+    }
+
+    /** Closes out a journaled analysis once its manifest is written. */
+    public static void finishJournal(Path manifest) throws IOException {
+        java.nio.file.Files.deleteIfExists(AnalysisJournal.pathFor(manifest));
+    }
+
+    /** Plans (or re-plans) a manifest with the pipeline's allocator, policy and {@code weights}; no metric runs. */
+    public Manifest allocate(Manifest m, ResolvedPipeline rp, ModelConfig config, Map<String, Double> weights) {
+        AllocationRequest req = new AllocationRequest(m.tensors(), weights, rp.settings().policy(),
+                rp.allocatorParameters(), targetSizer(rp, config));
+        AllocationPlan plan = rp.allocator().allocate(req, ProgressSink.NONE);
+        Map<String, Object> allocator = new LinkedHashMap<>();
+        allocator.put("id", rp.allocator().id());
+        allocator.put("version", rp.allocator().version());
+        allocator.put("parameters", new TreeMap<>(rp.allocatorParameters().asMap()));
+        allocator.put("sized_for", rp.settings().format());
+        List<Map<String, Object>> metrics = new ArrayList<>();
+        for (Map<String, Object> mi : m.metrics()) {
+            Map<String, Object> copy = new LinkedHashMap<>(mi);
+            if (weights.containsKey(mi.get("id"))) copy.put("weight", weights.get(mi.get("id")));
+            metrics.add(copy);
+        }
+        Manifest withWeights = new Manifest(m.swanVersion(), m.created(), m.modelPath(), m.modelConfig(), m.fingerprint(),
+                m.seed(), metrics, m.tensors(), m.seconds(), m.allocator(), m.policy(), m.plan(), m.analysisSeconds());
+        return withWeights.withPlan(allocator, PolicyCodec.encode(rp.settings().policy()), plan);
+    }
+
+    /** The config a manifest was made from, for sizers. */
+    public static ModelConfig config(Manifest m) {
+        return new ModelConfig(Path.of(m.modelPath(), ModelDir.CONFIG), m.modelConfig());
+    }
+
+    public static dev.swan.api.AllocationPolicy policy(Manifest m) {
+        return PolicyCodec.decode(m.policy());
+    }
+}

@@ -1,0 +1,99 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.AllocationPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run is configured with, from a YAML pipeline and/or the command line (the command line
+ * wins). Plugin ids and parameters are still unresolved here; {@link ResolvedPipeline} checks them.
+ *
+ * @param model          model directory
+ * @param output         output path (directory, file or manifest, by command)
+ * @param format         output format id
+ * @param formatOptions  the format's parameters
+ * @param metrics        metrics with weights and parameters
+ * @param allocator      allocator id
+ * @param allocatorOptions the allocator's parameters
+ * @param policy         protection, overrides, group sizes, target
+ * @param seed           global seed of every random draw
+ * @param threads        worker threads
+ * @param pluginDirs     extra plugin folders
+ * @param source         where the settings came from, for error messages
+ */
+public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
+                               List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
+                               AllocationPolicy policy, long seed, int threads, List<Path> pluginDirs, String source) {
+
+    public static final long DEFAULT_SEED = 42;
+
+    /** SWAN paper v2: svd 0.20, kurtosis 0.45, noise 0.15, recon 0.20. */
+    public static List<MetricChoice> paperMetrics() {
+        return List.of(new MetricChoice("svd", 0.20, Map.of()), new MetricChoice("kurtosis", 0.45, Map.of()),
+                new MetricChoice("noise", 0.15, Map.of()), new MetricChoice("recon", 0.20, Map.of()));
+    }
+
+    public static PipelineSettings defaults() {
+        return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), "threshold", Map.of(),
+                AllocationPolicy.defaults(), DEFAULT_SEED, Runtime.getRuntime().availableProcessors(), List.of(),
+                "defaults");
+    }
+
+    public PipelineSettings withModel(Path p) {
+        return new PipelineSettings(p, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withOutput(Path p) {
+        return new PipelineSettings(model, p, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withFormat(String f, Map<String, Object> options) {
+        return new PipelineSettings(model, output, f, options, metrics, allocator, allocatorOptions, policy, seed,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withMetrics(List<MetricChoice> m) {
+        return new PipelineSettings(model, output, format, formatOptions, m, allocator, allocatorOptions, policy, seed,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withAllocator(String id, Map<String, Object> options) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, id, options, policy, seed, threads,
+                pluginDirs, source);
+    }
+
+    public PipelineSettings withPolicy(AllocationPolicy p) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, p, seed,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withSeed(long s) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, s,
+                threads, pluginDirs, source);
+    }
+
+    public PipelineSettings withThreads(int t) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
+                seed, t, pluginDirs, source);
+    }
+
+    public PipelineSettings withPluginDirs(List<Path> d) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
+                seed, threads, d, source);
+    }
+
+    public PipelineSettings withSource(String s) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
+                seed, threads, pluginDirs, s);
+    }
+
+    /** Weight of each metric id, for the allocator. */
+    public Map<String, Double> weights() {
+        Map<String, Double> w = new java.util.LinkedHashMap<>();
+        for (MetricChoice m : metrics) w.put(m.id(), m.weight());
+        return w;
+    }
+}
