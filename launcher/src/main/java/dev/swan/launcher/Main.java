@@ -23,6 +23,7 @@ public final class Main {
     /** Runs the CLI with the given streams and returns the exit code (used by tests). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         SwanCommand root = new SwanCommand();
+        root.args = args.clone();
         CommandLine cmd = new CommandLine(root);
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));

@@ -5,6 +5,8 @@ import dev.swan.launcher.cli.AnalyzeCommand;
 import dev.swan.launcher.cli.DemoCommand;
 import dev.swan.launcher.cli.InspectCommand;
 import dev.swan.launcher.cli.PluginsCommand;
+import dev.swan.launcher.cli.QuantizeCommand;
+import dev.swan.launcher.cli.VerifyCommand;
 import dev.swan.launcher.plugins.PluginRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +20,8 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
                 + "tensor is, gives it 2, 4, 8 or 16 bits, and writes MLX directories or GGUF files.", ""},
-        subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PluginsCommand.class,
-                DemoCommand.class},
+        subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, QuantizeCommand.class,
+                VerifyCommand.class, PluginsCommand.class, DemoCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line message; --debug for the stack trace), 2 usage error.",
                 "Environment: SWAN_JAVA_OPTS adds JVM flags (e.g. -Xmx16g); JAVA_HOME selects the Java runtime."})
 public final class SwanCommand implements Runnable {
@@ -37,6 +39,13 @@ public final class SwanCommand implements Runnable {
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "No progress display.")
     boolean quiet;
+
+    /** The arguments of this invocation, for provenance lines in outputs. */
+    String[] args = new String[0];
+
+    public String commandLine() {
+        return "swan " + String.join(" ", args);
+    }
 
     @Override
     public void run() {

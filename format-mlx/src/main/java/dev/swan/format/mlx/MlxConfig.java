@@ -1,0 +1,49 @@
+package dev.swan.format.mlx;
+
+import dev.swan.api.model.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The output {@code config.json} (mlx-format §5): the source config plus {@code quantization} (global
+ * group size, bits, mode, and one {@code {"group_size", "bits"}} entry per module whose precision differs
+ * from the global one; integers, no per-module mode) and an identical {@code quantization_config}. Like
+ * mlx-lm's save_config: top-level keys sorted, {@code _name_or_path} and {@code vision_config} dropped.
+ */
+final class MlxConfig {
+    private MlxConfig() {
+    }
+
+    static Map<String, Object> build(ModelConfig source, List<MlxLayout.Item> items) {
+        Map<String, Object> out = new TreeMap<>(source.raw());
+        out.remove("_name_or_path");
+        out.remove("vision_config");
+        out.remove("quantization");
+        out.remove("quantization_config");
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (MlxLayout.Item i : items) {
+            if (i.quantized()) counts.merge(i.bits() + "/" + i.group(), 1, Integer::sum);
+        }
+        if (counts.isEmpty()) return out;
+        String global = counts.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
+        int gBits = Integer.parseInt(global.substring(0, global.indexOf('/')));
+        int gGroup = Integer.parseInt(global.substring(global.indexOf('/') + 1));
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("group_size", gGroup);
+        q.put("bits", gBits);
+        q.put("mode", "affine");
+        for (MlxLayout.Item i : items) {
+            if (i.quantized() && (i.bits() != gBits || i.group() != gGroup)) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("group_size", i.group());
+                e.put("bits", i.bits());
+                q.put(i.path(), e);
+            }
+        }
+        out.put("quantization", q);
+        out.put("quantization_config", new LinkedHashMap<>(q));
+        return out;
+    }
+}

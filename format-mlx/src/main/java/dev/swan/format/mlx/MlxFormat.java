@@ -1,0 +1,153 @@
+package dev.swan.format.mlx;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.ConfigException;
+import dev.swan.api.FormatContext;
+import dev.swan.api.OutputFormat;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.Quantizer;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorSizer;
+import dev.swan.api.VerifyReport;
+import dev.swan.api.WriteReport;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes directories that {@code mlx_lm.load} accepts unchanged: affine-quantized Linear and Embedding
+ * weights with per-module bits and group sizes, everything else in the model dtype (mlx-format.md).
+ */
+public final class MlxFormat implements OutputFormat {
+    /** mlx-lm's shard limit: 5 GiB of tensor data. */
+    static final long MAX_SHARD_BYTES = 5L << 30;
+
+    @Override
+    public String id() {
+        return "mlx";
+    }
+
+    @Override
+    public String description() {
+        return "MLX directory for mlx_lm.load: affine 2/3/4/5/6/8-bit, per-module bits and group sizes";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofString("dtype", "auto", "dtype of float tensors, scales and biases: the model's "
+                        + "(auto), or bfloat16, float16, float32", "auto", "bfloat16", "float16", "float32"),
+                ParameterSpec.ofInt("max_shard_mb", (int) (MAX_SHARD_BYTES >> 20), "largest shard, in MiB of tensor data"));
+    }
+
+    @Override
+    public boolean writesDirectory() {
+        return true;
+    }
+
+    @Override
+    public String defaultOutputName(String modelName) {
+        return modelName + "-swan-mlx";
+    }
+
+    @Override
+    public void check(ModelDir model, Parameters parameters) {
+        if (parameters.getInt("max_shard_mb") < 1) {
+            throw new ConfigException("mlx", 0, 0, "max_shard_mb must be at least 1");
+        }
+    }
+
+    /** The dtype scales, biases and float tensors get. */
+    static DType floatDtype(ModelConfig config, Parameters p, DType dominant) {
+        switch (p.getString("dtype")) {
+            case "bfloat16": return DType.BF16;
+            case "float16": return DType.F16;
+            case "float32": return DType.F32;
+            default: return config.torchDtype().orElse(dominant);
+        }
+    }
+
+    @Override
+    public TensorSizer sizer(ModelConfig config, Parameters p) {
+        return (t, bits, group) -> {
+            if (MlxModules.dropped(t.name(), config)) return 0;
+            DType fd = floatDtype(config, p, t.dtype());
+            boolean auto = p.getString("dtype").equals("auto");
+            boolean q = bits < 16 && MlxModules.quantizable(t.name(), t.rank()) && MlxModules.BITS.contains(bits)
+                    && MlxModules.GROUPS.contains(group) && t.cols() % group == 0 && t.dtype().isFloat();
+            if (!q) return t.params() * (auto || !t.dtype().isFloat() ? t.dtype().size() : fd.size());
+            return t.params() * bits / 8 + 2L * t.rows() * (t.cols() / group) * fd.size();
+        };
+    }
+
+    @Override
+    public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
+        Parameters p = ctx.parameters();
+        DType fd = floatDtype(model.config(), p, model.dominantFloatType());
+        return new MlxWriter(model, plan, ctx, fd, p.getString("dtype").equals("auto"),
+                (long) p.getInt("max_shard_mb") << 20).write(target);
+    }
+
+    @Override
+    public boolean recognizes(Path output) {
+        if (!Files.isDirectory(output) || !Files.exists(output.resolve("config.json"))) return false;
+        try (var files = Files.newDirectoryStream(output, "model*.safetensors")) {
+            return files.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
+        return MlxVerifier.verify(output, source);
+    }
+
+    /** {@code mlx:BITS:GROUP}: MLX's affine quantizer with bf16 scales and biases, for the recon metric. */
+    @Override
+    public Optional<Quantizer> quantizer(String spec) {
+        String[] parts = spec.split(":");
+        if (parts.length != 3 || !parts[0].equals("mlx")) return Optional.empty();
+        int bits;
+        int group;
+        try {
+            bits = Integer.parseInt(parts[1]);
+            group = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (!MlxModules.BITS.contains(bits) || !MlxModules.GROUPS.contains(group)) return Optional.empty();
+        return Optional.of(new Quantizer() {
+            @Override
+            public String spec() {
+                return spec;
+            }
+
+            @Override
+            public int blockSize() {
+                return group;
+            }
+
+            @Override
+            public void roundTrip(float[] row, float[] out) {
+                int groups = row.length / group;
+                int[] codes = new int[row.length];
+                float[] s = new float[groups];
+                float[] b = new float[groups];
+                AffineQuantizer.quantize(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
+                for (int i = 0; i < row.length; i++) out[i] = AffineQuantizer.dequantize(codes[i], s[i / group], b[i / group]);
+            }
+        });
+    }
+}

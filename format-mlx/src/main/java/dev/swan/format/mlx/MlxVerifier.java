@@ -1,0 +1,254 @@
+package dev.swan.format.mlx;
+
+import dev.swan.api.ModelFormatException;
+import dev.swan.api.VerifyReport;
+import dev.swan.api.json.Json;
+import dev.swan.api.json.JsonParseException;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.safetensors.SafetensorsFile;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Re-opens an MLX directory and checks what {@code mlx_lm.load} checks (mlx-format §5.2): every
+ * {@code model*.safetensors} is read; the set of names must equal what the model class creates (no
+ * missing, no extra such as a stray {@code lm_head.scales}); quantized modules must have shapes that
+ * agree with their bits and group size (per-module entry, else global); dtypes must be right; no NaN or
+ * Inf. With the source model, reports each tensor's dequantization error.
+ */
+final class MlxVerifier {
+    private MlxVerifier() {
+    }
+
+    static VerifyReport verify(Path dir, Optional<ModelDir> source) throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<VerifyReport.Check> checks = new ArrayList<>();
+        Path cfgFile = dir.resolve("config.json");
+        Map<String, Object> cfg;
+        try {
+            cfg = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ModelFormatException(cfgFile, null, "missing: not an MLX model directory");
+        } catch (JsonParseException e) {
+            throw new ModelFormatException(cfgFile, null, "malformed JSON: " + e.getMessage());
+        }
+        ModelConfig config = new ModelConfig(cfgFile, cfg);
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
+        List<SafetensorsFile> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "model*.safetensors")) {
+            List<Path> paths = new ArrayList<>();
+            ds.forEach(paths::add);
+            paths.sort(null);
+            if (paths.isEmpty()) problems.add("no model*.safetensors files");
+            for (Path p : paths) {
+                SafetensorsFile f = SafetensorsFile.open(p);
+                files.add(f);
+                if (!"mlx".equals(f.metadata().get("format"))) {
+                    problems.add(p.getFileName() + ": __metadata__.format is " + f.metadata().get("format") + ", not mlx");
+                }
+                for (TensorInfo t : f.tensors().values()) {
+                    if (tensors.put(t.name(), t) != null) problems.add(t.name() + ": stored in two files");
+                    owner.put(t.name(), f);
+                }
+            }
+            Object qv = cfg.get("quantization");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> q = qv instanceof Map ? (Map<String, Object>) qv : Map.of();
+            if (qv != null && !qv.equals(cfg.get("quantization_config"))) {
+                problems.add("config.json: quantization_config differs from quantization");
+            }
+            Optional<Map<String, long[]>> expected = MlxInventory.expected(config);
+            TreeSet<String> seen = new TreeSet<>();
+            for (Map.Entry<String, TensorInfo> e : tensors.entrySet()) {
+                String name = e.getKey();
+                TensorInfo t = e.getValue();
+                if (name.endsWith(".scales") || name.endsWith(".biases")) continue;
+                String path = MlxModules.modulePath(name);
+                boolean quantized = name.endsWith(".weight") && tensors.containsKey(path + ".scales");
+                long[] floatShape = t.shape();
+                String type = t.dtype().name();
+                if (quantized) {
+                    int[] bg = bitsAndGroup(q, path, problems);
+                    if (bg == null) continue;
+                    type = "affine" + bg[0] + "/g" + bg[1];
+                    floatShape = checkQuantized(name, path, t, tensors, bg[0], bg[1], problems);
+                    seen.add(path + ".scales");
+                    seen.add(path + ".biases");
+                } else {
+                    if (q.get(path) instanceof Map) {
+                        problems.add(path + ": config.json has a quantization entry but no " + path + ".scales is stored");
+                    }
+                    if (!t.dtype().isFloat()) problems.add(name + ": dtype " + t.dtype() + " where a float is expected");
+                    checkFinite(owner.get(name).data(t), problems);
+                }
+                seen.add(name);
+                if (expected.isPresent()) {
+                    long[] want = expected.get().get(name);
+                    if (want == null) {
+                        problems.add(name + ": not a parameter of the " + config.modelType()
+                                + " model (load_weights(strict=True) would fail: parameters not in model)");
+                    } else if (floatShape != null && !Arrays.equals(want, floatShape)) {
+                        problems.add(name + ": shape " + Arrays.toString(floatShape) + " but the model expects "
+                                + Arrays.toString(want));
+                    }
+                }
+                checks.add(error(name, type, quantized, t, tensors, owner, source, q, problems));
+            }
+            for (String name : tensors.keySet()) {
+                if ((name.endsWith(".scales") || name.endsWith(".biases")) && !seen.contains(name)) {
+                    problems.add(name + ": quantization tensor without its .weight");
+                }
+            }
+            if (expected.isPresent()) {
+                for (String name : expected.get().keySet()) {
+                    if (!tensors.containsKey(name)) problems.add(name + ": missing (the model expects it)");
+                }
+            }
+        } finally {
+            files.forEach(SafetensorsFile::close);
+        }
+        return new VerifyReport(dir, problems, checks);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int[] bitsAndGroup(Map<String, Object> q, String path, List<String> problems) {
+        Object e = q.get(path);
+        Object bits = q.get("bits");
+        Object group = q.get("group_size");
+        if (e instanceof Map) {
+            Map<String, Object> m = (Map<String, Object>) e;
+            bits = m.get("bits");
+            group = m.get("group_size");
+            if (m.containsKey("mode") && !"affine".equals(m.get("mode"))) problems.add(path + ": mode " + m.get("mode"));
+        } else if (Boolean.FALSE.equals(e)) {
+            problems.add(path + ": config says 'false' (float) but quantized tensors are stored");
+            return null;
+        }
+        if (!(bits instanceof Long) || !(group instanceof Long)) {
+            problems.add(path + ": quantized, but config.json gives no integer bits and group_size for it");
+            return null;
+        }
+        int b = ((Long) bits).intValue();
+        int g = ((Long) group).intValue();
+        if (!MlxModules.BITS.contains(b) || !MlxModules.GROUPS.contains(g)) {
+            problems.add(path + ": bits " + b + " / group_size " + g + " are not an MLX affine mode");
+            return null;
+        }
+        return new int[] {b, g};
+    }
+
+    /** Checks shapes and dtypes of a triplet; returns the float shape it stands for, or null. */
+    private static long[] checkQuantized(String name, String path, TensorInfo w, Map<String, TensorInfo> all, int bits,
+                                         int group, List<String> problems) {
+        TensorInfo s = all.get(path + ".scales");
+        TensorInfo b = all.get(path + ".biases");
+        if (b == null) {
+            problems.add(path + ".biases: missing (affine mode needs biases)");
+            return null;
+        }
+        if (w.dtype() != DType.U32) problems.add(name + ": dtype " + w.dtype() + ", expected U32");
+        if (!s.dtype().isFloat() || s.dtype() != b.dtype()) problems.add(path + ": scales/biases dtypes " + s.dtype() + "/" + b.dtype());
+        long[] ws = w.shape();
+        long packed = ws[ws.length - 1];
+        if (packed * 32 % bits != 0) {
+            problems.add(name + ": " + packed + " words cannot hold whole " + bits + "-bit codes");
+            return null;
+        }
+        long cols = packed * 32 / bits;
+        long[] expectScales = ws.clone();
+        expectScales[ws.length - 1] = cols / group;
+        if (cols % group != 0 || !Arrays.equals(expectScales, s.shape()) || !Arrays.equals(expectScales, b.shape())) {
+            problems.add(path + ": weight " + Arrays.toString(ws) + " at " + bits + " bits and group " + group
+                    + " needs scales/biases " + Arrays.toString(expectScales) + ", found " + Arrays.toString(s.shape()));
+        }
+        long[] floatShape = ws.clone();
+        floatShape[ws.length - 1] = cols;
+        return floatShape;
+    }
+
+    private static void checkFinite(TensorData d, List<String> problems) {
+        long n = d.info().numel();
+        float[] buf = new float[1 << 16];
+        for (long off = 0; off < n; off += buf.length) {
+            int k = (int) Math.min(buf.length, n - off);
+            d.readFloats(off, buf, 0, k);
+            for (int i = 0; i < k; i++) {
+                if (!Float.isFinite(buf[i])) {
+                    problems.add(d.info().name() + ": NaN or Inf at element " + (off + i));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Dequantization error against the source weight (NaN without a source). */
+    private static VerifyReport.Check error(String name, String type, boolean quantized, TensorInfo t,
+                                            Map<String, TensorInfo> all, Map<String, SafetensorsFile> owner,
+                                            Optional<ModelDir> source, Map<String, Object> q, List<String> problems) {
+        Optional<TensorInfo> src = source.flatMap(m -> m.find(name));
+        if (!quantized) {
+            if (src.isEmpty()) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+            return compare(name, type, source.get().data(src.get()), owner.get(name).data(t), null, 0, 0);
+        }
+        String path = MlxModules.modulePath(name);
+        TensorData scales = owner.get(path + ".scales").data(all.get(path + ".scales"));
+        TensorData biases = owner.get(path + ".biases").data(all.get(path + ".biases"));
+        int[] bg = bitsAndGroup(q, path, new ArrayList<>());
+        // scales and biases must be finite (NaN here decodes every weight of the group to NaN)
+        checkFinite(scales, problems);
+        checkFinite(biases, problems);
+        if (src.isEmpty() || bg == null) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+        return compare(name, type, source.get().data(src.get()), owner.get(name).data(t), new TensorData[] {scales, biases},
+                bg[0], bg[1]);
+    }
+
+    private static VerifyReport.Check compare(String name, String type, TensorData src, TensorData out,
+                                              TensorData[] sb, int bits, int group) {
+        long cols = src.info().cols();
+        long rows = src.info().numel() / cols;
+        float[] a = new float[(int) cols];
+        float[] b = new float[(int) cols];
+        int rowBytes = (int) (cols * bits / 8);
+        byte[] packed = new byte[Math.max(rowBytes, 1)];
+        float[] sc = new float[(int) Math.max(1, cols / Math.max(1, group))];
+        float[] bi = new float[sc.length];
+        double err = 0;
+        double energy = 0;
+        double max = 0;
+        for (long r = 0; r < rows; r++) {
+            src.readRow(r, a);
+            if (sb == null) {
+                out.readRow(r, b);
+            } else {
+                out.readBytes(r * rowBytes, packed, 0, rowBytes);
+                sb[0].readFloats(r * sc.length, sc, 0, sc.length);
+                sb[1].readFloats(r * bi.length, bi, 0, bi.length);
+                for (int i = 0; i < cols; i++) {
+                    b[i] = AffineQuantizer.dequantize(BitPacker.unpack(packed, 0, i, bits), sc[i / group], bi[i / group]);
+                }
+            }
+            for (int i = 0; i < cols; i++) {
+                double d = (double) b[i] - a[i];
+                err += d * d;
+                energy += (double) a[i] * a[i];
+                max = Math.max(max, Math.abs(d));
+            }
+        }
+        return new VerifyReport.Check(name, type, energy > 0 ? Math.sqrt(err / energy) : 0, max);
+    }
+}

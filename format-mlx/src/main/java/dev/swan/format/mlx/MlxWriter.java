@@ -1,0 +1,187 @@
+package dev.swan.format.mlx;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.FormatContext;
+import dev.swan.api.OutputException;
+import dev.swan.api.WriteReport;
+import dev.swan.api.json.JsonWriter;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.HalfFloats;
+import dev.swan.api.tensor.TensorData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Streams an MLX model directory: shard by shard, tensor by tensor, rows quantized in parallel in
+ * chunks and written as they are done, so memory holds one chunk plus one tensor's scales and biases.
+ */
+final class MlxWriter {
+    private static final int CHUNK_ROWS = 1024;
+    private static final int TASK_ROWS = 64;
+
+    private final ModelDir model;
+    private final AllocationPlan plan;
+    private final FormatContext ctx;
+    private final DType floatDtype;
+    private final boolean keepSource;
+    private final long maxShard;
+
+    MlxWriter(ModelDir model, AllocationPlan plan, FormatContext ctx, DType floatDtype, boolean keepSource, long maxShard) {
+        this.model = model;
+        this.plan = plan;
+        this.ctx = ctx;
+        this.floatDtype = floatDtype;
+        this.keepSource = keepSource;
+        this.maxShard = maxShard;
+    }
+
+    WriteReport write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<MlxLayout.Item> items = MlxLayout.items(model, plan, floatDtype, keepSource);
+        List<MlxLayout.Shard> shards = MlxLayout.shards(items, maxShard);
+        Map<String, Object> weightMap = new TreeMap<>();
+        List<WriteReport.Written> written = new ArrayList<>();
+        long total = 0;
+        long params = 0;
+        int done = 0;
+        for (MlxLayout.Shard shard : shards) {
+            List<SafetensorsWriter.Entry> entries = shard.entries();
+            try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve(shard.file()), Map.of("format", "mlx"), entries)) {
+                for (MlxLayout.Item item : shard.ordered()) {
+                    ctx.progress().update(done, items.size(), item.source().name());
+                    if (item.quantized()) writeQuantized(item, w);
+                    else writeFloat(item, w);
+                    done++;
+                    long bytes = item.bytes();
+                    total += bytes;
+                    params += item.source().numel();
+                    written.add(new WriteReport.Written(item.source().name(), item.quantized()
+                            ? "affine" + item.bits() + "/g" + item.group() : item.dtype().name(),
+                            item.quantized() ? item.bits() : item.dtype().size() * 8, item.source().numel(), bytes,
+                            item.note()));
+                }
+            }
+            for (SafetensorsWriter.Entry e : entries) weightMap.put(e.name(), shard.file());
+        }
+        ctx.progress().update(items.size(), items.size(), "");
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("metadata", Map.of("total_size", total, "total_parameters", params));
+        index.put("weight_map", weightMap);
+        writeJson(dir.resolve("model.safetensors.index.json"), index, false);
+        writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items), false);
+        for (Path p : model.tokenizerFiles()) copy(p, dir);
+        for (Path p : model.sideFiles()) copy(p, dir);
+        Files.writeString(dir.resolve("README.md"), ModelCard.render(model, items, total, ctx.provenance()),
+                StandardCharsets.UTF_8);
+        long onDisk = 0;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) onDisk += Files.size(p);
+        }
+        return new WriteReport(dir, onDisk, written);
+    }
+
+    private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
+        TensorData data = model.data(item.source());
+        int cols = (int) item.cols();
+        int rows = (int) (item.source().numel() / cols);
+        int bits = item.bits();
+        int group = item.group();
+        int groups = cols / group;
+        int rowBytes = cols * bits / 8;
+        float[] scales = new float[rows * groups];
+        float[] biases = new float[rows * groups];
+        w.beginTensor(item.path() + ".weight");
+        Parallel par = ctx.parallel();
+        for (int c0 = 0; c0 < rows; c0 += CHUNK_ROWS) {
+            int chunkRows = Math.min(CHUNK_ROWS, rows - c0);
+            byte[] packed = new byte[chunkRows * rowBytes];
+            int start = c0;
+            String[] bad = new String[1];
+            par.forEach((chunkRows + TASK_ROWS - 1) / TASK_ROWS, t -> {
+                int r0 = t * TASK_ROWS;
+                int n = Math.min(TASK_ROWS, chunkRows - r0);
+                float[] x = new float[n * cols];
+                int[] codes = new int[n * cols];
+                data.readFloats((long) (start + r0) * cols, x, 0, n * cols);
+                for (float v : x) {
+                    if (!Float.isFinite(v)) {
+                        bad[0] = "row " + (start + r0);
+                        return;
+                    }
+                }
+                AffineQuantizer.quantize(x, 0, group, n * groups, bits, item.dtype(), codes, scales, biases,
+                        (start + r0) * groups);
+                for (int r = 0; r < n; r++) BitPacker.pack(codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
+            });
+            if (bad[0] != null) {
+                throw new OutputException(null, item.source().name() + ": NaN or infinite weight near " + bad[0]
+                        + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
+            }
+            w.write(packed, 0, packed.length);
+        }
+        w.beginTensor(item.path() + ".scales");
+        w.write(encode(scales, item.dtype()));
+        w.beginTensor(item.path() + ".biases");
+        w.write(encode(biases, item.dtype()));
+    }
+
+    private void writeFloat(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
+        TensorData data = model.data(item.source());
+        w.beginTensor(item.source().name());
+        if (item.dtype() == item.source().dtype()) {
+            byte[] buf = new byte[1 << 20];
+            long size = item.source().byteSize();
+            for (long off = 0; off < size; off += buf.length) {
+                int n = (int) Math.min(buf.length, size - off);
+                data.readBytes(off, buf, 0, n);
+                w.write(buf, 0, n);
+            }
+            return;
+        }
+        long n = item.source().numel();
+        float[] buf = new float[1 << 18];
+        for (long off = 0; off < n; off += buf.length) {
+            int k = (int) Math.min(buf.length, n - off);
+            data.readFloats(off, buf, 0, k);
+            float[] part = k == buf.length ? buf : java.util.Arrays.copyOf(buf, k);
+            w.write(encode(part, item.dtype()));
+        }
+    }
+
+    /** Copies contents only (a read-only source must not make the output read-only). */
+    private static void copy(Path file, Path dir) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            Files.copy(in, dir.resolve(file.getFileName().toString()));
+        }
+    }
+
+    /** Float values (already rounded to {@code dtype}) as little-endian bytes of that dtype. */
+    static ByteBuffer encode(float[] v, DType dtype) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * dtype.size()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            switch (dtype) {
+                case BF16: b.putShort(HalfFloats.f32ToBf16(f)); break;
+                case F16: b.putShort(HalfFloats.f32ToF16(f)); break;
+                case F32: b.putFloat(f); break;
+                default: throw new IllegalArgumentException("scales cannot be " + dtype);
+            }
+        }
+        return b.flip();
+    }
+
+    static void writeJson(Path file, Object value, boolean sortKeys) throws IOException {
+        Files.writeString(file, JsonWriter.pretty(4, sortKeys).write(value), StandardCharsets.UTF_8);
+    }
+}

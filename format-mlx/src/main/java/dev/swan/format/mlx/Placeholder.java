@@ -1,2 +1,0 @@
-package dev.swan.format.mlx;
-final class Placeholder {}

@@ -1,0 +1,196 @@
+package dev.swan.launcher.cli;
+
+import dev.swan.api.AllocationPolicy;
+import dev.swan.api.ConfigException;
+import dev.swan.api.FormatContext;
+import dev.swan.api.WriteReport;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.launcher.SwanCommand;
+import dev.swan.launcher.VersionProvider;
+import dev.swan.launcher.pipeline.AtomicOutput;
+import dev.swan.launcher.pipeline.Manifest;
+import dev.swan.launcher.pipeline.ManifestIO;
+import dev.swan.launcher.pipeline.Pipeline;
+import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.ResolvedPipeline;
+import dev.swan.launcher.pipeline.Summary;
+import dev.swan.launcher.plugins.PluginRegistry;
+import dev.swan.launcher.ui.Format;
+import dev.swan.launcher.ui.ProgressLine;
+import dev.swan.launcher.ui.Table;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code swan quantize}: analyze → allocate → write, in one go. */
+@Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Analyze a model, allocate bits and write the output (MLX directory or GGUF file). "
+                + "The output is built in a temporary sibling and moved into place only when complete.",
+                "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q) or --uniform Q4_0 (GGUF, like llama-quantize --pure)."})
+public final class QuantizeCommand implements Callable<Integer> {
+    @ParentCommand
+    SwanCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL_DIR", arity = "0..1", description = "Model directory (or 'model:' in --config).")
+    Path modelDir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output directory (mlx) or file (gguf); default <model>-swan-<format>.")
+    Path output;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "ID", description = "Output format: mlx (default) or gguf, or any installed format.")
+    String format;
+
+    @Option(names = "--manifest", paramLabel = "MANIFEST.json", description = "Use the plan of a manifest from 'swan analyze'/'swan allocate' (no metric is recomputed).")
+    Path manifest;
+
+    @Option(names = "--uniform", paramLabel = "BITS|TYPE",
+            description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. Q4_0, Q8_0, F16 for gguf).")
+    String uniform;
+
+    @Option(names = "--dry-run", description = "Plan and print the predicted sizes, write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Replace an existing output.")
+    boolean force;
+
+    @Mixin
+    PlanOptions plan;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Io.out(spec);
+        try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
+            PipelineSettings base = PipelineSettings.defaults();
+            if (format != null) base = base.withFormat(format, Map.of());
+            PipelineSettings s = plan.settings(plugins, base);
+            if (modelDir != null) s = s.withModel(modelDir);
+            if (format != null && !format.equals(s.format())) s = s.withFormat(format, Map.of());
+            if (uniform != null) s = uniform(s);
+            if (s.model() == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required parameter: 'MODEL_DIR' (or 'model:' in the pipeline file)");
+            ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
+            try (ModelDir model = ModelDir.open(s.model())) {
+                rp.format().check(model, rp.formatParameters());
+                Path target = output != null ? output : s.output() != null ? s.output()
+                        : Path.of(rp.format().defaultOutputName(model.name()));
+                if (!dryRun) AtomicOutput.prepare(target, force);
+                Pipeline pipeline = new Pipeline(plugins);
+                Manifest m = plan(pipeline, rp, model, out);
+                Summary summary = Summary.of(m, pipeline.sizers(model.config()));
+                if (dryRun) {
+                    out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
+                    summary.print(out, m.plan().settings());
+                    return 0;
+                }
+                Path tmp = AtomicOutput.temporaryFor(target);
+                ProgressLine progress = ProgressLine.forTerminal(out, "write", root.quiet());
+                WriteReport report;
+                ForkJoinPool pool = new ForkJoinPool(s.threads());
+                try {
+                    report = rp.format().write(model, m.plan(), tmp, new FormatContext(rp.formatParameters(),
+                            Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine()));
+                    progress.finish();
+                    AtomicOutput.commit(tmp, target);
+                } catch (Exception | Error e) {
+                    AtomicOutput.deleteRecursively(tmp);
+                    throw e;
+                } finally {
+                    pool.shutdownNow();
+                }
+                out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
+                printReport(report, out);
+                if (m.plan().settings().containsKey("t8")) {
+                    out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
+                            + ", t2 " + m.plan().settings().get("t2"));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private PipelineSettings uniform(PipelineSettings s) {
+        Map<String, Object> ap = new LinkedHashMap<>();
+        try {
+            int bits = Integer.parseInt(uniform);
+            ap.put("bits", bits);
+            return s.withAllocator("uniform", ap);
+        } catch (NumberFormatException typeName) {
+            Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
+            fo.put("uniform_type", uniform);
+            ap.put("bits", 8);
+            return s.withAllocator("uniform", ap).withFormat(s.format(), fo);
+        }
+    }
+
+    private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, PrintStream out) throws Exception {
+        if (manifest != null) {
+            Manifest m = ManifestIO.read(manifest);
+            if (!m.tensors().stream().map(t -> t.name()).toList().equals(model.tensors().stream().map(t -> t.name()).toList())) {
+                throw new ConfigException(manifest.toString(), 0, 0, "was made for a model with other tensors than "
+                        + model.path() + ": analyze this model first");
+            }
+            AllocationPolicy p = rp.settings().policy();
+            boolean replan = p.target() != null || !p.overrides().isEmpty() || !p.protectedPatterns().isEmpty()
+                    || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || uniform != null || plan.allocator != null;
+            return replan ? pipeline.allocate(m, rp, model.config(), plan.metricsGiven ? rp.settings().weights() : m.weights()) : m;
+        }
+        ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
+        Manifest m = pipeline.analyze(rp, model, null, false, progress);
+        progress.finish();
+        return m;
+    }
+
+    static long sizeOf(Path p) throws java.io.IOException {
+        if (!Files.isDirectory(p)) return Files.size(p);
+        long total = 0;
+        try (var files = Files.walk(p)) {
+            for (Path f : (Iterable<Path>) files::iterator) if (Files.isRegularFile(f)) total += Files.size(f);
+        }
+        return total;
+    }
+
+    /** Tensors and parameters per stored type, effective bits per weight and total size. */
+    static void printReport(WriteReport report, PrintStream out) {
+        Map<String, long[]> byType = new TreeMap<>();
+        long params = 0;
+        long bytes = 0;
+        int notes = 0;
+        for (WriteReport.Written w : report.tensors()) {
+            long[] acc = byType.computeIfAbsent(w.type(), k -> new long[3]);
+            acc[0]++;
+            acc[1] += w.params();
+            acc[2] += w.bytes();
+            params += w.params();
+            bytes += w.bytes();
+            if (!w.note().isEmpty()) notes++;
+        }
+        Table t = new Table("TYPE", "TENSORS>", "PARAMS>", "SHARE>", "BYTES>");
+        for (Map.Entry<String, long[]> e : byType.entrySet()) {
+            t.row(e.getKey(), e.getValue()[0], Format.count(e.getValue()[1]),
+                    Format.fixed(100.0 * e.getValue()[1] / Math.max(1, params), 1) + "%", Format.bytes(e.getValue()[2]));
+        }
+        t.print(out);
+        out.println("Effective bits/weight: " + Format.fixed(bytes * 8.0 / Math.max(1, params), 3) + " over "
+                + Format.count(params) + " parameters; tensor data " + Format.bytes(bytes));
+        if (notes > 0) {
+            out.println(notes + " tensor(s) stored differently from the plan:");
+            for (WriteReport.Written w : report.tensors()) if (!w.note().isEmpty()) out.println("  " + w.name() + ": " + w.note());
+        }
+    }
+}
