@@ -1,0 +1,90 @@
+package dev.swan.format.gguf;
+
+import dev.swan.format.gguf.quant.BlockQuantizer;
+import dev.swan.format.gguf.quant.FloatTypes;
+import dev.swan.format.gguf.quant.Q2_K;
+import dev.swan.format.gguf.quant.Q3_K;
+import dev.swan.format.gguf.quant.Q4_0;
+import dev.swan.format.gguf.quant.Q4_1;
+import dev.swan.format.gguf.quant.Q4_K;
+import dev.swan.format.gguf.quant.Q5_0;
+import dev.swan.format.gguf.quant.Q5_1;
+import dev.swan.format.gguf.quant.Q5_K;
+import dev.swan.format.gguf.quant.Q6_K;
+import dev.swan.format.gguf.quant.Q8_0;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The ggml tensor types swan writes, with their ids and block layouts (gguf-format §2.1). */
+public enum GgmlType {
+    F32(0, FloatTypes.F32, 32), F16(1, FloatTypes.F16, 16), BF16(30, FloatTypes.BF16, 16),
+    Q4_0(2, new Q4_0(), 4), Q4_1(3, new Q4_1(), 4), Q5_0(6, new Q5_0(), 5), Q5_1(7, new Q5_1(), 5),
+    Q8_0(8, new Q8_0(), 8), Q2_K(10, new Q2_K(), 2), Q3_K(11, new Q3_K(), 3), Q4_K(12, new Q4_K(), 4),
+    Q5_K(13, new Q5_K(), 5), Q6_K(14, new Q6_K(), 6);
+
+    private final int id;
+    private final BlockQuantizer quantizer;
+    private final int nominalBits;
+
+    GgmlType(int id, BlockQuantizer quantizer, int nominalBits) {
+        this.id = id;
+        this.quantizer = quantizer;
+        this.nominalBits = nominalBits;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public BlockQuantizer quantizer() {
+        return quantizer;
+    }
+
+    public int blockSize() {
+        return quantizer.blockSize();
+    }
+
+    public int blockBytes() {
+        return quantizer.blockBytes();
+    }
+
+    /** The bits the plan speaks of (16 for the float types but F32). */
+    public int nominalBits() {
+        return nominalBits;
+    }
+
+    public boolean isFloat() {
+        return this == F32 || this == F16 || this == BF16;
+    }
+
+    /** Bytes of a row of {@code n} elements (n a multiple of the block size). */
+    public long rowBytes(long n) {
+        return n / blockSize() * blockBytes();
+    }
+
+    public static Optional<GgmlType> byId(int id) {
+        for (GgmlType t : values()) if (t.id == id) return Optional.of(t);
+        return Optional.empty();
+    }
+
+    /** Case-insensitive name lookup (q4_k, Q8_0, bf16...). */
+    public static Optional<GgmlType> parse(String name) {
+        for (GgmlType t : values()) if (t.name().equalsIgnoreCase(name.trim())) return Optional.of(t);
+        return Optional.empty();
+    }
+
+    /** llama-quantize's fallback when a row does not divide into blocks (gguf-format §5.6, upstream column). */
+    public GgmlType fallback() {
+        switch (this) {
+            case Q2_K: case Q3_K: return Q4_0;
+            case Q4_K: return Q5_0;
+            case Q5_K: return Q5_1;
+            case Q6_K: return Q8_0;
+            default: return F16;
+        }
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

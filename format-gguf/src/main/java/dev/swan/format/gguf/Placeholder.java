@@ -1,2 +1,0 @@
-package dev.swan.format.gguf;
-final class Placeholder {}
