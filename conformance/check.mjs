@@ -1,0 +1,53 @@
+// Loads GGUF files in llama.cpp (node-llama-cpp's prebuilt binaries, CPU only) and reports, per file:
+// the greedy 30-token continuation of BOS, and the perplexity over a token-id file with llama-perplexity's
+// protocol (chunks of n_ctx tokens, BOS first in each, the second half of each chunk scored).
+// Usage: node check.mjs spec.json   (spec: {"ids": "<ids.json>", "ctx": 256, "models": [{"label", "path"}]})
+// Prints one JSON document with the results on stdout.
+import {readFileSync} from "node:fs";
+import {getLlama, LlamaLogLevel} from "node-llama-cpp";
+
+const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const ids = JSON.parse(readFileSync(spec.ids, "utf8"));
+const nCtx = spec.ctx ?? 256;
+const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLevel.error});
+const fullDistribution = {temperature: 1, topK: 0, topP: 1, minP: 0};
+const results = [];
+
+for (const m of spec.models) {
+    const model = await llama.loadModel({modelPath: m.path});
+    // one thread: the tiny test models are latency-bound, and more threads than cores spin and crawl
+    const context = await model.createContext({contextSize: nCtx, batchSize: nCtx, sequences: 1, threads: 1});
+    const seq = context.getSequence();
+    const bos = model.tokens.bos;
+
+    const generated = [];
+    for await (const token of seq.evaluate([bos], {temperature: 0})) {
+        generated.push(token);
+        if (generated.length >= 30) break;
+    }
+    const greedy = model.detokenize(generated);
+
+    const chunks = Math.floor(ids.length / nCtx);
+    let nll = 0;
+    let count = 0;
+    for (let c = 0; c < chunks; c++) {
+        await seq.clearHistory();
+        const start = c * nCtx;
+        const items = [];
+        for (let j = 0; j < nCtx; j++) {
+            const token = j === 0 ? bos : ids[start + j];
+            const scored = j >= nCtx / 2 && j < nCtx - 1;
+            items.push(scored ? [token, {generateNext: {probabilities: true, options: fullDistribution}}] : token);
+        }
+        const out = await seq.controlledEvaluate(items);
+        for (let j = nCtx / 2; j < nCtx - 1; j++) {
+            const p = out[j].next.probabilities.get(ids[start + j + 1]) ?? 0;
+            nll -= Math.log(Math.max(p, 1e-30));
+            count++;
+        }
+    }
+    results.push({label: m.label, path: m.path, greedy, ppl: Math.exp(nll / count), scored: count, chunks});
+    await context.dispose();
+    await model.dispose();
+}
+console.log(JSON.stringify({llama_cpp: "node-llama-cpp 3.21.1 (prebuilt, CPU)", results}, null, 2));

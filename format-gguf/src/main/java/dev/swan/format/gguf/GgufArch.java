@@ -1,0 +1,99 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.model.ModelConfig;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The llama.cpp architectures swan writes, and the Hugging Face → GGUF tensor names (gguf-format §4.1).
+ * Llama (and HF Mistral) rotate q/k rows for llama.cpp's adjacent-pair RoPE; Qwen does not (§4.3).
+ */
+enum GgufArch {
+    LLAMA("llama", true), QWEN2("qwen2", false), QWEN3("qwen3", false);
+
+    private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d+)\\.(.+)$");
+
+    final String name;
+    final boolean permuteQk;
+
+    GgufArch(String name, boolean permuteQk) {
+        this.name = name;
+        this.permuteQk = permuteQk;
+    }
+
+    static Optional<GgufArch> of(ModelConfig c) {
+        switch (c.architecture()) {
+            case "LlamaForCausalLM": case "MistralForCausalLM": return Optional.of(LLAMA);
+            case "Qwen2ForCausalLM": return Optional.of(QWEN2);
+            case "Qwen3ForCausalLM": return Optional.of(QWEN3);
+            default: break;
+        }
+        switch (c.modelType()) {
+            case "llama": case "mistral": return Optional.of(LLAMA);
+            case "qwen2": return Optional.of(QWEN2);
+            case "qwen3": return Optional.of(QWEN3);
+            default: return Optional.empty();
+        }
+    }
+
+    /** Tensors convert drops: rotary caches and attention masks. */
+    static boolean dropped(String hf) {
+        return hf.endsWith(".rotary_emb.inv_freq") || hf.endsWith(".attention.masked_bias") || hf.endsWith(".attention.bias");
+    }
+
+    /** The GGUF name of a Hugging Face tensor, or empty when llama.cpp has no place for it. */
+    Optional<String> map(String hf) {
+        switch (hf) {
+            case "model.embed_tokens.weight": return Optional.of("token_embd.weight");
+            case "model.norm.weight": return Optional.of("output_norm.weight");
+            case "lm_head.weight": return Optional.of("output.weight");
+            default: break;
+        }
+        Matcher m = LAYER.matcher(hf);
+        if (!m.matches()) return Optional.empty();
+        String blk = "blk." + m.group(1) + ".";
+        String rest = m.group(2);
+        switch (rest) {
+            case "input_layernorm.weight": return Optional.of(blk + "attn_norm.weight");
+            case "post_attention_layernorm.weight": return Optional.of(blk + "ffn_norm.weight");
+            case "self_attn.q_proj.weight": return Optional.of(blk + "attn_q.weight");
+            case "self_attn.k_proj.weight": return Optional.of(blk + "attn_k.weight");
+            case "self_attn.v_proj.weight": return Optional.of(blk + "attn_v.weight");
+            case "self_attn.o_proj.weight": return Optional.of(blk + "attn_output.weight");
+            case "self_attn.q_proj.bias": return Optional.of(blk + "attn_q.bias");
+            case "self_attn.k_proj.bias": return Optional.of(blk + "attn_k.bias");
+            case "self_attn.v_proj.bias": return Optional.of(blk + "attn_v.bias");
+            case "mlp.gate_proj.weight": return Optional.of(blk + "ffn_gate.weight");
+            case "mlp.up_proj.weight": return Optional.of(blk + "ffn_up.weight");
+            case "mlp.down_proj.weight": return Optional.of(blk + "ffn_down.weight");
+            default: break;
+        }
+        if (this == QWEN3) {
+            if (rest.equals("self_attn.q_norm.weight")) return Optional.of(blk + "attn_q_norm.weight");
+            if (rest.equals("self_attn.k_norm.weight")) return Optional.of(blk + "attn_k_norm.weight");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Heads for the q/k row permutation of this tensor (n_head for q, n_head_kv for k), or 0 when its rows
+     * stay in place.
+     */
+    int permuteHeads(String hf, ModelConfig c) {
+        if (!permuteQk) return 0;
+        if (hf.endsWith("self_attn.q_proj.weight") || hf.endsWith("self_attn.q_proj.bias")) return c.numHeads().orElse(0);
+        if (hf.endsWith("self_attn.k_proj.weight") || hf.endsWith("self_attn.k_proj.bias")) return c.numKvHeads().orElse(0);
+        return 0;
+    }
+
+    /** Source row of output row {@code r} under the permutation: rows of a head go from halves to interleaved pairs. */
+    static long sourceRow(long r, long rows, int heads) {
+        long hd = rows / heads;
+        long h = r / hd;
+        long w = r % hd;
+        long i = w / 2;
+        long j = w % 2;
+        return h * hd + j * (hd / 2) + i;
+    }
+}

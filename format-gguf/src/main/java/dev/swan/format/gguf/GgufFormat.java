@@ -1,0 +1,160 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.ConfigException;
+import dev.swan.api.FormatContext;
+import dev.swan.api.OutputException;
+import dev.swan.api.OutputFormat;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.Quantizer;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorSizer;
+import dev.swan.api.VerifyReport;
+import dev.swan.api.WriteReport;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes one GGUF v3 file that llama.cpp loads, straight from safetensors: per-tensor types from the
+ * plan, ggml's exact reference quantizers, architecture and tokenizer metadata (llama, mistral, qwen2,
+ * qwen3).
+ */
+public final class GgufFormat implements OutputFormat {
+
+    @Override
+    public String id() {
+        return "gguf";
+    }
+
+    @Override
+    public String description() {
+        return "GGUF v3 file for llama.cpp (llama, mistral, qwen2, qwen3): F32/F16/BF16, Q4_0..Q8_0, Q2_K..Q6_K";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofString("type_16", "auto", "type for tensors the plan keeps in float: the source's "
+                        + "BF16/F16 (auto; F32 sources get F16), or F32, F16, BF16"),
+                ParameterSpec.ofString("type_8", "Q8_0", "type for 8-bit decisions"),
+                ParameterSpec.ofString("type_6", "Q6_K", "type for 6-bit decisions"),
+                ParameterSpec.ofString("type_5", "Q5_K", "type for 5-bit decisions"),
+                ParameterSpec.ofString("type_4", "Q4_K", "type for 4-bit decisions"),
+                ParameterSpec.ofString("type_3", "Q3_K", "type for 3-bit decisions"),
+                ParameterSpec.ofString("type_2", "Q2_K", "type for 2-bit decisions"),
+                ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline)"));
+    }
+
+    @Override
+    public boolean writesDirectory() {
+        return false;
+    }
+
+    @Override
+    public String defaultOutputName(String modelName) {
+        return modelName + "-swan.gguf";
+    }
+
+    static GgufArch arch(ModelConfig c) {
+        return GgufArch.of(c).orElseThrow(() -> new OutputException(null, c.file() + ": architecture '"
+                + c.architecture() + "' (model_type '" + c.modelType() + "') is not supported for GGUF "
+                + "(supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)"));
+    }
+
+    @Override
+    public void check(ModelDir model, Parameters p) {
+        for (String k : List.of("type_8", "type_6", "type_5", "type_4", "type_3", "type_2")) {
+            GgufPlan.parse(p.getString(k), k);
+        }
+        if (!p.getString("uniform_type").isEmpty()) GgufPlan.parse(p.getString("uniform_type"), "uniform_type");
+        if (!p.getString("type_16").equals("auto") && !GgufPlan.parse(p.getString("type_16"), "type_16").isFloat()) {
+            throw new ConfigException("gguf", 0, 0, "type_16 must be a float type (F32, F16, BF16)");
+        }
+        GgufArch arch = arch(model.config());
+        int rows = GgufMetadata.embeddingRows(model);
+        int vocab = model.config().vocabSize().orElse(rows);
+        if (vocab != rows) {
+            throw new OutputException(null, model.config().file() + ": vocab_size " + vocab
+                    + " disagrees with model.embed_tokens.weight's " + rows + " rows");
+        }
+        List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new AllocationPlan("check", Map.of(), List.of()), p);
+        try {
+            GgufMetadata.build(model, arch, entries); // tokenizer and hyper-parameters, refused here if unusable
+        } catch (IOException e) {
+            throw new OutputException(null, model.path() + ": cannot read tokenizer files: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public TensorSizer sizer(ModelConfig config, Parameters p) {
+        return (t, bits, group) -> {
+            if (GgufArch.dropped(t.name())) return 0;
+            if (t.rank() <= 1 || t.name().endsWith("norm.weight")) return t.params() * 4;
+            GgmlType type = GgufPlan.typeFor(bits, t.dtype(), p);
+            while (t.cols() % type.blockSize() != 0) type = type.fallback();
+            return type.rowBytes(t.cols()) * t.rows();
+        };
+    }
+
+    @Override
+    public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
+        GgufArch arch = arch(model.config());
+        List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, plan, ctx.parameters());
+        Map<String, GgufValue> kv = GgufMetadata.build(model, arch, entries);
+        return GgufWriter.write(model, entries, kv, target, ctx);
+    }
+
+    @Override
+    public boolean recognizes(Path output) {
+        if (!Files.isRegularFile(output)) return false;
+        try (InputStream in = Files.newInputStream(output)) {
+            byte[] m = in.readNBytes(4);
+            return m.length == 4 && m[0] == 'G' && m[1] == 'G' && m[2] == 'U' && m[3] == 'F';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
+        return GgufVerifier.verify(output, source);
+    }
+
+    /** {@code gguf:TYPE}: that ggml type's reference quantizer, for the recon metric. */
+    @Override
+    public Optional<Quantizer> quantizer(String spec) {
+        if (!spec.startsWith("gguf:")) return Optional.empty();
+        Optional<GgmlType> t = GgmlType.parse(spec.substring(5));
+        return t.map(type -> new Quantizer() {
+            @Override
+            public String spec() {
+                return spec;
+            }
+
+            @Override
+            public int blockSize() {
+                return type.blockSize();
+            }
+
+            @Override
+            public void roundTrip(float[] row, float[] out) {
+                byte[] q = new byte[(int) type.rowBytes(row.length)];
+                type.quantizer().quantizeRow(row, 0, row.length, q, 0);
+                type.quantizer().dequantizeRow(q, 0, row.length, out, 0);
+            }
+        });
+    }
+}

@@ -1,0 +1,93 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.OutputException;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.model.ModelDir;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The metadata keys of gguf-format §3, each with the exact type llama.cpp's loader checks. */
+final class GgufMetadata {
+    private GgufMetadata() {
+    }
+
+    static Map<String, GgufValue> build(ModelDir model, GgufArch arch, List<GgufPlan.Entry> entries) throws IOException {
+        ModelConfig c = model.config();
+        Map<String, GgufValue> kv = new LinkedHashMap<>();
+        String a = arch.name;
+        kv.put("general.architecture", GgufValue.string(a));
+        kv.put("general.type", GgufValue.string("model"));
+        kv.put("general.name", GgufValue.string(model.name()));
+        kv.put("general.quantization_version", GgufValue.u32(2));
+        kv.put("general.file_type", GgufValue.u32(fileType(entries)));
+        kv.put(a + ".block_count", GgufValue.u32(c.requireInt("num_hidden_layers")));
+        kv.put(a + ".context_length", GgufValue.u32(c.requireInt("max_position_embeddings")));
+        kv.put(a + ".embedding_length", GgufValue.u32(c.requireInt("hidden_size")));
+        kv.put(a + ".feed_forward_length", GgufValue.u32(c.requireInt("intermediate_size")));
+        int heads = c.requireInt("num_attention_heads");
+        kv.put(a + ".attention.head_count", GgufValue.u32(heads));
+        kv.put(a + ".attention.head_count_kv", GgufValue.u32(c.numKvHeads().orElse(heads)));
+        kv.put(a + ".rope.freq_base", GgufValue.f32(c.ropeTheta().orElse(10000)));
+        kv.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.f32(c.requireDouble("rms_norm_eps")));
+        int headDim = c.headDim().orElseThrow(() -> new OutputException(null, "config.json: cannot derive head_dim"));
+        if (c.hasExplicitHeadDim()) {
+            kv.put(a + ".attention.key_length", GgufValue.u32(headDim));
+            kv.put(a + ".attention.value_length", GgufValue.u32(headDim));
+        }
+        if (arch == GgufArch.LLAMA) {
+            kv.put(a + ".rope.dimension_count", GgufValue.u32(headDim));
+            kv.put(a + ".vocab_size", GgufValue.u32(embeddingRows(model)));
+        }
+        if (arch == GgufArch.QWEN2 && (long) heads * headDim != c.requireInt("hidden_size")) {
+            throw new OutputException(null, "config.json: qwen2 in llama.cpp needs heads × head_dim = hidden_size");
+        }
+        c.ropeScaling().ifPresent(rs -> {
+            Object type = rs.getOrDefault("rope_type", rs.get("type"));
+            if ("linear".equals(type) || "yarn".equals(type)) {
+                kv.put(a + ".rope.scaling.type", GgufValue.string((String) type));
+                if (rs.get("factor") instanceof Number) kv.put(a + ".rope.scaling.factor", GgufValue.f32(((Number) rs.get("factor")).doubleValue()));
+                if ("yarn".equals(type) && rs.get("original_max_position_embeddings") instanceof Number) {
+                    kv.put(a + ".rope.scaling.original_context_length",
+                            GgufValue.u32(((Number) rs.get("original_max_position_embeddings")).longValue()));
+                }
+            } else if (type != null && !"llama3".equals(type) && !"default".equals(type)) {
+                throw new OutputException(null, "config.json: rope scaling '" + type + "' is not supported for GGUF");
+            }
+        });
+        kv.putAll(GgufTokenizer.build(model, arch, embeddingRows(model)));
+        return kv;
+    }
+
+    /** Rows of the token embedding, which the token list must match. */
+    static int embeddingRows(ModelDir model) {
+        return (int) (long) model.find("model.embed_tokens.weight").map(t -> t.dim(0))
+                .orElseThrow(() -> new OutputException(null, model.path() + ": no model.embed_tokens.weight"));
+    }
+
+    /** The closest llama_ftype to the most common quantized type (general.file_type is only a label). */
+    static int fileType(List<GgufPlan.Entry> entries) {
+        Map<GgmlType, Long> count = new LinkedHashMap<>();
+        for (GgufPlan.Entry e : entries) {
+            if (e.ne().length >= 2) count.merge(e.type(), e.ne()[0] * e.ne()[1], Long::sum);
+        }
+        GgmlType top = count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(GgmlType.F32);
+        switch (top) {
+            case F32: return 0;
+            case F16: return 1;
+            case Q4_0: return 2;
+            case Q4_1: return 3;
+            case Q8_0: return 7;
+            case Q5_0: return 8;
+            case Q5_1: return 9;
+            case Q2_K: return 10;
+            case Q3_K: return 12;
+            case Q4_K: return 15;
+            case Q5_K: return 17;
+            case Q6_K: return 18;
+            case BF16: return 32;
+            default: return 0;
+        }
+    }
+}

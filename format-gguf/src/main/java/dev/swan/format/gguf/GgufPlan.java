@@ -1,0 +1,107 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.ConfigException;
+import dev.swan.api.OutputException;
+import dev.swan.api.Parameters;
+import dev.swan.api.TensorDecision;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.TensorInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The GGUF type of every tensor: norms and vectors F32; the plan's bits mapped to types by the format's
+ * parameters (defaults 16 → the source float type, 8 → Q8_0, 6 → Q6_K, 5 → Q5_K, 4 → Q4_K, 3 → Q3_K,
+ * 2 → Q2_K); when a row does not divide into the type's blocks, llama-quantize's fallback chain
+ * (§5.6: Q4_K → Q5_0, Q6_K → Q8_0, …, F16 last) with the reason recorded.
+ */
+final class GgufPlan {
+    /** One output tensor. {@code source} is null for generated tensors (rope_freqs). */
+    record Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated) {
+    }
+
+    static final Map<Integer, String> DEFAULT_TYPES = Map.of(8, "Q8_0", 6, "Q6_K", 5, "Q5_K", 4, "Q4_K", 3, "Q3_K",
+            2, "Q2_K");
+
+    private GgufPlan() {
+    }
+
+    /** The type for plan bits, from parameters {@code type_<bits>} / {@code type_16} / {@code uniform_type}. */
+    static GgmlType typeFor(int bits, DType source, Parameters p) {
+        String u = p.getString("uniform_type");
+        if (!u.isEmpty()) {
+            GgmlType ut = parse(u, "uniform_type");
+            if (bits < 16 || ut.isFloat()) return ut; // a float baseline (F32/F16/BF16) applies to every matrix
+        }
+        if (bits >= 16) {
+            String t = p.getString("type_16");
+            if (!t.equals("auto")) return parse(t, "type_16");
+            return source == DType.BF16 ? GgmlType.BF16 : GgmlType.F16;
+        }
+        String key = "type_" + bits;
+        String t = p.asMap().containsKey(key) ? p.getString(key) : DEFAULT_TYPES.getOrDefault(bits, "Q8_0");
+        return parse(t, key);
+    }
+
+    static GgmlType parse(String name, String key) {
+        return GgmlType.parse(name).orElseThrow(() -> new ConfigException("gguf", 0, 0, key + ": unknown type '" + name
+                + "' (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)"));
+    }
+
+    static List<Entry> build(ModelDir model, GgufArch arch, AllocationPlan plan, Parameters p) {
+        List<Entry> out = new ArrayList<>();
+        float[] rope = RopeFreqs.llama3(model.config());
+        if (arch == GgufArch.LLAMA && rope != null) {
+            out.add(new Entry(null, "rope_freqs.weight", new long[] {rope.length}, GgmlType.F32, 0, "", rope));
+        }
+        for (TensorInfo t : model.tensors()) {
+            if (GgufArch.dropped(t.name())) continue;
+            Optional<String> name = arch.map(t.name());
+            if (name.isEmpty()) {
+                throw new OutputException(null, model.path() + ": tensor " + t.name() + " has no place in llama.cpp's '"
+                        + arch.name + "' model (only the standard Llama/Qwen weights are supported)");
+            }
+            String n = name.get();
+            if (n.getBytes(StandardCharsets.UTF_8).length > 63) {
+                throw new OutputException(null, "GGUF tensor name '" + n + "' is over 63 bytes (GGML_MAX_NAME)");
+            }
+            long[] shape = t.shape();
+            long[] ne = new long[shape.length];
+            for (int i = 0; i < shape.length; i++) ne[i] = shape[shape.length - 1 - i];
+            TensorDecision d = plan.decision(t.name()).orElse(null);
+            GgmlType type;
+            String note = "";
+            if (shape.length <= 1 || n.endsWith("_norm.weight")) {
+                type = GgmlType.F32;
+            } else {
+                type = typeFor(d == null ? 16 : d.bits(), t.dtype(), p);
+                GgmlType wanted = type;
+                while (ne[0] % type.blockSize() != 0) type = type.fallback();
+                if (type != wanted) {
+                    note = "row length " + ne[0] + " is not a multiple of " + wanted + "'s block of " + wanted.blockSize()
+                            + ": " + type;
+                }
+            }
+            out.add(new Entry(t, n, ne, type, arch.permuteHeads(t.name(), model.config()), note, null));
+        }
+        out.sort(Comparator.comparing(e -> sortKey(e.name())));
+        return out;
+    }
+
+    /** rope_freqs, token_embd, blk.N in numeric order, output_norm, output (llama-quantize's order). */
+    private static String sortKey(String name) {
+        if (name.startsWith("rope_freqs")) return "0";
+        if (name.startsWith("token_embd")) return "1";
+        if (name.startsWith("blk.")) {
+            int dot = name.indexOf('.', 4);
+            return String.format("2%08d%s", Integer.parseInt(name.substring(4, dot)), name.substring(dot));
+        }
+        return "3" + name;
+    }
+}

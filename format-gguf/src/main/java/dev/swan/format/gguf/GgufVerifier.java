@@ -1,0 +1,221 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.ModelFormatException;
+import dev.swan.api.VerifyReport;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Re-reads a GGUF file and checks what ggml and llama.cpp check: layout (via {@link GgufReader}), the
+ * architecture keys with their exact types, the token list against the embedding, the exact tensor set
+ * and shapes llama.cpp creates, F32 norms, and finite values in every block. With the source model, the
+ * dequantization error of each tensor (q/k rows un-permuted).
+ */
+final class GgufVerifier {
+    private GgufVerifier() {
+    }
+
+    static VerifyReport verify(Path file, Optional<ModelDir> source) throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<VerifyReport.Check> checks = new ArrayList<>();
+        GgufReader r;
+        try {
+            r = GgufReader.open(file);
+        } catch (ModelFormatException e) {
+            return new VerifyReport(file, List.of(e.getMessage()), List.of());
+        }
+        try (r) {
+            Map<String, GgufValue> kv = r.metadata();
+            String arch = str(kv, "general.architecture", problems);
+            if (arch != null && !List.of("llama", "qwen2", "qwen3").contains(arch)) {
+                problems.add("general.architecture '" + arch + "' is not one swan writes");
+            }
+            Map<String, GgufReader.Info> byName = new LinkedHashMap<>();
+            for (GgufReader.Info t : r.tensors()) byName.put(t.name(), t);
+            if (arch != null) checkModel(arch, kv, byName, problems);
+            Map<String, String> hfByGguf = new HashMap<>();
+            Map<String, Integer> permute = new HashMap<>();
+            if (source.isPresent()) {
+                GgufArch a = GgufArch.of(source.get().config()).orElse(null);
+                if (a != null) {
+                    for (TensorInfo t : source.get().tensors()) {
+                        a.map(t.name()).ifPresent(g -> {
+                            hfByGguf.put(g, t.name());
+                            permute.put(g, a.permuteHeads(t.name(), source.get().config()));
+                        });
+                    }
+                }
+            }
+            for (GgufReader.Info t : r.tensors()) {
+                checks.add(check(r, t, source, hfByGguf.get(t.name()), permute.getOrDefault(t.name(), 0), problems));
+            }
+        }
+        return new VerifyReport(file, problems, checks);
+    }
+
+    private static void checkModel(String arch, Map<String, GgufValue> kv, Map<String, GgufReader.Info> t,
+                                   List<String> problems) {
+        long layers = u32(kv, arch + ".block_count", problems);
+        u32(kv, arch + ".context_length", problems);
+        long h = u32(kv, arch + ".embedding_length", problems);
+        long f = u32(kv, arch + ".feed_forward_length", problems);
+        long heads = u32(kv, arch + ".attention.head_count", problems);
+        long kvHeads = kv.containsKey(arch + ".attention.head_count_kv") ? u32(kv, arch + ".attention.head_count_kv", problems) : heads;
+        f32(kv, arch + ".attention.layer_norm_rms_epsilon", problems);
+        if (kv.containsKey(arch + ".rope.freq_base")) f32(kv, arch + ".rope.freq_base", problems);
+        long hd = kv.containsKey(arch + ".attention.key_length") ? u32(kv, arch + ".attention.key_length", problems)
+                : heads > 0 ? h / heads : 0;
+        if (arch.equals("llama") && kv.containsKey(arch + ".rope.dimension_count")
+                && u32(kv, arch + ".rope.dimension_count", problems) != hd) {
+            problems.add(arch + ".rope.dimension_count differs from the head size " + hd + " (llama.cpp: invalid n_rot)");
+        }
+        if (arch.equals("qwen3") && !kv.containsKey(arch + ".attention.key_length")) {
+            problems.add(arch + ".attention.key_length missing (qwen3 needs head_dim)");
+        }
+        GgufValue tokens = kv.get("tokenizer.ggml.tokens");
+        long nVocab = 0;
+        if (tokens == null || tokens.type() != GgufValue.ARRAY || tokens.elementType() != GgufValue.STRING) {
+            problems.add("tokenizer.ggml.tokens missing or not an array of strings");
+        } else {
+            nVocab = tokens.list().size();
+            if (new HashSet<>(tokens.list()).size() != nVocab) problems.add("tokenizer.ggml.tokens has duplicate strings");
+        }
+        String model = str(kv, "tokenizer.ggml.model", problems);
+        GgufValue types = kv.get("tokenizer.ggml.token_type");
+        if (types != null && (types.elementType() != GgufValue.INT32 || types.list().size() != nVocab)) {
+            problems.add("tokenizer.ggml.token_type must be INT32 with one entry per token");
+        }
+        GgufValue scores = kv.get("tokenizer.ggml.scores");
+        if (scores != null && (scores.elementType() != GgufValue.FLOAT32 || scores.list().size() != nVocab)) {
+            problems.add("tokenizer.ggml.scores must be FLOAT32 with one entry per token");
+        }
+        if ("gpt2".equals(model)) {
+            if (!kv.containsKey("tokenizer.ggml.merges")) problems.add("tokenizer.ggml.merges missing (gpt2 needs merges)");
+            String pre = str(kv, "tokenizer.ggml.pre", problems);
+            if (pre != null && !List.of("qwen2", "llama-bpe", "llama3", "tekken", "default").contains(pre)) {
+                problems.add("tokenizer.ggml.pre '" + pre + "' is unknown to llama.cpp");
+            }
+        }
+        for (String k : List.of("bos", "eos", "unknown", "seperator", "padding")) {
+            GgufValue v = kv.get("tokenizer.ggml." + k + "_token_id");
+            if (v != null && (v.type() != GgufValue.UINT32 || (Long) v.value() >= nVocab)) {
+                problems.add("tokenizer.ggml." + k + "_token_id must be a UINT32 below the vocabulary size");
+            }
+        }
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        expected.put("token_embd.weight", new long[] {h, nVocab});
+        expected.put("output_norm.weight", new long[] {h});
+        for (long l = 0; l < layers; l++) {
+            String b = "blk." + l + ".";
+            expected.put(b + "attn_norm.weight", new long[] {h});
+            expected.put(b + "attn_q.weight", new long[] {h, heads * hd});
+            expected.put(b + "attn_k.weight", new long[] {h, kvHeads * hd});
+            expected.put(b + "attn_v.weight", new long[] {h, kvHeads * hd});
+            expected.put(b + "attn_output.weight", new long[] {heads * hd, h});
+            expected.put(b + "ffn_norm.weight", new long[] {h});
+            expected.put(b + "ffn_gate.weight", new long[] {h, f});
+            expected.put(b + "ffn_up.weight", new long[] {h, f});
+            expected.put(b + "ffn_down.weight", new long[] {f, h});
+            if (arch.equals("qwen2")) {
+                expected.put(b + "attn_q.bias", new long[] {heads * hd});
+                expected.put(b + "attn_k.bias", new long[] {kvHeads * hd});
+                expected.put(b + "attn_v.bias", new long[] {kvHeads * hd});
+            }
+            if (arch.equals("qwen3")) {
+                expected.put(b + "attn_q_norm.weight", new long[] {hd});
+                expected.put(b + "attn_k_norm.weight", new long[] {hd});
+            }
+        }
+        Set<String> optional = new HashSet<>(List.of("output.weight", "rope_freqs.weight"));
+        for (Map.Entry<String, GgufReader.Info> e : t.entrySet()) {
+            String name = e.getKey();
+            long[] want = expected.get(name);
+            if (name.equals("output.weight")) want = new long[] {h, nVocab};
+            if (name.matches("blk\\.\\d+\\.attn_[qkv]\\.bias") && arch.equals("llama")) continue;
+            if (want == null && !optional.contains(name)) {
+                problems.add(name + ": llama.cpp's " + arch + " has no such tensor (wrong number of tensors)");
+            } else if (want != null && !Arrays.equals(trim(e.getValue().ne()), trim(want))) {
+                problems.add(name + ": shape " + Arrays.toString(e.getValue().ne()) + " but llama.cpp expects "
+                        + Arrays.toString(want));
+            }
+            if ((name.endsWith("_norm.weight") || e.getValue().ne().length == 1) && e.getValue().type() != GgmlType.F32) {
+                problems.add(name + ": vectors and norms must be F32, found " + e.getValue().type());
+            }
+        }
+        for (String name : expected.keySet()) if (!t.containsKey(name)) problems.add(name + ": missing");
+    }
+
+    private static long[] trim(long[] ne) {
+        int n = ne.length;
+        while (n > 1 && ne[n - 1] == 1) n--;
+        return Arrays.copyOf(ne, n);
+    }
+
+    private static VerifyReport.Check check(GgufReader r, GgufReader.Info t, Optional<ModelDir> source, String hfName,
+                                            int heads, List<String> problems) throws IOException {
+        int cols = (int) t.ne()[0];
+        long rows = t.rows();
+        float[] out = new float[cols];
+        float[] src = new float[cols];
+        byte[] scratch = new byte[(int) t.type().rowBytes(cols)];
+        TensorData data = source.isPresent() && hfName != null ? source.get().data(hfName) : null;
+        double err = 0;
+        double energy = 0;
+        double max = 0;
+        for (long row = 0; row < rows; row++) {
+            r.readRow(t, row, out, scratch);
+            for (int k = 0; k < cols; k++) {
+                if (!Float.isFinite(out[k])) {
+                    problems.add(t.name() + ": NaN or Inf in row " + row + " (bad scale or data)");
+                    return new VerifyReport.Check(t.name(), t.type().name(), Double.NaN, Double.NaN);
+                }
+            }
+            if (data != null) {
+                data.readRow(heads > 0 ? GgufArch.sourceRow(row, rows, heads) : row, src);
+                for (int k = 0; k < cols; k++) {
+                    double d = (double) out[k] - src[k];
+                    err += d * d;
+                    energy += (double) src[k] * src[k];
+                    max = Math.max(max, Math.abs(d));
+                }
+            }
+        }
+        if (data == null) return new VerifyReport.Check(t.name(), t.type().name(), Double.NaN, Double.NaN);
+        return new VerifyReport.Check(t.name(), t.type().name(), energy > 0 ? Math.sqrt(err / energy) : 0, max);
+    }
+
+    private static String str(Map<String, GgufValue> kv, String key, List<String> problems) {
+        GgufValue v = kv.get(key);
+        if (v == null || v.type() != GgufValue.STRING) {
+            problems.add(key + ": missing or not a STRING");
+            return null;
+        }
+        return (String) v.value();
+    }
+
+    private static long u32(Map<String, GgufValue> kv, String key, List<String> problems) {
+        GgufValue v = kv.get(key);
+        if (v == null || v.type() != GgufValue.UINT32) {
+            problems.add(key + ": missing or not a UINT32 (llama.cpp checks the type exactly)");
+            return 0;
+        }
+        return (Long) v.value();
+    }
+
+    private static void f32(Map<String, GgufValue> kv, String key, List<String> problems) {
+        GgufValue v = kv.get(key);
+        if (v == null || v.type() != GgufValue.FLOAT32) problems.add(key + ": missing or not a FLOAT32");
+    }
+}
