@@ -67,10 +67,7 @@ final class GgufPlan {
                 throw new OutputException(null, model.path() + ": tensor " + t.name() + " has no place in llama.cpp's '"
                         + arch.name + "' model (only the standard Llama/Qwen weights are supported)");
             }
-            String n = name.get();
-            if (n.getBytes(StandardCharsets.UTF_8).length > 63) {
-                throw new OutputException(null, "GGUF tensor name '" + n + "' is over 63 bytes (GGML_MAX_NAME)");
-            }
+            String n = checkName(name.get());
             long[] shape = t.shape();
             long[] ne = new long[shape.length];
             for (int i = 0; i < shape.length; i++) ne[i] = shape[shape.length - 1 - i];
@@ -92,6 +89,14 @@ final class GgufPlan {
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;
+    }
+
+    /** Refuses names ggml cannot store (GGML_MAX_NAME is 64 bytes with the NUL). */
+    static String checkName(String n) {
+        if (n.getBytes(StandardCharsets.UTF_8).length > 63) {
+            throw new OutputException(null, "GGUF tensor name '" + n + "' is over 63 bytes (ggml's GGML_MAX_NAME)");
+        }
+        return n;
     }
 
     /** rope_freqs, token_embd, blk.N in numeric order, output_norm, output (llama-quantize's order). */
