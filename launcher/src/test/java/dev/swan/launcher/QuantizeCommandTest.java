@@ -1,0 +1,90 @@
+package dev.swan.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swan.api.testing.SharedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuantizeCommandTest {
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void reset() {
+        System.clearProperty("swan.test.explodeAt");
+    }
+
+    @Test
+    void mlxUniformAndSwanPlansPassVerify() throws IOException {
+        String model = SharedModels.model("stories260K-bf16").toString();
+        Path u4 = tmp.resolve("u4");
+        Cli r = Cli.run("quantize", model, "-o", u4.toString(), "--uniform", "4");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("affine4/g64") && r.out().contains("Effective bits/weight"), r.out());
+        assertTrue(r.out().contains("BF16"), "down_proj (172 columns) and norms stay BF16: " + r.out());
+        Path swan = tmp.resolve("swan");
+        Cli s = Cli.run("quantize", model, "-o", swan.toString());
+        assertEquals(0, s.exit(), s.toString());
+        for (Path out : new Path[] {u4, swan}) {
+            Cli v = Cli.run("verify", out.toString(), "--source", model);
+            assertEquals(0, v.exit(), v.toString());
+            assertTrue(v.out().contains("OK:"));
+            try (var files = Files.list(out)) {
+                assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".")), "no temp files left");
+            }
+        }
+        assertFalse(Files.readString(swan.resolve("model.safetensors.index.json")).contains("lm_head"), "tied: no head");
+    }
+
+    @Test
+    void existingOutputIsRefusedUnlessForced() throws IOException {
+        String model = SharedModels.model("stories260K-bf16").toString();
+        Path out = tmp.resolve("o");
+        Files.createDirectories(out);
+        Cli r = Cli.run("quantize", model, "-o", out.toString(), "--uniform", "4");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("already exists") && r.err().contains("--force"), r.err());
+        assertEquals(0, Cli.run("quantize", model, "-o", out.toString(), "--uniform", "4", "--force").exit());
+        assertTrue(Files.exists(out.resolve("config.json")));
+    }
+
+    @Test
+    void dryRunWritesNothingAndFailureLeavesNothing() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path out = tmp.resolve("dry");
+        Cli d = Cli.run("quantize", model, "-o", out.toString(), "--dry-run", "--target-bits", "16");
+        assertEquals(0, d.exit(), d.toString());
+        assertTrue(d.out().contains("Dry run") && d.out().contains("Predicted size"), d.out());
+        assertFalse(Files.exists(out));
+        System.setProperty("swan.test.explodeAt", "layers.4");
+        Cli bad = Cli.run("quantize", model, "-o", out.toString(), "-f", "gguf",
+                "--metrics", "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("plugin 'explode'"), bad.err());
+        try (var files = Files.list(tmp)) {
+            assertFalse(files.anyMatch(f -> !f.getFileName().toString().equals("dry") && f.toString().contains("dry")));
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void quantizeFromManifestAndGguf() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path manifest = tmp.resolve("m.json");
+        assertEquals(0, Cli.run("analyze", model, "-o", manifest.toString(), "--format", "gguf").exit());
+        Path gguf = tmp.resolve("s.gguf");
+        Cli q = Cli.run("quantize", model, "-f", "gguf", "--manifest", manifest.toString(), "-o", gguf.toString());
+        assertEquals(0, q.exit(), q.toString());
+        assertTrue(q.out().contains("Q5_0"), "Q4_K falls back to Q5_0 on 64-wide rows: " + q.out());
+        Cli v = Cli.run("verify", gguf.toString(), "--source", model, "--json");
+        assertEquals(0, v.exit(), v.toString());
+        assertTrue(v.out().contains("\"ok\" : true"), v.out());
+    }
+}
