@@ -77,7 +77,7 @@ final class MlxWriter {
         }
         ctx.progress().update(items.size(), items.size(), "");
         Map<String, Object> index = new LinkedHashMap<>();
-        index.put("metadata", Map.of("total_size", total, "total_parameters", params));
+        index.put("metadata", dev.swan.api.json.Json.object("total_size", total, "total_parameters", params));
         index.put("weight_map", weightMap);
         writeJson(dir.resolve("model.safetensors.index.json"), index, false);
         writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items), false);

@@ -90,7 +90,7 @@ final class AnalysisJournal implements AutoCloseable {
     private static void rewrite(Path file, Map<String, Object> identity, Map<String, AnalysisEngine.Measured> done)
             throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(Json.COMPACT.writeValueAsString(Map.of("journal", "swan-analysis/1", "identity", identity))).append('\n');
+        sb.append(Json.COMPACT.writeValueAsString(dev.swan.api.json.Json.object("journal", "swan-analysis/1", "identity", identity))).append('\n');
         for (AnalysisEngine.Measured m : done.values()) sb.append(line(m)).append('\n');
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);

@@ -57,7 +57,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         j.put("total_params", totalParams);
         j.put("tensor_count", tensors);
         Map<String, Object> dist = new LinkedHashMap<>();
-        byBits.forEach((b, a) -> dist.put(String.valueOf(b), Map.of("tensors", a[0], "params", a[1],
+        byBits.forEach((b, a) -> dist.put(String.valueOf(b), dev.swan.api.json.Json.object("tensors", a[0], "params", a[1],
                 "percentage", Math.round(1e4 * a[1] / (double) Math.max(1, totalParams)) / 100.0)));
         j.put("bits_distribution", dist);
         j.put("nominal_bits", round(nominalBits));

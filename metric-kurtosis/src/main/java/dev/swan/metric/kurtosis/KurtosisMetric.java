@@ -37,12 +37,19 @@ public final class KurtosisMetric implements SensitivityMetric {
         return List.of(ParameterSpec.ofDouble("score_scale", 10.0, "kurtosis mapped to score 1 (score = clip(k / scale))"));
     }
 
+    private static Map<String, Double> details(double std, double mean) {
+        Map<String, Double> d = new java.util.LinkedHashMap<>();
+        d.put("std", std);
+        d.put("mean", mean);
+        return d;
+    }
+
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
         TensorStats s = ctx.stats();
         double kappa = s.excessKurtosis();
         double scale = ctx.parameters().getDouble("score_scale");
         return new MetricResult(kappa, MetricResult.clip01(kappa / scale),
-                Map.of("std", s.std(), "mean", s.mean()));
+                details(s.std(), s.mean()));
     }
 }

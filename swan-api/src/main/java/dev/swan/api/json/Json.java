@@ -260,6 +260,16 @@ public final class Json {
 
     // ---- convenience accessors used by readers of config and index files ----
 
+    /**
+     * An insertion-ordered map from alternating keys and values, for building JSON documents whose bytes
+     * must not depend on hash order ({@code Map.of} iterates in a per-JVM random order).
+     */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
+    }
+
     /** An unmodifiable view, for values handed out of readers. */
     public static Map<String, Object> frozen(Map<String, Object> map) {
         return Collections.unmodifiableMap(map);

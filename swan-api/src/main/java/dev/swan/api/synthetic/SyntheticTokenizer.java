@@ -1,5 +1,6 @@
 package dev.swan.api.synthetic;
 
+import dev.swan.api.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,20 +47,20 @@ final class SyntheticTokenizer {
         root.put("truncation", null);
         root.put("padding", null);
         root.put("added_tokens", List.of(added(0, "<unk>"), added(1, "<s>"), added(2, "</s>")));
-        root.put("normalizer", Map.of("type", "Sequence", "normalizers", List.of(
-                Map.of("type", "Prepend", "prepend", "\u2581"),
-                Map.of("type", "Replace", "pattern", Map.of("String", " "), "content", "\u2581"))));
+        root.put("normalizer", Json.object("type", "Sequence", "normalizers", List.of(
+                Json.object("type", "Prepend", "prepend", "\u2581"),
+                Json.object("type", "Replace", "pattern", Json.object("String", " "), "content", "\u2581"))));
         root.put("pre_tokenizer", null);
-        root.put("post_processor", Map.of("type", "TemplateProcessing",
-                "single", List.of(Map.of("SpecialToken", Map.of("id", "<s>", "type_id", 0L)),
-                        Map.of("Sequence", Map.of("id", "A", "type_id", 0L))),
-                "pair", List.of(Map.of("SpecialToken", Map.of("id", "<s>", "type_id", 0L)),
-                        Map.of("Sequence", Map.of("id", "A", "type_id", 0L))),
-                "special_tokens", Map.of("<s>", Map.of("id", "<s>", "ids", List.of(1L), "tokens", List.of("<s>")))));
-        root.put("decoder", Map.of("type", "Sequence", "decoders", List.of(
-                Map.of("type", "Replace", "pattern", Map.of("String", "\u2581"), "content", " "),
-                Map.of("type", "ByteFallback"), Map.of("type", "Fuse"),
-                Map.of("type", "Strip", "content", " ", "start", 1L, "stop", 0L))));
+        root.put("post_processor", Json.object("type", "TemplateProcessing",
+                "single", List.of(Json.object("SpecialToken", Json.object("id", "<s>", "type_id", 0L)),
+                        Json.object("Sequence", Json.object("id", "A", "type_id", 0L))),
+                "pair", List.of(Json.object("SpecialToken", Json.object("id", "<s>", "type_id", 0L)),
+                        Json.object("Sequence", Json.object("id", "A", "type_id", 0L))),
+                "special_tokens", Json.object("<s>", Json.object("id", "<s>", "ids", List.of(1L), "tokens", List.of("<s>")))));
+        root.put("decoder", Json.object("type", "Sequence", "decoders", List.of(
+                Json.object("type", "Replace", "pattern", Json.object("String", "\u2581"), "content", " "),
+                Json.object("type", "ByteFallback"), Json.object("type", "Fuse"),
+                Json.object("type", "Strip", "content", " ", "start", 1L, "stop", 0L))));
         root.put("model", model);
         return root;
     }
@@ -99,15 +100,15 @@ final class SyntheticTokenizer {
         root.put("truncation", null);
         root.put("padding", null);
         root.put("added_tokens", addedTokens);
-        root.put("normalizer", Map.of("type", "NFC"));
-        root.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(
-                Map.of("type", "Split", "pattern", Map.of("Regex",
+        root.put("normalizer", Json.object("type", "NFC"));
+        root.put("pre_tokenizer", Json.object("type", "Sequence", "pretokenizers", List.of(
+                Json.object("type", "Split", "pattern", Json.object("Regex",
                         "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
                         "behavior", "Isolated", "invert", false),
-                Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false, "use_regex", false))));
-        root.put("post_processor", Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false,
+                Json.object("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false, "use_regex", false))));
+        root.put("post_processor", Json.object("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false,
                 "use_regex", false));
-        root.put("decoder", Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false,
+        root.put("decoder", Json.object("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", false,
                 "use_regex", false));
         root.put("model", model);
         return root;

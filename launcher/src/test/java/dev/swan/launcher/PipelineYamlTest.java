@@ -1,0 +1,103 @@
+package dev.swan.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swan.api.testing.SharedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pipeline files are validated before any work, with line, column and the allowed values. */
+class PipelineYamlTest {
+    @TempDir
+    Path tmp;
+
+    private Cli run(String yaml, String... extra) throws IOException {
+        Path p = tmp.resolve("p" + System.nanoTime() + ".yaml");
+        Files.writeString(p, yaml);
+        String[] args = new String[3 + extra.length];
+        args[0] = "analyze";
+        args[1] = "--config";
+        args[2] = p.toString();
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        return Cli.run(args);
+    }
+
+    private static String model() {
+        return "model: " + SharedModels.model("stories260K") + "\n";
+    }
+
+    private static void assertError(Cli r, String where, String... parts) {
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains(where), "position " + where + " in: " + r.err());
+        for (String p : parts) assertTrue(r.err().contains(p), p + " in: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void unknownKeyNamesTheAllowedOnes() throws IOException {
+        assertError(run(model() + "seeed: 3\n"), ":2:", "unknown key 'seeed'", "allowed:", "seed");
+        assertError(run(model() + "allocator: {id: threshold, params: {t8: 0.5}}\n"), ":2:", "unknown key 'params'", "parameters");
+    }
+
+    @Test
+    void wrongTypes() throws IOException {
+        assertError(run(model() + "seed: forty-two\n"), ":2:7", "seed must be an integer");
+        assertError(run(model() + "metrics:\n  - {id: svd, weight: high}\n"), ":3:", "weight must be a number");
+        assertError(run(model() + "allocator: {id: threshold, parameters: {t8: yes}}\n"), ":2:", "'t8' of 'threshold' must be a number");
+        assertError(run(model() + "group_sizes: {4: 100}\n"), ":2:", "group size must be 32, 64 or 128");
+    }
+
+    @Test
+    void unknownPluginIdsAndParameters() throws IOException {
+        assertError(run(model() + "metrics:\n  - {id: entropy, weight: 1.0}\n"), ":3:", "unknown metric 'entropy'", "svd");
+        assertError(run(model() + "format: onnx\n"), ":2:", "unknown format 'onnx'", "gguf", "mlx");
+        assertError(run(model() + "metrics:\n  - {id: svd, weight: 1.0, parameters: {rnk: 3}}\n"), ":3:",
+                "unknown parameter 'rnk'", "rank");
+        assertError(run(model() + "allocator: greedy\n"), ":2:", "unknown allocator 'greedy'", "threshold");
+    }
+
+    @Test
+    void weightsMustSumToOne() throws IOException {
+        assertError(run(model() + "metrics:\n  - {id: svd, weight: 0.5}\n  - {id: kurtosis, weight: 0.4}\n"), ":3:",
+                "sum to 0.9000", "must sum to 1");
+    }
+
+    @Test
+    void impossibleTargets() throws IOException {
+        assertError(run(model() + "target: {bits: 0.5}\n"), ":2:", "between 1 and 32");
+        assertError(run(model() + "target: {size: lots}\n"), ":2:", "6.1GB");
+        assertError(run(model() + "target: {bits: 5, size: 1GB}\n"), ":2:", "target is {bits: B}");
+        Cli tooSmall = run(model() + "target: {bits: 2.5}\n");
+        assertEquals(1, tooSmall.exit());
+        assertTrue(tooSmall.err().contains("below the smallest achievable plan"), tooSmall.err());
+    }
+
+    @Test
+    void commandLineOverridesTheFile() throws IOException {
+        Path out = tmp.resolve("m.json");
+        Cli r = run(model() + "seed: 5\nallocator: {id: threshold, parameters: {t8: 0.9}}\n",
+                "--seed", "9", "--set", "threshold.t8=0.5", "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        String m = Files.readString(out);
+        assertTrue(m.contains("\"seed\" : 9"), "CLI seed wins");
+        assertTrue(r.out().contains("t8 0.5"), r.out());
+    }
+
+    @Test
+    void exampleRunsAsPrinted() throws IOException {
+        Cli ex = Cli.run("config", "--example");
+        assertEquals(0, ex.exit());
+        Path dir = tmp.resolve("work");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("pipeline.yaml"), ex.out());
+        Cli demoModel = Cli.run("demo", "--dir", dir.resolve("swan-demo").toString(), "--layers", "2", "-q");
+        assertEquals(0, demoModel.exit(), demoModel.toString());
+        Cli r = Cli.run("run", dir.resolve("pipeline.yaml").toString(), "-q", "--force");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(Files.exists(dir.resolve("swan-demo/pipeline-out-mlx/config.json")));
+    }
+}
