@@ -17,19 +17,36 @@ import java.util.Optional;
 
 /** The ggml tensor types swan writes, with their ids and block layouts (gguf-format §2.1). */
 public enum GgmlType {
-    F32(0, FloatTypes.F32, 32), F16(1, FloatTypes.F16, 16), BF16(30, FloatTypes.BF16, 16),
-    Q4_0(2, new Q4_0(), 4), Q4_1(3, new Q4_1(), 4), Q5_0(6, new Q5_0(), 5), Q5_1(7, new Q5_1(), 5),
-    Q8_0(8, new Q8_0(), 8), Q2_K(10, new Q2_K(), 2), Q3_K(11, new Q3_K(), 3), Q4_K(12, new Q4_K(), 4),
-    Q5_K(13, new Q5_K(), 5), Q6_K(14, new Q6_K(), 6);
+    F32(0, FloatTypes.F32, 32), F16(1, FloatTypes.F16, 16, 0), BF16(30, FloatTypes.BF16, 16),
+    Q4_0(2, new Q4_0(), 4, 0), Q4_1(3, new Q4_1(), 4, 0, 2), Q5_0(6, new Q5_0(), 5, 0), Q5_1(7, new Q5_1(), 5, 0, 2),
+    Q8_0(8, new Q8_0(), 8, 0), Q2_K(10, new Q2_K(), 2, 80, 82), Q3_K(11, new Q3_K(), 3, 108),
+    Q4_K(12, new Q4_K(), 4, 0, 2), Q5_K(13, new Q5_K(), 5, 0, 2), Q6_K(14, new Q6_K(), 6, 208);
 
     private final int id;
     private final BlockQuantizer quantizer;
     private final int nominalBits;
+    private final int[] f16Fields;
 
-    GgmlType(int id, BlockQuantizer quantizer, int nominalBits) {
+    GgmlType(int id, BlockQuantizer quantizer, int nominalBits, int... f16Fields) {
         this.id = id;
         this.quantizer = quantizer;
         this.nominalBits = nominalBits;
+        this.f16Fields = f16Fields;
+    }
+
+    /**
+     * True when every f16 field of the row's blocks (the scales; for F16 the values) is finite: what
+     * ggml_validate_row_data checks, and all a quantized block can get wrong from finite input.
+     */
+    public boolean finite(byte[] row, int off, int len) {
+        if (f16Fields.length == 0) return true;
+        int bb = blockBytes();
+        for (int b = off; b < off + len; b += bb) {
+            for (int f : f16Fields) {
+                if (((row[b + f + 1] >> 2) & 0x1f) == 0x1f) return false; // exponent all ones: inf or NaN
+            }
+        }
+        return true;
     }
 
     public int id() {

@@ -98,7 +98,6 @@ final class GgufWriter {
             long[] bad = {-1};
             par.forEach((n + TASK_ROWS - 1) / TASK_ROWS, t -> {
                 float[] row = new float[cols];
-                float[] back = new float[cols];
                 for (int r = t * TASK_ROWS; r < Math.min(n, (t + 1) * TASK_ROWS); r++) {
                     long src = start + r;
                     if (e.permuteHeads() > 0) src = GgufArch.sourceRow(src, rows, e.permuteHeads());
@@ -112,21 +111,18 @@ final class GgufWriter {
                         }
                     }
                     type.quantizer().quantizeRow(row, 0, cols, chunk, r * rowBytes);
-                    type.quantizer().dequantizeRow(chunk, r * rowBytes, cols, back, 0);
-                    for (int k = 0; k < cols; k++) {
-                        if (!Float.isFinite(back[k])) {
-                            synchronized (bad) {
-                                bad[0] = -2 - (src * cols + k);
-                            }
-                            return;
+                    if (!type.finite(chunk, r * rowBytes, rowBytes)) {
+                        synchronized (bad) {
+                            bad[0] = -2 - src * cols;
                         }
+                        return;
                     }
                 }
             });
             if (bad[0] >= 0) throw nonFinite(name, bad[0]);
             if (bad[0] < -1) {
                 throw new OutputException(null, name + ": " + type + " cannot represent the values near element "
-                        + (-2 - bad[0]) + " (e.g. F16 overflows above 65504): choose BF16 or F32 for it with --set gguf.type_16=BF16");
+                        + (-2 - bad[0]) + " (its scales or values overflow F16 above 65504): choose BF16 or F32 for it with --set gguf.type_16=BF16");
             }
             out.write(chunk);
         }

@@ -209,6 +209,24 @@ class GgufFormatTest {
     }
 
     @Test
+    void refusesValuesF16CannotHold() throws IOException {
+        Path src = tmp.resolve("big");
+        SyntheticModel.write(SyntheticModel.llama(), src);
+        try (ModelDir m = ModelDir.open(src)) {
+            TensorInfo t = m.tensor("model.layers.0.mlp.up_proj.weight");
+            try (var ch = java.nio.channels.FileChannel.open(t.file(), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0x24, 0x74, 0x49}), t.dataStart() + 8); // 1e6f
+            }
+        }
+        try (ModelDir m = ModelDir.open(src)) {
+            OutputException e = assertThrows(OutputException.class,
+                    () -> gguf.write(m, bits(m, 16), tmp.resolve("f16.gguf"), ctx(Map.of("type_16", "F16"))));
+            assertTrue(e.getMessage().contains("up_proj") && e.getMessage().contains("65504"), e.getMessage());
+            gguf.write(m, bits(m, 16), tmp.resolve("bf16.gguf"), ctx(Map.of("type_16", "BF16")));
+        }
+    }
+
+    @Test
     void verifyRejectsTruncatedFile() throws IOException {
         try (ModelDir m = ModelDir.open(SharedModels.model("stories260K"))) {
             Path out = tmp.resolve("t.gguf");

@@ -23,6 +23,7 @@ final class AffineQuantizer {
     static void quantize(float[] x, int off, int group, int count, int bits, DType dtype, int[] codes,
                          float[] scales, float[] biases, int sOff) {
         float nb = (1 << bits) - 1;
+        int top = (1 << bits) - 1;
         for (int g = 0; g < count; g++) {
             int base = off + g * group;
             float mn = Float.POSITIVE_INFINITY;
@@ -43,12 +44,23 @@ final class AffineQuantizer {
                 bias = edge;
             }
             for (int i = 0; i < group; i++) {
-                float q = (float) Math.rint((x[base + i] - bias) / s);
-                codes[base + i] = (int) Math.min(nb, Math.max(0f, q));
+                int q = (int) rint((x[base + i] - bias) / s); // integral already: the cast is exact
+                codes[base + i] = q < 0 ? 0 : q > top ? top : q;
             }
             scales[sOff + g] = HalfFloats.roundTo(dtype, s);
             biases[sOff + g] = HalfFloats.roundTo(dtype, bias);
         }
+    }
+
+    private static final float MAGIC = 12582912f; // 1.5 * 2^23
+
+    /**
+     * Round half to even in float arithmetic: adding 1.5·2²³ leaves no fraction bits, so the FPU rounds
+     * (to even) and the subtraction is exact. Equals {@code Math.rint} for |v| < 2²², which always holds
+     * here (|v| ≤ 2^bits), and keeps the loop in float so the JIT can vectorise it.
+     */
+    static float rint(float v) {
+        return (v + MAGIC) - MAGIC;
     }
 
     /** ŵ = scale·q + bias, evaluated in float32 from the stored scale and bias. */

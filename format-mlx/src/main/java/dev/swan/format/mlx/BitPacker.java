@@ -11,6 +11,14 @@ final class BitPacker {
 
     /** Packs {@code n} codes from {@code codes[off..]} into {@code out[outOff..]} as little-endian bytes. */
     static void pack(int[] codes, int off, int n, int bits, byte[] out, int outOff) {
+        if (bits == 4) { // the common case: two codes per byte, low nibble first
+            for (int j = 0; j < n / 2; j++) out[outOff + j] = (byte) (codes[off + 2 * j] | (codes[off + 2 * j + 1] << 4));
+            return;
+        }
+        if (bits == 8) {
+            for (int j = 0; j < n; j++) out[outOff + j] = (byte) codes[off + j];
+            return;
+        }
         int bytes = n * bits / 8;
         java.util.Arrays.fill(out, outOff, outOff + bytes, (byte) 0);
         long acc = 0;

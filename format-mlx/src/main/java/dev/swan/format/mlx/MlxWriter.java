@@ -92,6 +92,27 @@ final class MlxWriter {
         return new WriteReport(dir, onDisk, written);
     }
 
+    /** Per-task scratch (rows of floats, codes), reused across chunks and tensors to keep the heap small. */
+    private static final class Scratch {
+        float[] x = new float[0];
+        int[] codes = new int[0];
+
+        void ensure(int n) {
+            if (x.length < n) {
+                x = new float[n];
+                codes = new int[n];
+            }
+        }
+    }
+
+    private final Scratch[] scratch = newScratch();
+
+    private static Scratch[] newScratch() {
+        Scratch[] s = new Scratch[CHUNK_ROWS / TASK_ROWS];
+        for (int i = 0; i < s.length; i++) s[i] = new Scratch();
+        return s;
+    }
+
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
         TensorData data = model.data(item.source());
         int cols = (int) item.cols();
@@ -104,32 +125,33 @@ final class MlxWriter {
         float[] biases = new float[rows * groups];
         w.beginTensor(item.path() + ".weight");
         Parallel par = ctx.parallel();
+        byte[] packed = new byte[Math.min(CHUNK_ROWS, rows) * rowBytes];
         for (int c0 = 0; c0 < rows; c0 += CHUNK_ROWS) {
             int chunkRows = Math.min(CHUNK_ROWS, rows - c0);
-            byte[] packed = new byte[chunkRows * rowBytes];
             int start = c0;
             String[] bad = new String[1];
             par.forEach((chunkRows + TASK_ROWS - 1) / TASK_ROWS, t -> {
                 int r0 = t * TASK_ROWS;
                 int n = Math.min(TASK_ROWS, chunkRows - r0);
-                float[] x = new float[n * cols];
-                int[] codes = new int[n * cols];
+                Scratch sc = scratch[t];
+                sc.ensure(n * cols);
+                float[] x = sc.x;
                 data.readFloats((long) (start + r0) * cols, x, 0, n * cols);
-                for (float v : x) {
-                    if (!Float.isFinite(v)) {
-                        bad[0] = "row " + (start + r0);
+                for (int i = 0; i < n * cols; i++) {
+                    if (!Float.isFinite(x[i])) {
+                        bad[0] = "row " + (start + r0 + i / cols);
                         return;
                     }
                 }
-                AffineQuantizer.quantize(x, 0, group, n * groups, bits, item.dtype(), codes, scales, biases,
+                AffineQuantizer.quantize(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
                         (start + r0) * groups);
-                for (int r = 0; r < n; r++) BitPacker.pack(codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
+                for (int r = 0; r < n; r++) BitPacker.pack(sc.codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
             });
             if (bad[0] != null) {
                 throw new OutputException(null, item.source().name() + ": NaN or infinite weight near " + bad[0]
                         + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
             }
-            w.write(packed, 0, packed.length);
+            w.write(packed, 0, chunkRows * rowBytes);
         }
         w.beginTensor(item.path() + ".scales");
         w.write(encode(scales, item.dtype()));

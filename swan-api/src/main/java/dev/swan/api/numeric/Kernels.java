@@ -6,7 +6,7 @@ package dev.swan.api.numeric;
  * (never by thread count) and each output element is accumulated in one fixed order, so results are
  * identical for any number of threads.
  */
-interface Kernels {
+public interface Kernels {
 
     String name();
 

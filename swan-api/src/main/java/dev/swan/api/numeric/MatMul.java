@@ -67,12 +67,13 @@ public final class MatMul {
         return g;
     }
 
-    /** The kernels by name, for tests and benchmarks that compare implementations. */
-    static Kernels scalar() {
+    /** The plain-Java kernels, for tests and benchmarks that compare implementations. */
+    public static Kernels scalar() {
         return new ScalarKernels();
     }
 
-    static Kernels vectorOrNull() {
+    /** The Vector API kernels, or null when the JVM runs without the incubator module. */
+    public static Kernels vectorOrNull() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? new VectorKernels() : null;
     }
 }
