@@ -35,7 +35,8 @@ public final class SwanCommand implements Runnable {
     List<Path> pluginDirs = new ArrayList<>();
 
     @Option(names = "--osgi", scope = ScopeType.INHERIT,
-            description = "Load plugin jars as OSGi bundles in an embedded Apache Felix instead of plain jars.")
+            description = "Start plugin jars that are OSGi bundles in an embedded Apache Felix (plain jars still load "
+                    + "in their own class loaders). Also on when the environment has SWAN_OSGI=true.")
     boolean osgi;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces on errors.")
@@ -85,6 +86,7 @@ public final class SwanCommand implements Runnable {
     public PluginRegistry plugins(List<Path> extraFolders) {
         List<Path> folders = pluginFolders();
         for (Path p : extraFolders) if (!folders.contains(p)) folders.add(p);
-        return PluginRegistry.load(new PluginRegistry.Sources(true, folders, osgi));
+        boolean useOsgi = osgi || "true".equalsIgnoreCase(System.getenv("SWAN_OSGI"));
+        return PluginRegistry.load(new PluginRegistry.Sources(true, folders, useOsgi));
     }
 }

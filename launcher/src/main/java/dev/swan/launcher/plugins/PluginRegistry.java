@@ -55,7 +55,8 @@ public final class PluginRegistry implements AutoCloseable {
         return r;
     }
 
-    private void addFolder(Path folder, boolean osgiOnly) {
+    /** Plain jars load in class loaders; with OSGi on, jars that are bundles are left to Felix. */
+    private void addFolder(Path folder, boolean osgi) {
         if (!Files.isDirectory(folder)) return;
         List<Path> jars = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder, "*.jar")) {
@@ -63,9 +64,9 @@ public final class PluginRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new PluginException("(folder)", null, "cannot list plugin folder " + folder + ": " + e.getMessage(), e);
         }
-        if (osgiOnly) return; // the same jars are started as bundles instead
         Collections.sort(jars);
         for (Path jar : jars) {
+            if (osgi && OsgiPlugins.isBundle(jar)) continue; // started as a bundle in Felix instead
             PluginClassLoader loader;
             try {
                 loader = new PluginClassLoader(jar.toUri().toURL(), SwanPlugin.class.getClassLoader());

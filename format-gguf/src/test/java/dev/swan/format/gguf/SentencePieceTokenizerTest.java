@@ -1,0 +1,77 @@
+package dev.swan.format.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.synthetic.SyntheticModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A SentencePiece tokenizer.model (protobuf) wins over tokenizer.json, as in convert (gguf-format §3.5). */
+class SentencePieceTokenizerTest {
+    @TempDir
+    Path tmp;
+
+    private static void varint(ByteArrayOutputStream o, long v) {
+        while ((v & ~0x7fL) != 0) {
+            o.write((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        o.write((int) v);
+    }
+
+    private static void bytesField(ByteArrayOutputStream o, int field, byte[] b) {
+        varint(o, (field << 3) | 2);
+        varint(o, b.length);
+        o.write(b, 0, b.length);
+    }
+
+    private static byte[] piece(String text, float score, int type) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        bytesField(p, 1, text.getBytes(StandardCharsets.UTF_8));
+        varint(p, (2 << 3) | 5);
+        int bits = Float.floatToIntBits(score);
+        for (int i = 0; i < 4; i++) p.write(bits >>> (8 * i));
+        varint(p, 3 << 3);
+        varint(p, type);
+        return p.toByteArray();
+    }
+
+    @Test
+    void piecesScoresTypesAndDummyPrefixComeFromTheModel() throws IOException {
+        Path dir = tmp.resolve("spm");
+        SyntheticModel.write(SyntheticModel.llama(), dir);
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        bytesField(m, 1, piece("<unk>", 0, 2));
+        bytesField(m, 1, piece("<s>", 0, 3));
+        bytesField(m, 1, piece("</s>", 0, 3));
+        bytesField(m, 1, piece("<0x0A>", 0, 6));
+        bytesField(m, 1, piece("\u2581the", -1.5f, 1));
+        bytesField(m, 1, piece("\u2581a", -2.25f, 1));
+        ByteArrayOutputStream norm = new ByteArrayOutputStream();
+        varint(norm, 3 << 3);
+        varint(norm, 0); // add_dummy_prefix: false
+        bytesField(m, 3, norm.toByteArray());
+        Files.write(dir.resolve("tokenizer.model"), m.toByteArray());
+        try (ModelDir model = ModelDir.open(dir)) {
+            Map<String, GgufValue> kv = GgufTokenizer.build(model, GgufArch.LLAMA, 512);
+            assertEquals("llama", kv.get("tokenizer.ggml.model").value());
+            List<?> tokens = kv.get("tokenizer.ggml.tokens").list();
+            assertEquals(512, tokens.size(), "padded to the embedding rows");
+            assertEquals("\u2581the", tokens.get(4));
+            assertEquals("[PAD6]", tokens.get(6));
+            assertEquals(-2.25f, kv.get("tokenizer.ggml.scores").list().get(5));
+            assertEquals(List.of(2, 3, 3, 6, 1, 1, 5), kv.get("tokenizer.ggml.token_type").list().subList(0, 7));
+            assertEquals(false, kv.get("tokenizer.ggml.add_space_prefix").value());
+            assertEquals(1L, kv.get("tokenizer.ggml.bos_token_id").value());
+            assertEquals(true, kv.get("tokenizer.ggml.add_bos_token").value());
+        }
+    }
+}
