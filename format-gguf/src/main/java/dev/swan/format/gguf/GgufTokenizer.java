@@ -87,15 +87,7 @@ final class GgufTokenizer {
             byText.put(p.text(), i);
         }
         addedTokensDecoder(cfg, tokens, scores, types, byText);
-        kv.put("tokenizer.ggml.model", GgufValue.string("llama"));
-        kv.put("tokenizer.ggml.pre", GgufValue.string("default"));
-        kv.put("tokenizer.ggml.scores", GgufValue.f32s(scores));
-        kv.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
-        if (cfg.get("add_prefix_space") instanceof Boolean) {
-            kv.put("tokenizer.ggml.add_space_prefix", GgufValue.bool((Boolean) cfg.get("add_prefix_space")));
-        } else if (!spm.addDummyPrefix) {
-            kv.put("tokenizer.ggml.add_space_prefix", GgufValue.bool(false));
-        }
+        putSentencePiece(kv, scores, types, cfg, spm.addDummyPrefix);
         return tokens;
     }
 
@@ -147,14 +139,22 @@ final class GgufTokenizer {
                 scores.add(r != null ? -(float) r : s.codePointCount(0, s.length()) == 1 ? 0f : -(float) (merges.size() + i));
             }
         }
+        putSentencePiece(kv, scores, types, cfg, true);
+        return tokens;
+    }
+
+    /** The keys of a SentencePiece-style vocabulary (model {@code llama}). */
+    private static void putSentencePiece(Map<String, GgufValue> kv, List<Float> scores, List<Integer> types,
+                                         Map<String, Object> cfg, boolean addDummyPrefix) {
         kv.put("tokenizer.ggml.model", GgufValue.string("llama"));
         kv.put("tokenizer.ggml.pre", GgufValue.string("default"));
         kv.put("tokenizer.ggml.scores", GgufValue.f32s(scores));
         kv.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
         if (cfg.get("add_prefix_space") instanceof Boolean) {
             kv.put("tokenizer.ggml.add_space_prefix", GgufValue.bool((Boolean) cfg.get("add_prefix_space")));
+        } else if (!addDummyPrefix) {
+            kv.put("tokenizer.ggml.add_space_prefix", GgufValue.bool(false));
         }
-        return tokens;
     }
 
     /** Byte-level BPE: model {@code gpt2}, merges, {@code pre} from the pre-tokenizer regex (§3.5). */

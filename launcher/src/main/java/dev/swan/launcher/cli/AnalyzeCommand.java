@@ -54,12 +54,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
-            PipelineSettings base = PipelineSettings.defaults();
-            if (format != null) base = base.withFormat(format, java.util.Map.of());
-            PipelineSettings s = plan.settings(plugins, base);
-            if (modelDir != null) s = s.withModel(modelDir);
-            if (s.model() == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Missing required parameter: 'MODEL_DIR' (or 'model:' in the pipeline file)");
+            PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
             try (ModelDir model = ModelDir.open(s.model())) {
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");

@@ -69,6 +69,24 @@ public final class PlanOptions {
         return config == null ? List.of() : PipelineYaml.read(config).pluginDirs();
     }
 
+    /**
+     * The settings of a command that works on a model: defaults, then the pipeline file, then these options,
+     * then the command's own MODEL_DIR and --format; refuses a run without a model.
+     */
+    PipelineSettings forModel(PluginRegistry plugins, picocli.CommandLine.Model.CommandSpec spec, Path modelDir,
+                              String format) throws IOException {
+        PipelineSettings base = PipelineSettings.defaults();
+        if (format != null) base = base.withFormat(format, Map.of());
+        PipelineSettings s = settings(plugins, base);
+        if (modelDir != null) s = s.withModel(modelDir);
+        if (format != null && !format.equals(s.format())) s = s.withFormat(format, Map.of());
+        if (s.model() == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required parameter: 'MODEL_DIR' (or 'model:' in the pipeline file)");
+        }
+        return s;
+    }
+
     public PipelineSettings settings(PluginRegistry plugins, PipelineSettings base) throws IOException {
         PipelineSettings s = base;
         if (config != null) {

@@ -76,14 +76,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
-            PipelineSettings base = PipelineSettings.defaults();
-            if (format != null) base = base.withFormat(format, Map.of());
-            PipelineSettings s = plan.settings(plugins, base);
-            if (modelDir != null) s = s.withModel(modelDir);
-            if (format != null && !format.equals(s.format())) s = s.withFormat(format, Map.of());
+            PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
             if (uniform != null) s = uniform(s);
-            if (s.model() == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Missing required parameter: 'MODEL_DIR' (or 'model:' in the pipeline file)");
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
             try (ModelDir model = ModelDir.open(s.model())) {
                 rp.format().check(model, rp.formatParameters());
