@@ -19,7 +19,7 @@ public final class Q8_0 implements BlockQuantizer {
         float d = amax / 127;
         float id = d != 0 ? 1.0f / d : 0.0f;
         QuantMath.putF16(out, oo, QuantMath.fp16(d));
-        for (int j = 0; j < 32; j++) out[oo + 2 + j] = (byte) (int) QuantMath.roundAway(x[xo + j] * id);
+        for (int j = 0; j < 32; j++) out[oo + 2 + j] = (byte) QuantMath.roundAway(x[xo + j] * id);
     }
 
     @Override

@@ -14,12 +14,12 @@ final class QuantMath {
         return (int) Math.rint(v);
     }
 
-    /** C roundf: half away from zero. */
-    static float roundAway(float v) {
+    /** C roundf: half away from zero, for |v| < 2^23 (Q8_0 codes are within ±127); the subtraction is exact. */
+    static int roundAway(float v) {
         float a = Math.abs(v);
-        float r = (float) Math.floor(a);
-        if (a - r >= 0.5f) r += 1f;
-        return Math.copySign(r, v);
+        int r = (int) a;
+        if (a - r >= 0.5f) r++;
+        return v < 0 ? -r : r;
     }
 
     static short fp16(float f) {
