@@ -14,15 +14,7 @@ public final class Q4_0 implements BlockQuantizer {
 
     @Override
     public void quantize(float[] x, int xo, byte[] out, int oo) {
-        float amax = 0;
-        float max = 0;
-        for (int j = 0; j < 32; j++) {
-            float v = x[xo + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
+        float max = QuantMath.signedMaxAbs(x, xo, 32);
         float d = max / -8;
         float id = d != 0 ? 1.0f / d : 0.0f;
         QuantMath.putF16(out, oo, QuantMath.fp16(d));

@@ -39,8 +39,8 @@ final class QuantMath {
         return (short) ((in[at] & 0xff) | (in[at + 1] << 8));
     }
 
-    /** H1: make_qx_quants with rmse_type 1 and no importance weights; L gets codes in [0, 2·nmax). */
-    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] l, int lo) {
+    /** The element of largest magnitude, with its sign (the first on ties; 0 for an all-zero run). */
+    static float signedMaxAbs(float[] x, int xo, int n) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {
@@ -50,7 +50,13 @@ final class QuantMath {
                 max = x[xo + i];
             }
         }
-        if (amax < GROUP_MAX_EPS) {
+        return max;
+    }
+
+    /** H1: make_qx_quants with rmse_type 1 and no importance weights; L gets codes in [0, 2·nmax). */
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] l, int lo) {
+        float max = signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) l[lo + i] = 0;
             return 0f;
         }
@@ -93,16 +99,8 @@ final class QuantMath {
 
     /** H2: make_q3_quants with do_rmse; L gets codes in [0, 2·nmax). */
     static float makeQ3Quants(int n, int nmax, float[] x, int xo, int[] l, int lo) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xo + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xo + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) l[lo + i] = 0;
             return 0f;
         }
