@@ -66,6 +66,13 @@ public final class MlxFormat implements OutputFormat {
         if (parameters.getInt("max_shard_mb") < 1) {
             throw new ConfigException("mlx", 0, 0, "max_shard_mb must be at least 1");
         }
+        for (var t : model.tensors()) {
+            var c = model.classOf(t);
+            if (c.expert() >= 0 || c.role() == dev.swan.api.model.TensorRole.EXPERT_STACK) {
+                throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is an MoE expert weight: "
+                        + "mlx-lm needs experts stacked into switch_mlp modules, which this MLX writer does not do yet");
+            }
+        }
     }
 
     /** The dtype scales, biases and float tensors get. */

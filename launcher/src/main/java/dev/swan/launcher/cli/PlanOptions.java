@@ -24,7 +24,7 @@ public final class PlanOptions {
             description = "Pipeline file (see 'swan config --example'); options given here override it.")
     Path config;
 
-    @Option(names = "--metrics", paramLabel = "ID=WEIGHT[,ID=WEIGHT...]", split = ",",
+    @Option(names = "--metrics", paramLabel = "ID=WEIGHT[,ID=WEIGHT...]", split = ",", hideParamSyntax = true,
             description = "Metrics and their composite weights, summing to 1 (default: svd=0.20,kurtosis=0.45,noise=0.15,recon=0.20).")
     List<String> metrics;
 
