@@ -9,9 +9,12 @@ final class QuantMath {
     private QuantMath() {
     }
 
-    /** ggml's nearest_int: round half to even. */
+    /**
+     * ggml's nearest_int, exactly as ggml computes it: adding 1.5·2²³ makes the FPU round to an integer (ties
+     * to even) in the low mantissa bits, which are read back. Valid for |v| ≤ 4194303, ggml's own bound.
+     */
     static int nearestInt(float v) {
-        return (int) Math.rint(v);
+        return (Float.floatToRawIntBits(v + 12582912.f) & 0x007fffff) - 0x00400000;
     }
 
     /** C roundf: half away from zero, for |v| < 2^23 (Q8_0 codes are within ±127); the subtraction is exact. */
