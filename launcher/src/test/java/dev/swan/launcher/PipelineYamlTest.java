@@ -39,7 +39,7 @@ class PipelineYamlTest {
 
     @Test
     void unknownKeyNamesTheAllowedOnes() throws IOException {
-        assertError(run(model() + "seeed: 3\n"), ":2:", "unknown key 'seeed'", "allowed:", "seed");
+        assertError(run(model() + "seeed: 3\n"), ":2:1:", "unknown key 'seeed'", "allowed:", "seed");
         assertError(run(model() + "allocator: {id: threshold, params: {t8: 0.5}}\n"), ":2:", "unknown key 'params'", "parameters");
     }
 

@@ -144,8 +144,9 @@ public final class PipelineYaml {
         for (ParameterSpec p : plugin.parameters()) specs.put(p.name(), p);
         for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
             if (!specs.containsKey(e.getKey())) {
-                throw err(e.getValue(), "unknown parameter '" + e.getKey() + "' for '" + plugin.id() + "' (allowed: "
-                        + (specs.isEmpty() ? "none" : String.join(", ", specs.keySet())) + ")");
+                int[] at = n.keyPosition(e.getKey());
+                throw new ConfigException(src, at[0], at[1], "unknown parameter '" + e.getKey() + "' for '" + plugin.id()
+                        + "' (allowed: " + (specs.isEmpty() ? "none" : String.join(", ", specs.keySet())) + ")");
             }
             try {
                 Parameters.resolve(plugin.id(), plugin.parameters(), Map.of(e.getKey(), e.getValue().plain()), src);
@@ -242,8 +243,9 @@ public final class PipelineYaml {
     private void checkKeys(YamlNode n, Set<String> allowed, String where) {
         for (Map.Entry<String, YamlNode> e : n.map().entrySet()) {
             if (!allowed.contains(e.getKey())) {
-                throw err(e.getValue(), "unknown key '" + e.getKey() + "' at " + where + " (allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                int[] at = n.keyPosition(e.getKey());
+                throw new ConfigException(src, at[0], at[1], "unknown key '" + e.getKey() + "' at " + where
+                        + " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
             }
         }
     }

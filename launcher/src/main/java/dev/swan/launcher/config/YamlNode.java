@@ -9,7 +9,19 @@ import java.util.Map;
  * {@code value} is a {@code Map<String, YamlNode>}, a {@code List<YamlNode>}, a String, Long, Double,
  * Boolean or null.
  */
-public record YamlNode(Object value, int line, int column) {
+public record YamlNode(Object value, int line, int column, Map<String, int[]> keyPositions) {
+
+    public YamlNode(Object value, int line, int column) {
+        this(value, line, column, Map.of());
+    }
+
+    /** Line and column of a key of this mapping (the value's position when unknown). */
+    public int[] keyPosition(String key) {
+        int[] p = keyPositions.get(key);
+        if (p != null) return p;
+        YamlNode v = isMap() ? map().get(key) : null;
+        return v != null ? new int[] {v.line(), v.column()} : new int[] {line, column};
+    }
 
     @SuppressWarnings("unchecked")
     public Map<String, YamlNode> map() {

@@ -36,15 +36,17 @@ public final class YamlReader {
         switch (t) {
             case START_OBJECT: {
                 Map<String, YamlNode> m = new LinkedHashMap<>();
+                Map<String, int[]> keys = new LinkedHashMap<>();
                 while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
                     String key = p.currentName();
                     JsonLocation kl = p.currentTokenLocation();
                     if (m.containsKey(key)) {
                         throw new ConfigException(source, kl.getLineNr(), kl.getColumnNr(), "duplicate key '" + key + "'");
                     }
+                    keys.put(key, new int[] {kl.getLineNr(), kl.getColumnNr()});
                     m.put(key, node(p, p.nextToken(), source));
                 }
-                return new YamlNode(m, line, col);
+                return new YamlNode(m, line, col, keys);
             }
             case START_ARRAY: {
                 List<YamlNode> list = new ArrayList<>();
