@@ -21,7 +21,8 @@ public final class StandaloneMetricContext implements MetricContext {
     private final Parallel parallel;
     private final FloatMatrix weight;
     private final Function<String, Optional<Quantizer>> quantizers;
-    private TensorStats stats;
+    /** Shared by every copy made with {@link #withParameters}, so the statistics pass runs once per tensor. */
+    private final TensorStats[] stats;
 
     public StandaloneMetricContext(String tensorName, TensorClass tensorClass, Parameters parameters, long globalSeed,
                                    Parallel parallel, FloatMatrix weight,
@@ -33,6 +34,18 @@ public final class StandaloneMetricContext implements MetricContext {
         this.parallel = parallel;
         this.weight = weight;
         this.quantizers = quantizers;
+        this.stats = new TensorStats[1];
+    }
+
+    private StandaloneMetricContext(StandaloneMetricContext base, Parameters parameters) {
+        this.tensorName = base.tensorName;
+        this.tensorClass = base.tensorClass;
+        this.parameters = parameters;
+        this.globalSeed = base.globalSeed;
+        this.parallel = base.parallel;
+        this.weight = base.weight;
+        this.quantizers = base.quantizers;
+        this.stats = base.stats;
     }
 
     /** A context for tests: 2-D classification from the name, no quantizers, sequential. */
@@ -45,10 +58,7 @@ public final class StandaloneMetricContext implements MetricContext {
 
     /** The same context with other parameters for the metric. */
     public StandaloneMetricContext withParameters(Parameters p) {
-        StandaloneMetricContext c = new StandaloneMetricContext(tensorName, tensorClass, p, globalSeed, parallel, weight,
-                quantizers);
-        c.stats = stats;
-        return c;
+        return new StandaloneMetricContext(this, p);
     }
 
     @Override
@@ -77,9 +87,11 @@ public final class StandaloneMetricContext implements MetricContext {
     }
 
     @Override
-    public synchronized TensorStats stats() {
-        if (stats == null) stats = TensorStats.of(weight.data(), parallel);
-        return stats;
+    public TensorStats stats() {
+        synchronized (stats) {
+            if (stats[0] == null) stats[0] = TensorStats.of(weight.data(), parallel);
+            return stats[0];
+        }
     }
 
     @Override

@@ -227,7 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
                     f.write(md, plan, target, new FormatContext(fp, par, ProgressSink.NONE, "swan bench"));
                     secs = Math.min(secs, (System.nanoTime() - t0) / 1e9);
                     long peak = rssKb("VmHWM");
-                    if (peak > 0 && base > 0) above = Math.max(above, peak - base);
+                    if (peak > 0 && base > 0) above = Math.max(above, Math.max(0, peak - base));
                 }
                 tab.row(run[0] + " " + run[2], Format.fixed(secs, 2), Format.fixed(sourceGb / secs, 2),
                         above >= 0 ? Format.bytes(above * 1024) : "n/a");
