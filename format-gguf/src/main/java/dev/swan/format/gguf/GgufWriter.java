@@ -46,9 +46,9 @@ final class GgufWriter {
                     e.type().quantizer().quantizeRow(e.generated(), 0, e.generated().length, b, 0);
                     out.write(b);
                 } else if (rawCopy(e)) {
-                    copyRaw(model.data(e.source()), out);
+                    copyRaw(model.stream(e.source()), out);
                 } else {
-                    quantize(model.data(e.source()), e, out, ctx.parallel());
+                    quantize(model.stream(e.source()), e, out, ctx.parallel());
                 }
                 for (long p = bytes; p < GgufLayout.align(bytes); p++) out.write(0);
                 long params = 1;

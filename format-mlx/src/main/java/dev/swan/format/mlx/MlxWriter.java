@@ -114,7 +114,7 @@ final class MlxWriter {
     }
 
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
-        TensorData data = model.data(item.source());
+        TensorData data = model.stream(item.source());
         int cols = (int) item.cols();
         int rows = (int) (item.source().numel() / cols);
         int bits = item.bits();
@@ -160,7 +160,7 @@ final class MlxWriter {
     }
 
     private void writeFloat(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
-        TensorData data = model.data(item.source());
+        TensorData data = model.stream(item.source());
         w.beginTensor(item.source().name());
         if (item.dtype() == item.source().dtype()) {
             byte[] buf = new byte[1 << 20];

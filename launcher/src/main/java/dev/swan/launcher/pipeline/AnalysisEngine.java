@@ -136,7 +136,7 @@ public final class AnalysisEngine implements AutoCloseable {
             return new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls,
                     shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
         }
-        FloatMatrix w = shape.load(model.data(t));
+        FloatMatrix w = shape.load(model.stream(t));
         Parallel par = Parallel.of(pool);
         Map<String, MetricResult> results = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();

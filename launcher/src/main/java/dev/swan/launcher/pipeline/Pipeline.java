@@ -102,9 +102,11 @@ public final class Pipeline {
         Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 model.path().toString(), model.config().raw(), fingerprint, rp.settings().seed(), metricInfo, tensors,
                 seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall);
-        Manifest planned = allocate(m, rp, model.config(), rp.settings().weights());
-        if (journal != null) journal.close();
-        return planned;
+        try {
+            return allocate(m, rp, model.config(), rp.settings().weights());
+        } finally {
+            if (journal != null) journal.close();
+        }
     }
 
     /** Closes out a journaled analysis once its manifest is written. */

@@ -198,6 +198,17 @@ public final class ModelDir implements AutoCloseable {
         return data(tensor(name));
     }
 
+    /**
+     * The tensor's data through positional reads rather than a mapping: what a pass over a whole model
+     * (analysis, writing an output) should use, so the process's resident memory does not grow with the
+     * model (mapped pages stay resident until the garbage collector unmaps them).
+     */
+    public TensorData stream(TensorInfo info) {
+        SafetensorsFile f = byFile.get(info.file());
+        if (f == null) throw new IllegalArgumentException(info.name() + " does not belong to " + dir);
+        return f.stream(info);
+    }
+
     public TensorClass classOf(TensorInfo info) {
         return TensorClassifier.classify(info.name(), info.rank());
     }

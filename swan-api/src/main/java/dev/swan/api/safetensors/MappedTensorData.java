@@ -1,7 +1,6 @@
 package dev.swan.api.safetensors;
 
 import dev.swan.api.tensor.DType;
-import dev.swan.api.tensor.HalfFloats;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
@@ -71,29 +70,10 @@ final class MappedTensorData implements TensorData {
             int inWin = (int) (byteOff % windowBytes);
             ByteBuffer w = window(k);
             int n = Math.min(count, (w.limit() - inWin) / size);
-            convert(dtype, w, inWin, dst, dstOffset, n);
+            Decoding.toFloats(dtype, w, inWin, dst, dstOffset, n);
             count -= n;
             dstOffset += n;
             byteOff += (long) n * size;
-        }
-    }
-
-    private static void convert(DType dtype, ByteBuffer w, int at, float[] dst, int off, int n) {
-        switch (dtype) {
-            case F32:
-                for (int i = 0; i < n; i++) dst[off + i] = w.getFloat(at + 4 * i);
-                break;
-            case BF16:
-                for (int i = 0; i < n; i++) dst[off + i] = Float.intBitsToFloat((w.getShort(at + 2 * i) & 0xffff) << 16);
-                break;
-            case F16:
-                for (int i = 0; i < n; i++) dst[off + i] = HalfFloats.f16ToF32(w.getShort(at + 2 * i));
-                break;
-            case F64:
-                for (int i = 0; i < n; i++) dst[off + i] = (float) w.getDouble(at + 8 * i);
-                break;
-            default:
-                throw new AssertionError(dtype);
         }
     }
 

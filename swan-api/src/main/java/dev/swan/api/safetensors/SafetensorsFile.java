@@ -250,6 +250,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return new MappedTensorData(info, channel, windowBytes);
     }
 
+    /** The same data through positional reads (no mapping): for single passes over large files. */
+    public TensorData stream(TensorInfo info) {
+        if (!info.file().equals(file)) throw new IllegalArgumentException(info.name() + " is not in " + file);
+        return new StreamedTensorData(info, channel);
+    }
+
     public TensorData data(String name) {
         TensorInfo ti = tensors.get(name);
         if (ti == null) throw new ModelFormatException(file, name, "no such tensor in this file");

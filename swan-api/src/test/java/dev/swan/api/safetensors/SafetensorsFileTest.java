@@ -123,6 +123,7 @@ class SafetensorsFileTest {
                     for (int i = 0; i < expected.length; i++) expected[i] = HalfFloats.roundTo(d, expected[i]);
                     TensorData data = f.data("t" + t);
                     assertArrayEquals(expected, data.toFloatArray());
+                    assertArrayEquals(expected, f.stream(f.tensors().get("t" + t)).toFloatArray(), "positional reads");
                     int from = r.nextInt(expected.length);
                     float[] part = new float[expected.length - from];
                     data.readFloats(from, part, 0, part.length);
