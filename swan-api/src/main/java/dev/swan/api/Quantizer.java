@@ -14,4 +14,30 @@ public interface Quantizer {
 
     /** Quantizes {@code row} and writes the dequantized values into {@code out} (same length). */
     void roundTrip(float[] row, float[] out);
+
+    /** What a row round trip does, for {@link #of}. */
+    @FunctionalInterface
+    interface RoundTrip {
+        void apply(float[] row, float[] out);
+    }
+
+    /** A quantizer from its spec, block size and round trip: what formats hand out from {@code quantizer(spec)}. */
+    static Quantizer of(String spec, int blockSize, RoundTrip roundTrip) {
+        return new Quantizer() {
+            @Override
+            public String spec() {
+                return spec;
+            }
+
+            @Override
+            public int blockSize() {
+                return blockSize;
+            }
+
+            @Override
+            public void roundTrip(float[] row, float[] out) {
+                roundTrip.apply(row, out);
+            }
+        };
+    }
 }

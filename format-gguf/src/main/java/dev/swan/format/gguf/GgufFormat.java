@@ -138,23 +138,10 @@ public final class GgufFormat implements OutputFormat {
     public Optional<Quantizer> quantizer(String spec) {
         if (!spec.startsWith("gguf:")) return Optional.empty();
         Optional<GgmlType> t = GgmlType.parse(spec.substring(5));
-        return t.map(type -> new Quantizer() {
-            @Override
-            public String spec() {
-                return spec;
-            }
-
-            @Override
-            public int blockSize() {
-                return type.blockSize();
-            }
-
-            @Override
-            public void roundTrip(float[] row, float[] out) {
-                byte[] q = new byte[(int) type.rowBytes(row.length)];
-                type.quantizer().quantizeRow(row, 0, row.length, q, 0);
-                type.quantizer().dequantizeRow(q, 0, row.length, out, 0);
-            }
-        });
+        return t.map(type -> Quantizer.of(spec, type.blockSize(), (row, out) -> {
+            byte[] q = new byte[(int) type.rowBytes(row.length)];
+            type.quantizer().quantizeRow(row, 0, row.length, q, 0);
+            type.quantizer().dequantizeRow(q, 0, row.length, out, 0);
+        }));
     }
 }

@@ -69,13 +69,6 @@ final class GgufLayout {
         return o.b.toByteArray();
     }
 
-    /** Total file size. */
-    long fileSize() {
-        long size = header().length;
-        for (Tensor t : tensors) size += align(t.bytes());
-        return size;
-    }
-
     private static final class Out {
         final ByteArrayOutputStream b = new ByteArrayOutputStream();
         final ByteBuffer tmp = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);

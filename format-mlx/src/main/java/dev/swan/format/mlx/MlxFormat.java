@@ -135,26 +135,13 @@ public final class MlxFormat implements OutputFormat {
             return Optional.empty();
         }
         if (!MlxModules.BITS.contains(bits) || !MlxModules.GROUPS.contains(group)) return Optional.empty();
-        return Optional.of(new Quantizer() {
-            @Override
-            public String spec() {
-                return spec;
-            }
-
-            @Override
-            public int blockSize() {
-                return group;
-            }
-
-            @Override
-            public void roundTrip(float[] row, float[] out) {
-                int groups = row.length / group;
-                int[] codes = new int[row.length];
-                float[] s = new float[groups];
-                float[] b = new float[groups];
-                AffineQuantizer.quantize(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
-                for (int i = 0; i < row.length; i++) out[i] = AffineQuantizer.dequantize(codes[i], s[i / group], b[i / group]);
-            }
-        });
+        return Optional.of(Quantizer.of(spec, group, (row, out) -> {
+            int groups = row.length / group;
+            int[] codes = new int[row.length];
+            float[] s = new float[groups];
+            float[] b = new float[groups];
+            AffineQuantizer.quantize(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
+            for (int i = 0; i < row.length; i++) out[i] = AffineQuantizer.dequantize(codes[i], s[i / group], b[i / group]);
+        }));
     }
 }

@@ -117,12 +117,6 @@ final class AnalysisJournal implements AutoCloseable {
         }
     }
 
-    /** Removes the journal once the manifest is safely written. */
-    void delete() throws IOException {
-        close();
-        Files.deleteIfExists(file);
-    }
-
     @Override
     public void close() throws IOException {
         out.close();

@@ -1,7 +1,6 @@
 package dev.swan.api.json;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -258,7 +257,6 @@ public final class Json {
         return c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c);
     }
 
-    // ---- convenience accessors used by readers of config and index files ----
 
     /**
      * An insertion-ordered map from alternating keys and values, for building JSON documents whose bytes
@@ -268,10 +266,5 @@ public final class Json {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
         return m;
-    }
-
-    /** An unmodifiable view, for values handed out of readers. */
-    public static Map<String, Object> frozen(Map<String, Object> map) {
-        return Collections.unmodifiableMap(map);
     }
 }
