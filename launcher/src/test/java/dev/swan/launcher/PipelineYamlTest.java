@@ -7,6 +7,9 @@ import dev.swan.api.testing.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,12 +21,12 @@ class PipelineYamlTest {
     private Cli run(String yaml, String... extra) throws IOException {
         Path p = tmp.resolve("p" + System.nanoTime() + ".yaml");
         Files.writeString(p, yaml);
-        String[] args = new String[3 + extra.length];
-        args[0] = "analyze";
-        args[1] = "--config";
-        args[2] = p.toString();
-        System.arraycopy(extra, 0, args, 3, extra.length);
-        return Cli.run(args);
+        boolean hasOutput = Arrays.asList(extra).contains("-o");
+        List<String> args = new ArrayList<>(List.of("analyze", "--config", p.toString()));
+        // Never the default output: that is the working folder, shared between runs.
+        if (!hasOutput) args.addAll(List.of("-o", tmp.resolve("out" + System.nanoTime() + ".swan.json").toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     private static String model() {
