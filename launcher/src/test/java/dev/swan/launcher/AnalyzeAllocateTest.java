@@ -119,6 +119,25 @@ class AnalyzeAllocateTest {
     }
 
     @Test
+    void targetMissedOnlyAfterMeasuringKeepsTheMeasurements() throws IOException {
+        Path model = tmp.resolve("t");
+        SyntheticModel.write(SyntheticModel.llama(), model);
+        Path manifest = tmp.resolve("t.json");
+        // t16 = 0 sends every measured tensor to float: only the measurements show that 10 bits is out of reach
+        Cli missed = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--set", "threshold.t16=0",
+                "--target-bits", "10", "-q");
+        assertEquals(1, missed.exit(), missed.toString());
+        assertTrue(missed.err().contains("--target-bits") && missed.err().contains("below the smallest achievable plan")
+                && missed.err().contains("measurements are kept"), missed.toString());
+        assertFalse(missed.err().contains("before measuring"), missed.err());
+        Path journal = tmp.resolve("t.json.partial");
+        assertEquals(39, Files.readAllLines(journal).size(), "a header and every tensor");
+        Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "10", "-q");
+        assertEquals(0, ok.exit(), ok.toString());
+        assertFalse(Files.exists(journal));
+    }
+
+    @Test
     void crashingPluginStopsTheRunAndResumeSkipsFinishedTensors() throws IOException {
         Path model = tmp.resolve("r");
         SyntheticModel.write(SyntheticModel.llama(), model);

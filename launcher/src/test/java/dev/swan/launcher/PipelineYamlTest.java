@@ -1,6 +1,7 @@
 package dev.swan.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.testing.SharedModels;
@@ -74,9 +75,16 @@ class PipelineYamlTest {
         assertError(run(model() + "target: {bits: 0.5}\n"), ":2:", "between 1 and 32");
         assertError(run(model() + "target: {size: lots}\n"), ":2:", "6.1GB");
         assertError(run(model() + "target: {bits: 5, size: 1GB}\n"), ":2:", "target is {bits: B}");
-        Cli tooSmall = run(model() + "target: {bits: 2.5}\n");
-        assertEquals(1, tooSmall.exit());
-        assertTrue(tooSmall.err().contains("below the smallest achievable plan"), tooSmall.err());
+        // unreachable from the shapes alone: refused at its line before anything is measured or journaled
+        Path manifest = tmp.resolve("small.swan.json");
+        Cli tooSmall = run(model() + "target: {bits: 2.5}\n", "-o", manifest.toString());
+        assertError(tooSmall, ":2:16", "below the smallest achievable plan", "before measuring");
+        assertFalse(Files.exists(tmp.resolve("small.swan.json.partial")), "no analysis ran");
+        assertFalse(Files.exists(manifest));
+        Cli tooBig = run(model() + "target:\n  size: 1TB\n");
+        assertError(tooBig, ":3:9", "above the largest plan");
+        Cli cli = run(model(), "--target-bits", "2.5");
+        assertError(cli, "--target-bits", "below the smallest achievable plan");
     }
 
     @Test

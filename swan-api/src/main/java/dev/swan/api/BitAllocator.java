@@ -26,6 +26,15 @@ public interface BitAllocator extends SwanPlugin {
 
     AllocationPlan allocate(AllocationRequest request, ProgressSink progress);
 
+    /**
+     * Checks a request before any metric runs, so that a setting no measurement could satisfy (a budget
+     * below the smallest plan the model's shapes allow, say) fails in seconds rather than after hours of
+     * analysis. The tensors carry their shapes, classes and skip reasons but no metric results yet.
+     * Throw {@link ConfigException} for what cannot work; the default checks nothing.
+     */
+    default void preflight(AllocationRequest shapesOnly) {
+    }
+
     /** False for allocators that ignore metric results (baselines), so the launcher skips measuring. */
     default boolean usesMetrics() {
         return true;

@@ -6,6 +6,7 @@ public final class ConfigException extends SwanException {
     private final String source;
     private final int line;
     private final int column;
+    private final String problem;
 
     /**
      * @param source the file (or "command line", or a plugin id) the setting came from, or null
@@ -17,6 +18,7 @@ public final class ConfigException extends SwanException {
         this.source = source;
         this.line = line;
         this.column = column;
+        this.problem = problem;
     }
 
     public ConfigException(String problem) {
@@ -33,6 +35,11 @@ public final class ConfigException extends SwanException {
 
     public int column() {
         return column;
+    }
+
+    /** The message without its source, line and column. */
+    public String problem() {
+        return problem;
     }
 
     private static String format(String source, int line, int column, String problem) {

@@ -46,8 +46,28 @@ final class BudgetSearch {
         return bytes * 8.0 / storedParams;
     }
 
+    private double targetBytes(AllocationPolicy.Target target) {
+        return target.effectiveBits() > 0 ? target.effectiveBits() * storedParams / 8.0 : target.bytes();
+    }
+
+    /**
+     * Before measuring: refuses a target outside the range any scores could reach. Built on a planner
+     * whose every composite is 0 and whose 2-bit veto passes, the smallest plan here is a lower bound of
+     * the real one; the largest (everything the rules allow in float) is exact.
+     */
+    void checkReachable(AllocationPolicy.Target target, boolean twoBit) {
+        double targetBytes = targetBytes(target);
+        long smallest = size(new Thresholds(1.01, 1.01, twoBit ? 1.0 : -1));
+        if (targetBytes < smallest) {
+            throw refuse(target, smallest, (twoBit ? "" : "enable 2-bit (allocator parameter enable_2bit: true) or ")
+                    + "raise the target (checked from the tensor shapes before measuring)");
+        }
+        long largest = size(new Thresholds(-1, 1.01, -1));
+        if (targetBytes > largest) throw aboveLargest(target, largest);
+    }
+
     Result search(Thresholds base, AllocationPolicy.Target target, boolean twoBit) {
-        double targetBytes = target.effectiveBits() > 0 ? target.effectiveBits() * storedParams / 8.0 : target.bytes();
+        double targetBytes = targetBytes(target);
         List<Double> cuts = breakpoints();
         Thresholds noEight = base.withT8(1.01).withT2(-1);
         Thresholds allEight = base.withT8(cuts.get(0)).withT2(-1);
@@ -64,11 +84,7 @@ final class BudgetSearch {
             return nearest(cuts, v -> base.withT8(v).withT2(-1), targetBytes, target, true, "t8");
         }
         long largest = size(allEight.withT16(cuts.get(0)));
-        if (targetBytes > largest) {
-            throw new ConfigException("target " + describe(target) + " is above the largest plan ("
-                    + String.format(Locale.ROOT, "%.3f", bits(largest)) + " bits/weight, " + largest
-                    + " bytes, everything in float): lower the target");
-        }
+        if (targetBytes > largest) throw aboveLargest(target, largest);
         return nearest(cuts, v -> allEight.withT16(v), targetBytes, target, true, "t16");
     }
 
@@ -123,6 +139,12 @@ final class BudgetSearch {
 
     private long size(Thresholds th) {
         return planner.bytes(planner.plan(th), sizer);
+    }
+
+    private ConfigException aboveLargest(AllocationPolicy.Target target, long largest) {
+        return new ConfigException("target " + describe(target) + " is above the largest plan ("
+                + String.format(Locale.ROOT, "%.3f", bits(largest)) + " bits/weight, " + largest
+                + " bytes, everything in float): lower the target");
     }
 
     private ConfigException refuse(AllocationPolicy.Target target, long minimum, String fix) {

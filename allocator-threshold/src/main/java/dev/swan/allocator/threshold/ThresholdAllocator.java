@@ -9,7 +9,9 @@ import dev.swan.api.ParameterSpec;
 import dev.swan.api.Parameters;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +56,32 @@ public final class ThresholdAllocator implements BitAllocator {
     }
 
     @Override
-    public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
+    public void preflight(AllocationRequest request) {
         Parameters p = request.parameters();
+        int defaultBits = defaultBits(p);
+        CompositeScores.validateWeights(request.metricWeights());
+        AllocationPolicy.Target target = request.policy().target();
+        if (target == null) return;
+        // the most compressible the measurements could make the model: every composite 0, no 2-bit veto
+        Map<String, Double> lowest = new HashMap<>();
+        for (TensorAnalysis t : request.tensors()) lowest.put(t.name(), 0.0);
+        Planner planner = new Planner(request.tensors(), lowest, request.policy(), defaultBits,
+                Double.NEGATIVE_INFINITY, p.getString("moe").equals("stack"));
+        new BudgetSearch(planner, request.tensors(), request.sizer()).checkReachable(target, p.getBoolean("enable_2bit"));
+    }
+
+    private static int defaultBits(Parameters p) {
         int defaultBits = p.getInt("default_bits");
         if (defaultBits < 2 || defaultBits > 8 || defaultBits == 7) {
             throw new ConfigException("default_bits must be one of 2, 3, 4, 5, 6, 8; got " + defaultBits);
         }
+        return defaultBits;
+    }
+
+    @Override
+    public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
+        Parameters p = request.parameters();
+        int defaultBits = defaultBits(p);
         CompositeScores.validateWeights(request.metricWeights());
         Map<String, String> mappings = new LinkedHashMap<>();
         boolean hybrid = p.getString("normalization").equals("hybrid");

@@ -215,6 +215,47 @@ class ThresholdAllocatorTest {
         assertEquals(4.3, (Double) two.settings().get("effective_bits"), 0.05);
     }
 
+    /** The same tensors as {@code ts}, as the launcher sees them before measuring: shapes, no results. */
+    static List<TensorAnalysis> shapesOnly(List<TensorAnalysis> ts) {
+        List<TensorAnalysis> out = new ArrayList<>();
+        for (TensorAnalysis t : ts) {
+            out.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), t.tensorClass(), t.skipReason(), Map.of()));
+        }
+        return out;
+    }
+
+    void preflight(List<TensorAnalysis> ts, Map<String, Object> params, AllocationPolicy.Target target) {
+        allocator.preflight(new AllocationRequest(shapesOnly(ts), WEIGHTS, AllocationPolicy.defaults().withTarget(target),
+                Parameters.resolve("threshold", allocator.parameters(), params, "test"), MLX));
+    }
+
+    @Test
+    void preflightRefusesOnlyWhatNoMeasurementCouldReach() {
+        List<TensorAnalysis> ts = manyTensors(10);
+        // the real minimum (4-bit everywhere governed, measured scores) is reachable, so never refused early
+        ConfigException real = assertThrows(ConfigException.class, () -> allocate(ts, Map.of(),
+                AllocationPolicy.defaults().withTarget(AllocationPolicy.Target.bits(1.5))));
+        String minimum = real.getMessage().replaceAll(".*plan: ([0-9.]+) bits/weight.*", "$1");
+        double realMin = Double.parseDouble(minimum);
+        preflight(ts, Map.of(), AllocationPolicy.Target.bits(realMin + 0.001));
+        ConfigException early = assertThrows(ConfigException.class,
+                () -> preflight(ts, Map.of(), AllocationPolicy.Target.bits(1.5)));
+        assertTrue(early.getMessage().contains("below the smallest achievable plan")
+                && early.getMessage().contains("enable_2bit") && early.getMessage().contains("before measuring"),
+                early.getMessage());
+        double earlyMin = Double.parseDouble(early.getMessage().replaceAll(".*plan: ([0-9.]+) bits/weight.*", "$1"));
+        assertTrue(earlyMin <= realMin, earlyMin + " <= " + realMin);
+        // with 2-bit allowed the shapes-only floor drops, and the message no longer suggests enabling it
+        ConfigException twoBit = assertThrows(ConfigException.class,
+                () -> preflight(ts, Map.of("enable_2bit", true), AllocationPolicy.Target.bits(1.5)));
+        assertFalse(twoBit.getMessage().contains("enable_2bit"), twoBit.getMessage());
+        preflight(ts, Map.of("enable_2bit", true), AllocationPolicy.Target.bits(earlyMin - 0.5));
+        // the largest plan is exact: everything in float
+        assertThrows(ConfigException.class, () -> preflight(ts, Map.of(), AllocationPolicy.Target.bits(16.5)));
+        preflight(ts, Map.of(), AllocationPolicy.Target.bits(15.9));
+        preflight(ts, Map.of(), null);
+    }
+
     @Test
     void fewTensorsReportNearestPlans() {
         List<TensorAnalysis> ts = List.of(tensor("model.layers.0.mlp.up_proj.weight", 512, 512, 0.3),

@@ -5,6 +5,7 @@ import dev.swan.api.ConfigException;
 import dev.swan.launcher.config.PipelineYaml;
 import dev.swan.launcher.pipeline.MetricChoice;
 import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.SettingOrigin;
 import dev.swan.launcher.plugins.PluginRegistry;
 import dev.swan.launcher.ui.Format;
 import java.io.IOException;
@@ -155,6 +156,9 @@ public final class PlanOptions {
             }
         }
         s = s.withPolicy(new AllocationPolicy(prot, sens, ov, groups, target));
+        if (targetBits != null || targetSize != null) {
+            s = s.withTargetOrigin(new SettingOrigin("command line (" + (targetBits != null ? "--target-bits" : "--target-size") + ")", 0, 0));
+        }
         if (seed != null) s = s.withSeed(seed);
         if (threads != null) s = s.withThreads(threads);
         return s;

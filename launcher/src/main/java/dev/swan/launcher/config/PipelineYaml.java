@@ -7,6 +7,7 @@ import dev.swan.api.Parameters;
 import dev.swan.api.SwanPlugin;
 import dev.swan.launcher.pipeline.MetricChoice;
 import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.SettingOrigin;
 import dev.swan.launcher.plugins.PluginRegistry;
 import dev.swan.launcher.ui.Format;
 import java.io.IOException;
@@ -100,6 +101,11 @@ public final class PipelineYaml {
             s = s.withAllocator(id, opts);
         }
         s = s.withPolicy(policy(m, s.policy()));
+        if (m.containsKey("target")) {
+            // checked against the model's shapes later: keep where it was written
+            YamlNode v = m.get("target").map().values().iterator().next();
+            s = s.withTargetOrigin(new SettingOrigin(src, v.line(), v.column()));
+        }
         if (m.containsKey("seed")) s = s.withSeed(integer(m.get("seed"), "seed"));
         if (m.containsKey("threads")) {
             long t = integer(m.get("threads"), "threads");

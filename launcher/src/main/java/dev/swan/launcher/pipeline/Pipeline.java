@@ -2,11 +2,14 @@ package dev.swan.launcher.pipeline;
 
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.AllocationRequest;
+import dev.swan.api.AnalysisShape;
+import dev.swan.api.ConfigException;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.Parameters;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorSizer;
+import dev.swan.api.tensor.TensorInfo;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.VersionProvider;
@@ -61,6 +64,7 @@ public final class Pipeline {
     public Manifest analyze(ResolvedPipeline rp, ModelDir model, Path journalFor, boolean restart, ProgressSink progress)
             throws IOException {
         long t0 = System.nanoTime();
+        preflight(rp, model);
         String fingerprint = Fingerprint.of(model);
         List<Map<String, Object>> metricInfo = new ArrayList<>();
         List<Map<String, Object>> identityMetrics = new ArrayList<>();
@@ -104,8 +108,34 @@ public final class Pipeline {
                 seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall);
         try {
             return allocate(m, rp, model.config(), rp.settings().weights());
+        } catch (ConfigException e) {
+            SettingOrigin at = rp.settings().targetOrigin();
+            String kept = journal == null ? "" : " (the measurements are kept: run again with the same output to reuse them)";
+            throw e.source() == null && at.source() != null ? at.error(e.problem() + kept)
+                    : new ConfigException(e.source(), e.line(), e.column(), e.problem() + kept);
         } finally {
             if (journal != null) journal.close();
+        }
+    }
+
+    /**
+     * Lets the allocator refuse what no measurement could satisfy (an unreachable budget) from the
+     * tensor shapes alone, before the analysis spends hours; the error points at where the target was set.
+     */
+    public void preflight(ResolvedPipeline rp, ModelDir model) {
+        List<TensorAnalysis> shapes = new ArrayList<>();
+        for (TensorInfo t : model.tensors()) {
+            AnalysisShape shape = AnalysisShape.of(t);
+            shapes.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), model.classOf(t),
+                    shape.analysed() ? null : shape.skipReason(), Map.of()));
+        }
+        AllocationRequest req = new AllocationRequest(shapes, rp.settings().weights(), rp.settings().policy(),
+                rp.allocatorParameters(), targetSizer(rp, model.config()));
+        try {
+            rp.allocator().preflight(req);
+        } catch (ConfigException e) {
+            SettingOrigin at = rp.settings().targetOrigin();
+            throw e.source() == null && at.source() != null ? at.error(e.problem()) : e;
         }
     }
 

@@ -21,10 +21,12 @@ import java.util.Map;
  * @param threads        worker threads
  * @param pluginDirs     extra plugin folders
  * @param source         where the settings came from, for error messages
+ * @param targetOrigin   where the budget target was set, for errors found when checking it against the model
  */
 public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
                                List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
-                               AllocationPolicy policy, long seed, int threads, List<Path> pluginDirs, String source) {
+                               AllocationPolicy policy, long seed, int threads, List<Path> pluginDirs, String source,
+                               SettingOrigin targetOrigin) {
 
     public static final long DEFAULT_SEED = 42;
 
@@ -37,57 +39,62 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
     public static PipelineSettings defaults() {
         return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), "threshold", Map.of(),
                 AllocationPolicy.defaults(), DEFAULT_SEED, Runtime.getRuntime().availableProcessors(), List.of(),
-                "defaults");
+                "defaults", SettingOrigin.NONE);
     }
 
     public PipelineSettings withModel(Path p) {
         return new PipelineSettings(p, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withOutput(Path p) {
         return new PipelineSettings(model, p, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withFormat(String f, Map<String, Object> options) {
         return new PipelineSettings(model, output, f, options, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withMetrics(List<MetricChoice> m) {
         return new PipelineSettings(model, output, format, formatOptions, m, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withAllocator(String id, Map<String, Object> options) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, id, options, policy, seed, threads,
-                pluginDirs, source);
+                pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withPolicy(AllocationPolicy p) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, p, seed,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withSeed(long s) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, s,
-                threads, pluginDirs, source);
+                threads, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withThreads(int t) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, t, pluginDirs, source);
+                seed, t, pluginDirs, source, targetOrigin);
     }
 
     public PipelineSettings withPluginDirs(List<Path> d) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, threads, d, source);
+                seed, threads, d, source, targetOrigin);
     }
 
     public PipelineSettings withSource(String s) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, threads, pluginDirs, s);
+                seed, threads, pluginDirs, s, targetOrigin);
+    }
+
+    public PipelineSettings withTargetOrigin(SettingOrigin o) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
+                seed, threads, pluginDirs, source, o);
     }
 
     /** Weight of each metric id, for the allocator. */
