@@ -83,6 +83,10 @@ class QuantizeCommandTest {
         Cli q = Cli.run("quantize", model, "-f", "gguf", "--manifest", manifest.toString(), "-o", gguf.toString());
         assertEquals(0, q.exit(), q.toString());
         assertTrue(q.out().contains("Q5_0"), "Q4_K falls back to Q5_0 on 64-wide rows: " + q.out());
+        // one line per distinct fallback reason, not one per tensor
+        assertTrue(q.out().lines().anyMatch(l -> l.contains("is not a multiple of Q4_K's block of 256: Q5_0 (")
+                && l.contains(" more)")), q.out());
+        assertEquals(1, q.out().lines().filter(l -> l.contains("Q4_K's block of 256: Q5_0")).count(), q.out());
         Cli v = Cli.run("verify", gguf.toString(), "--source", model, "--json");
         assertEquals(0, v.exit(), v.toString());
         assertTrue(v.out().contains("\"ok\" : true"), v.out());

@@ -22,7 +22,9 @@ import dev.swan.launcher.ui.Table;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -184,7 +186,21 @@ public final class QuantizeCommand implements Callable<Integer> {
                 + Format.count(params) + " parameters; tensor data " + Format.bytes(bytes));
         if (notes > 0) {
             out.println(notes + " tensor(s) stored differently from the plan:");
-            for (WriteReport.Written w : report.tensors()) if (!w.note().isEmpty()) out.println("  " + w.name() + ": " + w.note());
+            printNotes(report, out);
+        }
+    }
+
+    /** One line per distinct reason, naming a few of its tensors: a real model repeats each reason per layer. */
+    private static void printNotes(WriteReport report, PrintStream out) {
+        Map<String, List<String>> byNote = new LinkedHashMap<>();
+        for (WriteReport.Written w : report.tensors()) {
+            if (!w.note().isEmpty()) byNote.computeIfAbsent(w.note(), k -> new ArrayList<>()).add(w.name());
+        }
+        for (Map.Entry<String, List<String>> e : byNote.entrySet()) {
+            List<String> names = e.getValue();
+            String shown = String.join(", ", names.subList(0, Math.min(3, names.size())))
+                    + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+            out.println("  " + e.getKey() + " (" + names.size() + (names.size() == 1 ? " tensor: " : " tensors: ") + shown + ")");
         }
     }
 }

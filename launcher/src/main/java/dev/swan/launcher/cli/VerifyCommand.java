@@ -98,6 +98,7 @@ public final class VerifyCommand implements Callable<Integer> {
                                 Double.isNaN(c.maxAbsError()) ? "-" : String.format(java.util.Locale.ROOT, "%.3g", c.maxAbsError()));
                     }
                     t.print(out);
+                    if (source == null) out.println("(error figures need the original model: add --source MODEL_DIR)");
                     if (r.ok()) {
                         out.println("OK: " + output + " is a valid " + f.id() + " output (" + r.tensors().size() + " tensors)");
                     } else {
