@@ -72,6 +72,10 @@ class QuantizeCommandTest {
             assertFalse(files.anyMatch(f -> !f.getFileName().toString().equals("dry") && f.toString().contains("dry")));
         }
         assertFalse(Files.exists(out));
+        Cli seven = Cli.run("quantize", model, "-o", out.toString(), "--uniform", "7");
+        assertEquals(1, seven.exit());
+        assertTrue(seven.err().contains("uniform bits must be one of 2, 3, 4, 5, 6, 8; got 7"), seven.err());
+        assertFalse(Files.exists(out));
     }
 
     @Test

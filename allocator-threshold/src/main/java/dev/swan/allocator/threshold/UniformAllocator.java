@@ -3,6 +3,7 @@ package dev.swan.allocator.threshold;
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.AllocationRequest;
 import dev.swan.api.BitAllocator;
+import dev.swan.api.ConfigException;
 import dev.swan.api.ParameterSpec;
 import dev.swan.api.Parameters;
 import dev.swan.api.ProgressSink;
@@ -51,8 +52,26 @@ public final class UniformAllocator implements BitAllocator {
     }
 
     @Override
+    public void preflight(AllocationRequest request) {
+        validate(request.parameters());
+    }
+
+    /** Bit widths and group sizes every quantized format here stores (MLX affine, and GGUF through type_N). */
+    private static void validate(Parameters p) {
+        int bits = p.getInt("bits");
+        if (!List.of(2, 3, 4, 5, 6, 8).contains(bits)) {
+            throw new ConfigException("uniform bits must be one of 2, 3, 4, 5, 6, 8; got " + bits);
+        }
+        int group = p.getInt("group_size");
+        if (!List.of(32, 64, 128).contains(group)) {
+            throw new ConfigException("uniform group_size must be 32, 64 or 128; got " + group);
+        }
+    }
+
+    @Override
     public AllocationPlan allocate(AllocationRequest request, ProgressSink progress) {
         Parameters p = request.parameters();
+        validate(p);
         int bits = p.getInt("bits");
         int group = p.getInt("group_size");
         boolean embeddings = p.getBoolean("quantize_embeddings");
