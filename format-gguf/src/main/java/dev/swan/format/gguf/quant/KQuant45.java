@@ -21,28 +21,43 @@ abstract class KQuant45 implements BlockQuantizer {
         return 256;
     }
 
-    /** Fills {@code l} with the final codes (0..nmax) and writes d, dmin and the 12 scale bytes at {@code out[oo..]}. */
-    final void fit(float[] x, int xo, byte[] out, int oo, int[] l) {
-        float[] weights = new float[32];
-        float[] mins = new float[8];
-        float[] scales = new float[8];
-        int[] laux = new int[32];
-        float maxScale = 0;
-        float maxMin = 0;
+    @Override
+    public final void quantize(float[] x, int xo, byte[] out, int oo) {
+        quantize(x, xo, out, oo, new SubBlockScratch());
+    }
+
+    /** One scratch for the whole row. */
+    @Override
+    public final void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
+        SubBlockScratch scratch = new SubBlockScratch();
+        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * blockBytes(), scratch);
+    }
+
+    abstract void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch);
+
+    /** Fills {@code scratch.l} with the final codes (0..nmax) and writes d, dmin and the 12 scale bytes at {@code out[oo..]}. */
+    final void fit(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+        float[] weights = scratch.weights;
+        float[] mins = scratch.mins;
+        float[] scales = scratch.scales;
+        int[] l = scratch.l;
         for (int j = 0; j < 8; j++) {
             float sumX2 = 0;
             for (int i = 0; i < 32; i++) sumX2 += x[xo + 32 * j + i] * x[xo + 32 * j + i];
             float avX = (float) Math.sqrt(sumX2 / 32);
-            for (int i = 0; i < 32; i++) weights[i] = avX + Math.abs(x[xo + 32 * j + i]);
-            scales[j] = QuantMath.makeQkx2Quants(32, nmax, x, xo + 32 * j, weights, l, 32 * j, mins, j, laux, rmin,
-                    0.1f, nstep, false);
+            for (int i = 0; i < 32; i++) weights[32 * j + i] = avX + Math.abs(x[xo + 32 * j + i]);
+        }
+        scratch.fitter.fit(8, 32, nmax, x, xo, weights, scales, mins, l, rmin, 0.1f, nstep, false);
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < 8; j++) {
             if (scales[j] > maxScale) maxScale = scales[j];
             if (mins[j] > maxMin) maxMin = mins[j];
         }
         float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
         float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
-        int[] ls = new int[8];
-        int[] lm = new int[8];
+        int[] ls = scratch.ls;
+        int[] lm = scratch.lm;
         for (int j = 0; j < 8; j++) {
             ls[j] = Math.min(63, QuantMath.nearestInt(invScale * scales[j]) & 0xff);
             lm[j] = Math.min(63, QuantMath.nearestInt(invMin * mins[j]) & 0xff);

@@ -17,18 +17,27 @@ public final class Q2_K implements BlockQuantizer {
 
     @Override
     public void quantize(float[] x, int xo, byte[] out, int oo) {
-        int[] l = new int[256];
-        int[] laux = new int[16];
-        float[] weights = new float[16];
-        float[] mins = new float[16];
-        float[] scales = new float[16];
+        quantize(x, xo, out, oo, new SubBlockScratch());
+    }
+
+    /** One scratch for the whole row. */
+    @Override
+    public void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
+        SubBlockScratch scratch = new SubBlockScratch();
+        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * 84, scratch);
+    }
+
+    private void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+        int[] l = scratch.l;
+        float[] weights = scratch.weights;
+        float[] mins = scratch.mins;
+        float[] scales = scratch.scales;
         float q4scale = 15.f;
+        for (int i = 0; i < 256; i++) weights[i] = Math.abs(x[xo + i]);
+        scratch.fitter.fit(16, 16, 3, x, xo, weights, scales, mins, l, -0.5f, 0.1f, 15, true);
         float maxScale = 0;
         float maxMin = 0;
         for (int j = 0; j < 16; j++) {
-            for (int i = 0; i < 16; i++) weights[i] = Math.abs(x[xo + 16 * j + i]);
-            scales[j] = QuantMath.makeQkx2Quants(16, 3, x, xo + 16 * j, weights, l, 16 * j, mins, j, laux, -0.5f, 0.1f,
-                    15, true);
             if (scales[j] > maxScale) maxScale = scales[j];
             if (mins[j] > maxMin) maxMin = mins[j];
         }

@@ -12,9 +12,9 @@ public final class Q5_K extends KQuant45 {
     }
 
     @Override
-    public void quantize(float[] x, int xo, byte[] out, int oo) {
-        int[] l = new int[256];
-        fit(x, xo, out, oo, l);
+    void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+        fit(x, xo, out, oo, scratch);
+        int[] l = scratch.l;
         int qh = oo + 16;
         int qs = oo + 48;
         for (int i = 0; i < 32; i++) out[qh + i] = 0;

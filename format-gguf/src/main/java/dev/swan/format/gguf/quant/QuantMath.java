@@ -147,17 +147,17 @@ final class QuantMath {
     }
 
     /** H3: make_qkx2_quants (asymmetric scale and min); returns the scale, {@code minOut[mo]} = −min ≥ 0. */
-    static float makeQkx2Quants(int n, int nmax, float[] x, int xo, float[] weights, int[] l, int lo, float[] minOut,
+    static float makeQkx2Quants(int n, int nmax, float[] x, int xo, float[] weights, int wo, int[] l, int lo, float[] minOut,
                                 int mo, int[] laux, float rmin, float rdelta, int nstep, boolean useMad) {
         float min = x[xo];
         float max = x[xo];
-        float sumW = weights[0];
+        float sumW = weights[wo];
         float sumX = sumW * x[xo];
         for (int i = 1; i < n; i++) {
             float xi = x[xo + i];
             if (xi < min) min = xi;
             if (xi > max) max = xi;
-            float w = weights[i];
+            float w = weights[wo + i];
             sumW += w;
             sumX += w * xi;
         }
@@ -176,7 +176,7 @@ final class QuantMath {
             l[lo + i] = li;
             float diff = scale * li + min - x[xo + i];
             diff = useMad ? Math.abs(diff) : diff * diff;
-            bestError += weights[i] * diff;
+            bestError += weights[wo + i] * diff;
         }
         if (nstep < 1) {
             minOut[mo] = -min;
@@ -191,7 +191,7 @@ final class QuantMath {
                 int li = nearestInt(iscale * (x[xo + i] - min));
                 li = Math.max(0, Math.min(nmax, li));
                 laux[i] = li;
-                float w = weights[i];
+                float w = weights[wo + i];
                 sumL += w * li;
                 sumL2 += w * li * li;
                 sumXl += w * li * x[xo + i];
@@ -208,7 +208,7 @@ final class QuantMath {
                 for (int i = 0; i < n; i++) {
                     float diff = thisScale * laux[i] + thisMin - x[xo + i];
                     diff = useMad ? Math.abs(diff) : diff * diff;
-                    curError += weights[i] * diff;
+                    curError += weights[wo + i] * diff;
                 }
                 if (curError < bestError) {
                     for (int i = 0; i < n; i++) l[lo + i] = laux[i];
