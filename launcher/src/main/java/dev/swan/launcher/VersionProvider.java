@@ -26,6 +26,8 @@ public final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
         return new String[] {"swan " + version() + " (plugin SPI " + SpiVersion.CURRENT + ")",
-                "Java " + System.getProperty("java.version") + ", kernels " + MatMul.implementation()};
+                "Java " + System.getProperty("java.version") + ", kernels " + MatMul.implementation()
+                        + (MatMul.implementation().equals("scalar")
+                        ? " here (bin/swan starts the Vector API for analyze, quantize, run, bench and demo)" : "")};
     }
 }
