@@ -238,4 +238,34 @@ class GgufFormatTest {
             assertTrue(v.problems().get(0).contains("truncated") || v.problems().get(0).contains("not padded"), v.problems().toString());
         }
     }
+
+    /** Property: a GGUF with random bytes changed in its header reads back or is refused, one clear line. */
+    @Test
+    void corruptedHeadersAreRefusedCleanly() throws IOException {
+        Path src = tmp.resolve("small");
+        SyntheticModel.write(SyntheticModel.llama().withSize(64, 128, 1, 2, 1, 32, 512), src);
+        Path good = tmp.resolve("good.gguf");
+        try (ModelDir m = ModelDir.open(src)) {
+            gguf.write(m, bits(m, 8), good, ctx(Map.of()));
+        }
+        byte[] original = Files.readAllBytes(good);
+        long headerEnd;
+        try (GgufReader g = GgufReader.open(good)) {
+            headerEnd = g.dataStart();
+        }
+        java.util.Random r = new java.util.Random(11);
+        Path bad = tmp.resolve("bad.gguf");
+        int refused = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] b = original.clone();
+            for (int k = 0; k < 1 + r.nextInt(4); k++) b[r.nextInt((int) headerEnd)] = (byte) r.nextInt(256);
+            Files.write(bad, b);
+            VerifyReport v = gguf.verify(bad, Optional.empty(), ctx(Map.of()));
+            for (String p : v.problems()) {
+                assertTrue(p.lines().count() == 1 && p.length() < 1000, "trial " + trial + ": " + p);
+            }
+            if (!v.ok()) refused++;
+        }
+        assertTrue(refused > 200, "most mutations are caught: " + refused);
+    }
 }
