@@ -17,13 +17,24 @@ public final class Q6_K implements BlockQuantizer {
 
     @Override
     public void quantize(float[] x, int xo, byte[] out, int oo) {
-        int[] l = new int[256];
-        float[] scales = new float[16];
+        quantize(x, xo, out, oo, new SubBlockScratch());
+    }
+
+    /** One scratch for the whole row. */
+    @Override
+    public void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
+        SubBlockScratch scratch = new SubBlockScratch();
+        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * 210, scratch);
+    }
+
+    private void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+        int[] l = scratch.l;
+        float[] scales = scratch.scales;
+        scratch.fitter.fitSymmetric(16, 16, 32, x, xo, scales, l);
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int ib = 0; ib < 16; ib++) {
-            float scale = QuantMath.makeQxQuants(16, 32, x, xo + 16 * ib, l, 16 * ib);
-            scales[ib] = scale;
+            float scale = scales[ib];
             float abs = Math.abs(scale);
             if (abs > maxAbsScale) {
                 maxAbsScale = abs;

@@ -13,4 +13,9 @@ final class ScalarSubBlockFitter implements SubBlockFitter {
                     nstep, useMad);
         }
     }
+
+    @Override
+    public void fitSymmetric(int count, int n, int nmax, float[] x, int xo, float[] scales, int[] l) {
+        for (int j = 0; j < count; j++) scales[j] = QuantMath.makeQxQuants(n, nmax, x, xo + n * j, l, n * j);
+    }
 }

@@ -250,4 +250,106 @@ final class VectorSubBlockFitter implements SubBlockFitter {
         }
         return true;
     }
+
+    @Override
+    public void fitSymmetric(int count, int n, int nmax, float[] x, int xo, float[] scales, int[] l) {
+        if (xt.length < n * LANES) grow(n);
+        int full = count / LANES * LANES;
+        for (int j0 = 0; j0 < full; j0 += LANES) {
+            for (int k = 0; k < LANES; k++) {
+                int src = xo + n * (j0 + k);
+                for (int i = 0; i < n; i++) xt[i * LANES + k] = x[src + i];
+            }
+            qxStart(n, nmax);
+            for (int is = -9; is <= 9; is++) {
+                if (is != 0) qxTry(n, nmax, -(nmax + 0.1f * is));
+            }
+            qxFinish(n);
+            for (int k = 0; k < LANES; k++) {
+                scales[j0 + k] = laneScale[k];
+                int dst = n * (j0 + k);
+                for (int i = 0; i < n; i++) l[dst + i] = (int) lt[i * LANES + k];
+            }
+        }
+        for (int j = full; j < count; j++) scales[j] = QuantMath.makeQxQuants(n, nmax, x, xo + n * j, l, n * j);
+    }
+
+    /** The signed largest magnitude (first on ties) and the fit at iscale = −nmax / max. */
+    private void qxStart(int n, int nmax) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < n; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> larger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, larger);
+            max = max.blend(xi, larger);
+        }
+        max.intoArray(stMax, 0);
+        FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
+        FloatVector lo = FloatVector.broadcast(F, (float) -nmax);
+        FloatVector hi = FloatVector.broadcast(F, (float) (nmax - 1));
+        FloatVector offset = FloatVector.broadcast(F, (float) nmax);
+        FloatVector sumlx = zero;
+        FloatVector suml2 = zero;
+        for (int i = 0; i < n; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector li = iscale.mul(xi).add(MAGIC).sub(MAGIC);
+            li = li.blend(lo, li.compare(VectorOperators.LT, lo));
+            li = li.blend(hi, li.compare(VectorOperators.GT, hi));
+            li.add(offset).intoArray(lt, i * LANES);
+            FloatVector w = xi.mul(xi);
+            sumlx = sumlx.add(w.mul(xi).mul(li));
+            suml2 = suml2.add(w.mul(li).mul(li));
+        }
+        FloatVector scale = sumlx.div(suml2).blend(zero, suml2.compare(VectorOperators.EQ, zero));
+        scale.intoArray(stScale, 0);
+        scale.mul(sumlx).intoArray(stBest, 0);
+    }
+
+    /** One trial of the reference's search, at iscale = {@code numerator} / max; kept where it fits better. */
+    private void qxTry(int n, int nmax, float numerator) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector iscale = FloatVector.broadcast(F, numerator).div(FloatVector.fromArray(F, stMax, 0));
+        FloatVector lo = FloatVector.broadcast(F, (float) -nmax);
+        FloatVector hi = FloatVector.broadcast(F, (float) (nmax - 1));
+        FloatVector sumlx = zero;
+        FloatVector suml2 = zero;
+        for (int i = 0; i < n; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector li = iscale.mul(xi).add(MAGIC).sub(MAGIC);
+            li = li.blend(lo, li.compare(VectorOperators.LT, lo));
+            li = li.blend(hi, li.compare(VectorOperators.GT, hi));
+            li.intoArray(aux, i * LANES);
+            FloatVector w = xi.mul(xi);
+            sumlx = sumlx.add(w.mul(xi).mul(li));
+            suml2 = suml2.add(w.mul(li).mul(li));
+        }
+        FloatVector best = FloatVector.fromArray(F, stBest, 0);
+        VectorMask<Float> better = suml2.compare(VectorOperators.GT, zero)
+                .and(sumlx.mul(sumlx).compare(VectorOperators.GT, best.mul(suml2)));
+        if (better.anyTrue()) {
+            FloatVector offset = FloatVector.broadcast(F, (float) nmax);
+            for (int i = 0; i < n; i++) {
+                FloatVector.fromArray(F, lt, i * LANES).blend(FloatVector.fromArray(F, aux, i * LANES).add(offset), better)
+                        .intoArray(lt, i * LANES);
+            }
+        }
+        FloatVector scale = sumlx.div(suml2);
+        FloatVector.fromArray(F, stScale, 0).blend(scale, better).intoArray(stScale, 0);
+        best.blend(scale.mul(sumlx), better).intoArray(stBest, 0);
+    }
+
+    /** |max| below ggml's epsilon: the reference returns scale 0 and codes 0 (not the offset). */
+    private void qxFinish(int n) {
+        FloatVector zero = FloatVector.zero(F);
+        VectorMask<Float> flat = FloatVector.fromArray(F, stMax, 0).abs().compare(VectorOperators.LT, QuantMath.GROUP_MAX_EPS);
+        FloatVector.fromArray(F, stScale, 0).blend(zero, flat).intoArray(laneScale, 0);
+        if (flat.anyTrue()) {
+            for (int i = 0; i < n; i++) {
+                FloatVector.fromArray(F, lt, i * LANES).blend(zero, flat).intoArray(lt, i * LANES);
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API fitter gives the scalar reference's bits on every input shape the K-quants meet: random
+ * The Vector API fitters give the scalar reference's bits on every input shape the K-quants meet: random
  * data of several scales, heavy tails, constant and all-zero sub-blocks, runs that are not a multiple of
  * eight sub-blocks, denormal-sized values. The golden vectors then tie both to ggml.
  */
@@ -56,6 +56,36 @@ class SubBlockFitterTest {
                 }
                 assertArrayEquals(l1, l2, what);
             }
+        }
+    }
+
+    /** make_qx_quants (Q6_K): the same, including sub-blocks below ggml's epsilon and tiny values. */
+    @Test
+    void symmetricLanesGiveTheReferenceBits() {
+        Random r = new Random(9);
+        for (int trial = 0; trial < 600; trial++) {
+            int n = 16;
+            int count = trial % 5 == 4 ? 13 : 16;
+            float[] x = new float[n * count + 1];
+            float scale = trial % 7 == 6 ? 1e-16f : (float) Math.pow(10, r.nextInt(9) - 6);
+            for (int i = 0; i < x.length; i++) {
+                double g = r.nextGaussian();
+                x[i] = (float) (trial % 3 == 0 ? scale * g * g * g : scale * g);
+            }
+            for (int i = 0; i < n; i++) {
+                x[1 + i] = 0f;
+                x[1 + n + i] = -0.5f * scale;
+            }
+            float[] s1 = new float[count];
+            int[] l1 = new int[n * count];
+            float[] s2 = new float[count];
+            int[] l2 = new int[n * count];
+            new ScalarSubBlockFitter().fitSymmetric(count, n, 32, x, 1, s1, l1);
+            new VectorSubBlockFitter().fitSymmetric(count, n, 32, x, 1, s2, l2);
+            for (int j = 0; j < count; j++) {
+                assertEquals(Float.floatToRawIntBits(s1[j]), Float.floatToRawIntBits(s2[j]), "trial " + trial + " scale " + j);
+            }
+            assertArrayEquals(l1, l2, "trial " + trial);
         }
     }
 }
