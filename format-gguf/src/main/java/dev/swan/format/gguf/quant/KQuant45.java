@@ -5,7 +5,7 @@ package dev.swan.format.gguf.quant;
  * with weights |x| + rms, 6-bit scales and mins packed in 12 bytes, codes re-derived from the stored
  * f16 super-scales.
  */
-abstract class KQuant45 implements BlockQuantizer {
+abstract class KQuant45 extends SuperBlockQuantizer {
     private final int nmax;
     private final float rmin;
     private final int nstep;
@@ -15,25 +15,6 @@ abstract class KQuant45 implements BlockQuantizer {
         this.rmin = rmin;
         this.nstep = nstep;
     }
-
-    @Override
-    public int blockSize() {
-        return 256;
-    }
-
-    @Override
-    public final void quantize(float[] x, int xo, byte[] out, int oo) {
-        quantize(x, xo, out, oo, new SubBlockScratch());
-    }
-
-    /** One scratch for the whole row. */
-    @Override
-    public final void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
-        SubBlockScratch scratch = new SubBlockScratch();
-        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * blockBytes(), scratch);
-    }
-
-    abstract void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch);
 
     /** Fills {@code scratch.l} with the final codes (0..nmax) and writes d, dmin and the 12 scale bytes at {@code out[oo..]}. */
     final void fit(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {

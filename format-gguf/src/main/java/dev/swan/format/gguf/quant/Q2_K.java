@@ -4,30 +4,14 @@ package dev.swan.format.gguf.quant;
  * Q2_K: {@code scales[16], qs[64], d:f16, dmin:f16}; 4-bit scale and min nibbles per sub-block of 16;
  * x = d·(sc&15)·q − dmin·(sc>>4) (gguf-format §2.11).
  */
-public final class Q2_K implements BlockQuantizer {
-    @Override
-    public int blockSize() {
-        return 256;
-    }
-
+public final class Q2_K extends SuperBlockQuantizer {
     @Override
     public int blockBytes() {
         return 84;
     }
 
     @Override
-    public void quantize(float[] x, int xo, byte[] out, int oo) {
-        quantize(x, xo, out, oo, new SubBlockScratch());
-    }
-
-    /** One scratch for the whole row. */
-    @Override
-    public void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
-        SubBlockScratch scratch = new SubBlockScratch();
-        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * 84, scratch);
-    }
-
-    private void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+    void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
         int[] l = scratch.l;
         float[] weights = scratch.weights;
         float[] mins = scratch.mins;

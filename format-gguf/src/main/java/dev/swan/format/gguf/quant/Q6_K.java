@@ -4,30 +4,14 @@ package dev.swan.format.gguf.quant;
  * Q6_K: super-blocks of 256 = 16 × 16, {@code ql[128], qh[64], scales[16]:int8, d:f16};
  * x = d·scale·(q − 32) (gguf-format §2.7).
  */
-public final class Q6_K implements BlockQuantizer {
-    @Override
-    public int blockSize() {
-        return 256;
-    }
-
+public final class Q6_K extends SuperBlockQuantizer {
     @Override
     public int blockBytes() {
         return 210;
     }
 
     @Override
-    public void quantize(float[] x, int xo, byte[] out, int oo) {
-        quantize(x, xo, out, oo, new SubBlockScratch());
-    }
-
-    /** One scratch for the whole row. */
-    @Override
-    public void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
-        SubBlockScratch scratch = new SubBlockScratch();
-        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * 210, scratch);
-    }
-
-    private void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+    void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
         int[] l = scratch.l;
         float[] scales = scratch.scales;
         scratch.fitter.fitSymmetric(16, 16, 32, x, xo, scales, l);

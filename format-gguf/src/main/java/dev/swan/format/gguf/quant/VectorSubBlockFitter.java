@@ -98,7 +98,8 @@ final class VectorSubBlockFitter implements SubBlockFitter {
      * <p>The work is split into methods that C2 compiles on their own, handing the per-lane state over in
      * eight-float arrays: one method holding all of it outgrew C2's inlining budget, whose vector
      * intrinsics then failed and fell back to allocating code. No vector is merged from two branches either
-     * (C2 boxes those); masks select instead.
+     * (C2 boxes those); masks select instead. For the same reason the few lines that round and clamp codes
+     * are written out where they are used rather than in a helper taking and returning vectors.
      */
     private boolean lanes(int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad) {
         if (!start(n, nmax)) return false;

@@ -1,0 +1,27 @@
+package dev.swan.format.gguf.quant;
+
+/**
+ * A K-quant whose 256-element super-blocks are fitted with a {@link SubBlockFitter}: one
+ * {@link SubBlockScratch} serves a whole row, so the fast fitter does not allocate per block.
+ */
+abstract class SuperBlockQuantizer implements BlockQuantizer {
+
+    @Override
+    public final int blockSize() {
+        return 256;
+    }
+
+    @Override
+    public final void quantize(float[] x, int xo, byte[] out, int oo) {
+        quantize(x, xo, out, oo, new SubBlockScratch());
+    }
+
+    @Override
+    public final void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
+        SubBlockScratch scratch = new SubBlockScratch();
+        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * blockBytes(), scratch);
+    }
+
+    /** Quantizes the super-block at {@code x[xo..]} into {@code out[oo..]} with {@code scratch}'s memory. */
+    abstract void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch);
+}
