@@ -1,18 +1,33 @@
 package dev.swan.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.swan.api.OutputFormat;
+import dev.swan.api.Quantizer;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.numeric.SeededRandom;
+import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.api.tensor.DType;
+import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
 import dev.swan.api.testing.SharedModels;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -31,15 +46,49 @@ class LlamaCppConformanceIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void ggufOutputsRunInLlamaCpp() throws Exception {
-        Path root = Path.of(System.getProperty("swan.root", ".."));
-        Path conformance = root.resolve("conformance");
+    /** The conformance folder with node-llama-cpp installed; skips (or fails in CI) without it. */
+    private static Path conformance() {
+        Path conformance = Path.of(System.getProperty("swan.root", "..")).resolve("conformance");
         if (!Files.isDirectory(conformance.resolve("node_modules/node-llama-cpp"))) {
             String msg = "llama.cpp conformance needs 'npm ci --prefix conformance' (node-llama-cpp); skipping";
             if (Boolean.getBoolean("swan.requireConformance")) fail(msg.replace("skipping", "required in CI"));
             Assumptions.abort(msg);
         }
+        return conformance;
+    }
+
+    /**
+     * Runs check.mjs on {@code files} (label → GGUF) and returns its results, one per file; a file whose label
+     * is a key of {@code references} also gets its KL divergence from the file labelled with the value.
+     */
+    private JsonNode check(Path conformance, Path ids, int ctx, Map<String, Path> files, Map<String, String> references)
+            throws Exception {
+        StringBuilder spec = new StringBuilder("{\"ids\": ").append(json(ids.toString())).append(", \"ctx\": ")
+                .append(ctx).append(", \"models\": [");
+        boolean first = true;
+        for (Map.Entry<String, Path> e : files.entrySet()) {
+            String ref = references.get(e.getKey());
+            spec.append(first ? "" : ",").append("{\"label\": ").append(json(e.getKey())).append(", \"path\": ")
+                    .append(json(e.getValue().toString()))
+                    .append(ref == null ? "" : ", \"reference\": " + json(ref)).append('}');
+            first = false;
+        }
+        spec.append("]}");
+        Path specFile = tmp.resolve("spec.json");
+        Files.writeString(specFile, spec.toString());
+        Process p = new ProcessBuilder("node", "check.mjs", specFile.toString()).directory(conformance.toFile())
+                .redirectError(tmp.resolve("node-err.txt").toFile()).redirectOutput(tmp.resolve("node-out.txt").toFile()).start();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "llama.cpp check timed out");
+        String out = Files.readString(tmp.resolve("node-out.txt"), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out + Files.readString(tmp.resolve("node-err.txt")));
+        JsonNode results = new ObjectMapper().readTree(out).get("results");
+        assertEquals(files.size(), results.size());
+        return results;
+    }
+
+    @Test
+    void ggufOutputsRunInLlamaCpp() throws Exception {
+        Path conformance = conformance();
         Path model = SharedModels.model("stories260K");
         Map<String, Path> files = new LinkedHashMap<>();
         for (String t : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0"}) {
@@ -56,23 +105,8 @@ class LlamaCppConformanceIT {
             Dist v = Dist.run(tmp, "verify", f.toString(), "--source", model.toString());
             assertEquals(0, v.exit(), v.toString());
         }
-        StringBuilder spec = new StringBuilder("{\"ids\": ").append(json(SharedModels.eval(
-                "tinystories/tinystories-valid-excerpt.stories260K.ids").toString())).append(", \"ctx\": 256, \"models\": [");
-        boolean first = true;
-        for (Map.Entry<String, Path> e : files.entrySet()) {
-            spec.append(first ? "" : ",").append("{\"label\": ").append(json(e.getKey())).append(", \"path\": ")
-                    .append(json(e.getValue().toString())).append('}');
-            first = false;
-        }
-        spec.append("]}");
-        Path specFile = tmp.resolve("spec.json");
-        Files.writeString(specFile, spec.toString());
-        Process p = new ProcessBuilder("node", "check.mjs", specFile.toString()).directory(conformance.toFile())
-                .redirectError(tmp.resolve("node-err.txt").toFile()).redirectOutput(tmp.resolve("node-out.txt").toFile()).start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "llama.cpp check timed out");
-        String out = Files.readString(tmp.resolve("node-out.txt"), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out + Files.readString(tmp.resolve("node-err.txt")));
-        JsonNode results = new ObjectMapper().readTree(out).get("results");
+        JsonNode results = check(conformance, SharedModels.eval("tinystories/tinystories-valid-excerpt.stories260K.ids"),
+                256, files, Map.of());
         System.out.println("llama.cpp conformance (stories260K, TinyStories excerpt, ctx 256):");
         for (JsonNode res : results) {
             String label = res.get("label").asText();
@@ -92,7 +126,99 @@ class LlamaCppConformanceIT {
                     assertTrue(ppl > 5 && ppl < 8, label + " perplexity is plausible: " + ppl);
             }
         }
-        assertEquals(files.size(), results.size());
+    }
+
+    /**
+     * Every quantized type on a model whose rows suit the 256-wide K-quant blocks (stories260K's do not):
+     * for each type T, llama.cpp runs the T file and a float file holding exactly the weights we meant T to
+     * encode (every matrix through the gguf plugin's own quantize → dequantize). If llama.cpp reads our
+     * bytes as we meant them (type ids, row sizes, block layout, scales), the two agree far better than T
+     * agrees with the original weights; what remains is llama.cpp quantizing activations for its dot
+     * products. Compared by the mean KL divergence of next-token distributions over random token ids.
+     */
+    @Test
+    void everyQuantizedTypeDecodesInLlamaCppAsMeant() throws Exception {
+        Path conformance = conformance();
+        Path model = tmp.resolve("qwen3");
+        SyntheticModel.write(SyntheticModel.qwen3().withSize(256, 512, 2, 4, 2, 64, 1024), model);
+        Path other = tmp.resolve("qwen3-other");
+        SyntheticModel.write(SyntheticModel.qwen3().withSize(256, 512, 2, 4, 2, 64, 1024).withSeed(99), other);
+        Map<String, Path> files = new LinkedHashMap<>();
+        Map<String, String> references = new LinkedHashMap<>();
+        files.put("F32", gguf(model, "F32"));
+        files.put("other", gguf(other, "F32"));
+        references.put("other", "F32");
+        String[] types = {"Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1", "Q4_0", "Q3_K", "Q2_K"};
+        for (String t : types) {
+            files.put(t, gguf(model, t));
+            files.put(t + "-meant", gguf(meant(model, t), "F32"));
+            references.put(t, t + "-meant");
+            references.put(t + "-meant", "F32");
+        }
+        SeededRandom random = new SeededRandom(5);
+        StringBuilder ids = new StringBuilder("[");
+        for (int i = 0; i < 512; i++) ids.append(i == 0 ? "" : ",").append(Math.floorMod(random.nextLong(), 1024));
+        Path idsFile = tmp.resolve("ids.json");
+        Files.writeString(idsFile, ids.append(']').toString());
+        JsonNode results = check(conformance, idsFile, 128, files, references);
+        Map<String, Double> kl = new LinkedHashMap<>();
+        for (JsonNode res : results) if (res.has("kl")) kl.put(res.get("label").asText(), res.get("kl").asDouble());
+        System.out.println("llama.cpp, synthetic Qwen3 (hidden 256): mean KL divergence over 252 positions");
+        System.out.println("  TYPE  file vs meant weights   meant weights vs F32");
+        for (String t : types) System.out.printf("  %-5s %20.6f %22.6f%n", t, kl.get(t), kl.get(t + "-meant"));
+        System.out.printf("  other-weights model vs F32: %.6f%n", kl.get("other"));
+        for (String t : types) {
+            assertTrue(kl.get(t) < 0.005, t + " decodes as meant: KL " + kl.get(t));
+            if (!t.equals("Q8_0")) {
+                assertTrue(kl.get(t) < kl.get(t + "-meant") / 3, t + ": llama.cpp's reading is much closer to what we "
+                        + "meant (" + kl.get(t) + ") than to the original weights (" + kl.get(t + "-meant") + ")");
+            }
+        }
+        assertTrue(kl.get("other") > 0.3, "the negative control is far: " + kl.get("other"));
+    }
+
+    /** A float copy of {@code model} whose matrices went through the gguf plugin's {@code type} round trip. */
+    private Path meant(Path model, String type) throws IOException {
+        OutputFormat format = ServiceLoader.load(OutputFormat.class).stream().map(ServiceLoader.Provider::get)
+                .filter(f -> f.id().equals("gguf")).findFirst().orElseThrow();
+        Quantizer q = format.quantizer("gguf:" + type).orElseThrow();
+        Path dir = tmp.resolve(model.getFileName() + "-meant-" + type);
+        Files.createDirectories(dir);
+        try (ModelDir m = ModelDir.open(model); var listing = Files.list(model)) {
+            for (Path f : (Iterable<Path>) listing::iterator) {
+                if (!f.getFileName().toString().startsWith("model")) Files.copy(f, dir.resolve(f.getFileName()));
+            }
+            List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+            for (TensorInfo t : m.tensors()) entries.add(new SafetensorsWriter.Entry(t.name(), DType.F32, t.shape()));
+            try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve("model.safetensors"), Map.of("format", "pt"), entries)) {
+                for (TensorInfo t : m.tensors()) {
+                    w.beginTensor(t.name());
+                    long[] shape = t.shape();
+                    int cols = (int) shape[shape.length - 1];
+                    float[] row = new float[cols];
+                    float[] out = new float[cols];
+                    ByteBuffer bytes = ByteBuffer.allocate(4 * cols).order(ByteOrder.LITTLE_ENDIAN);
+                    TensorData data = m.data(t);
+                    for (long r = 0; r < t.numel() / cols; r++) {
+                        data.readRow(r, row);
+                        if (shape.length == 2) q.roundTrip(row, out);
+                        else System.arraycopy(row, 0, out, 0, cols);
+                        bytes.clear();
+                        bytes.asFloatBuffer().put(out);
+                        w.write(bytes.array(), 0, 4 * cols);
+                    }
+                }
+            }
+        }
+        return dir;
+    }
+
+    private Path gguf(Path model, String type) throws Exception {
+        Path out = tmp.resolve(model.getFileName() + "-" + type + ".gguf");
+        Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "--uniform", type, "-o", out.toString(), "-q");
+        assertEquals(0, r.exit(), r.toString());
+        assertFalse(r.out().contains("stored differently"), type + " is stored as asked: " + r.out());
+        return out;
     }
 
     private static String json(String s) throws IOException {
