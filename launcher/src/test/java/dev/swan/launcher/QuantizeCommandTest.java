@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swan.api.synthetic.SyntheticModel;
 import dev.swan.api.testing.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,9 +68,12 @@ class QuantizeCommandTest {
         Cli bad = Cli.run("quantize", model, "-o", out.toString(), "-f", "gguf",
                 "--metrics", "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0");
         assertEquals(1, bad.exit());
-        assertTrue(bad.err().contains("plugin 'explode'"), bad.err());
+        assertTrue(bad.err().contains("plugin 'explode'") && bad.err().contains("no output was written")
+                && bad.err().contains("dry.swan.json.partial"), bad.err());
         try (var files = Files.list(tmp)) {
-            assertFalse(files.anyMatch(f -> !f.getFileName().toString().equals("dry") && f.toString().contains("dry")));
+            // no output, no temporary: only the measurements, kept for a re-run as the message says
+            assertFalse(files.anyMatch(f -> !f.getFileName().toString().equals("dry")
+                    && !f.getFileName().toString().equals("dry.swan.json.partial") && f.toString().contains("dry")));
         }
         assertFalse(Files.exists(out));
         Cli seven = Cli.run("quantize", model, "-o", out.toString(), "--uniform", "7");
@@ -94,5 +98,29 @@ class QuantizeCommandTest {
         Cli v = Cli.run("verify", gguf.toString(), "--source", model, "--json");
         assertEquals(0, v.exit(), v.toString());
         assertTrue(v.out().contains("\"ok\" : true"), v.out());
+    }
+
+    @Test
+    void interruptedQuantizeResumesItsMeasurements() throws IOException {
+        Path model = tmp.resolve("r");
+        SyntheticModel.write(SyntheticModel.llama(), model);
+        Path out = tmp.resolve("r-mlx");
+        String metrics = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0";
+        System.setProperty("swan.test.explodeAt", "layers.2.mlp");
+        Cli bad = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-t", "1");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertFalse(Files.exists(out), "nothing written");
+        Path journal = tmp.resolve("r-mlx.swan.json.partial");
+        assertTrue(Files.exists(journal), "measurements kept next to the output");
+        // tensors measured before the crash are not measured again: exploding on one of them does not fire
+        System.setProperty("swan.test.explodeAt", "layers.0.self_attn.q_proj");
+        Cli resumed = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-q");
+        assertEquals(0, resumed.exit(), resumed.toString());
+        assertTrue(Files.exists(out.resolve("config.json")));
+        assertFalse(Files.exists(journal), "the journal goes once the output is in place");
+        Cli restarted = Cli.run("quantize", model.toString(), "-o", tmp.resolve("r2-mlx").toString(), "--metrics", metrics,
+                "--restart", "-q");
+        assertEquals(1, restarted.exit(), "a fresh run measures layers.0 again");
+        assertTrue(restarted.err().contains("layers.0.self_attn.q_proj"), restarted.err());
     }
 }

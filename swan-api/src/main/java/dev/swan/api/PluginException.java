@@ -8,11 +8,13 @@ public final class PluginException extends SwanException {
     private static final long serialVersionUID = 1L;
     private final String pluginId;
     private final String tensor;
+    private final String problem;
 
     public PluginException(String pluginId, String tensor, String problem, Throwable cause) {
         super(format(pluginId, tensor, problem), cause);
         this.pluginId = pluginId;
         this.tensor = tensor;
+        this.problem = problem;
     }
 
     public PluginException(String pluginId, String problem) {
@@ -21,6 +23,11 @@ public final class PluginException extends SwanException {
 
     public String pluginId() {
         return pluginId;
+    }
+
+    /** The message without the plugin id and tensor. */
+    public String problem() {
+        return problem;
     }
 
     /** The tensor being processed when the plugin failed, or null. */

@@ -40,7 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code swan quantize}: analyze → allocate → write, in one go. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Analyze a model, allocate bits and write the output (MLX directory or GGUF file). "
-                + "The output is built in a temporary sibling and moved into place only when complete.",
+                + "The output is built in a temporary sibling and moved into place only when complete; "
+                + "an interrupted run resumes its measurements when re-run with the same output.",
                 "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q) or --uniform Q4_0 (GGUF, like llama-quantize --pure)."})
 public final class QuantizeCommand implements Callable<Integer> {
     @ParentCommand
@@ -71,6 +72,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing output.")
     boolean force;
 
+    @Option(names = "--restart", description = "Discard the measurements of an interrupted run instead of resuming them.")
+    boolean restart;
+
     @Mixin
     PlanOptions plan;
 
@@ -87,7 +91,10 @@ public final class QuantizeCommand implements Callable<Integer> {
                         : Path.of(rp.format().defaultOutputName(model.name()));
                 if (!dryRun) AtomicOutput.prepare(target, force);
                 Pipeline pipeline = new Pipeline(plugins);
-                Manifest m = plan(pipeline, rp, model, out);
+                // measurements are journaled next to the output, so an interrupted run resumes them
+                Path journalFor = dryRun || !rp.allocator().usesMetrics() ? null
+                        : target.resolveSibling(target.getFileName() + ".swan.json");
+                Manifest m = plan(pipeline, rp, model, journalFor, out);
                 Summary summary = Summary.of(m, pipeline.sizers(model.config()));
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
@@ -103,6 +110,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                             Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine()));
                     progress.finish();
                     AtomicOutput.commit(tmp, target);
+                    if (journalFor != null) Pipeline.finishJournal(journalFor);
                 } catch (Exception | Error e) {
                     AtomicOutput.deleteRecursively(tmp);
                     throw e;
@@ -134,7 +142,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
     }
 
-    private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, PrintStream out) throws Exception {
+    private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, Path journalFor, PrintStream out)
+            throws Exception {
         if (manifest != null) {
             Manifest m = ManifestIO.read(manifest);
             if (!m.tensors().stream().map(t -> t.name()).toList().equals(model.tensors().stream().map(t -> t.name()).toList())) {
@@ -147,7 +156,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             return replan ? pipeline.allocate(m, rp, model.config(), plan.metricsGiven ? rp.settings().weights() : m.weights()) : m;
         }
         ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
-        Manifest m = pipeline.analyze(rp, model, null, false, progress);
+        Manifest m = pipeline.analyze(rp, model, journalFor, restart, progress);
         progress.finish();
         return m;
     }

@@ -149,7 +149,7 @@ public final class AnalysisEngine implements AutoCloseable {
                 throw e;
             } catch (RuntimeException | StackOverflowError e) {
                 throw new PluginException(m.id(), t.name(), e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (nothing was written)", e);
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (no output was written)", e);
             }
             seconds.put(m.id(), (System.nanoTime() - t0) / 1e9);
         }

@@ -6,6 +6,7 @@ import dev.swan.api.AnalysisShape;
 import dev.swan.api.ConfigException;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.Parameters;
+import dev.swan.api.PluginException;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorSizer;
@@ -93,7 +94,13 @@ public final class Pipeline {
                 if (journal != null) journal.append(m);
             }, progress);
         } catch (RuntimeException e) {
-            if (journal != null) journal.close();
+            if (journal == null) throw e;
+            journal.close();
+            if (e instanceof PluginException pe && pe.tensor() != null) {
+                throw new PluginException(pe.pluginId(), pe.tensor(), pe.problem() + "; the tensors measured so far are "
+                        + "kept in " + AnalysisJournal.pathFor(journalFor) + " for a re-run with the same output",
+                        pe.getCause());
+            }
             throw e;
         }
         List<TensorAnalysis> tensors = new ArrayList<>();
