@@ -40,7 +40,14 @@ public final class Main {
             return CommandLine.ExitCode.SOFTWARE;
         });
         cmd.setExitCodeExceptionMapper(ex -> CommandLine.ExitCode.SOFTWARE);
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only exceptions to the handler above; errors arrive here
+            err.println("swan: " + describe(e));
+            if (root.debug()) e.printStackTrace(err);
+            return CommandLine.ExitCode.SOFTWARE;
+        }
     }
 
     private static String describe(Throwable ex) {
@@ -51,7 +58,8 @@ public final class Main {
         if (ex instanceof java.nio.file.AccessDeniedException) return ex.getMessage() + ": permission denied";
         if (ex instanceof IOException) return "I/O error: " + ex.getMessage();
         if (ex instanceof OutOfMemoryError) {
-            return "out of memory: raise the heap with SWAN_JAVA_OPTS=-Xmx<size> or lower --threads";
+            return "out of Java heap (this JVM may use " + dev.swan.launcher.ui.Format.bytes(Runtime.getRuntime().maxMemory())
+                    + "): raise it with SWAN_JAVA_OPTS=-Xmx<size>, or lower --threads";
         }
         return "internal error: " + ex + " (run with --debug and report it)";
     }

@@ -14,6 +14,7 @@ import dev.swan.api.model.TensorClass;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.TensorInfo;
+import dev.swan.launcher.ui.Format;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,6 +120,29 @@ public final class AnalysisEngine implements AutoCloseable {
             if (c instanceof RuntimeException) throw (RuntimeException) c;
             if (c instanceof Error) throw (Error) c;
             throw new IllegalStateException(c);
+        }
+    }
+
+    /**
+     * Refuses, before any work, a model whose largest measured tensor cannot fit in this JVM's heap (its
+     * float copy and sketches), naming the tensor and a heap size that will do.
+     */
+    public static void checkHeap(ModelDir model, long maxHeap) {
+        long worst = 0;
+        String name = null;
+        for (TensorInfo t : model.tensors()) {
+            AnalysisShape shape = AnalysisShape.of(t);
+            if (shape.analysed() && needBytes(shape) > worst) {
+                worst = needBytes(shape);
+                name = t.name();
+            }
+        }
+        // the JVM itself, the other worker and the garbage collector's slack need room beside the tensor
+        if (worst > maxHeap * 0.85) {
+            long gib = Math.max(1, (long) Math.ceil((worst / 0.6 + (256L << 20)) / (double) (1L << 30)));
+            throw new HeapTooSmallException(name + " needs about " + Format.bytes(worst) + " of Java heap to measure "
+                    + "(its float copy and the SVD sketches), more than this JVM may use (" + Format.bytes(maxHeap)
+                    + "): raise the heap, e.g. SWAN_JAVA_OPTS=-Xmx" + gib + "g");
         }
     }
 

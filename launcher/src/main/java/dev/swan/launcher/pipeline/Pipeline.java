@@ -130,6 +130,7 @@ public final class Pipeline {
      * tensor shapes alone, before the analysis spends hours; the error points at where the target was set.
      */
     public void preflight(ResolvedPipeline rp, ModelDir model) {
+        if (!rp.metrics().isEmpty()) AnalysisEngine.checkHeap(model, Runtime.getRuntime().maxMemory());
         List<TensorAnalysis> shapes = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
             AnalysisShape shape = AnalysisShape.of(t);
