@@ -105,6 +105,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 ProgressLine progress = ProgressLine.forTerminal(out, "write", root.quiet());
                 WriteReport report;
                 ForkJoinPool pool = new ForkJoinPool(s.threads());
+                Thread cleanup = AtomicOutput.deleteOnExit(tmp);
                 try {
                     report = rp.format().write(model, m.plan(), tmp, new FormatContext(rp.formatParameters(),
                             Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine()));
@@ -116,6 +117,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                     throw e;
                 } finally {
                     pool.shutdownNow();
+                    AtomicOutput.keepOnExit(cleanup);
                 }
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out);

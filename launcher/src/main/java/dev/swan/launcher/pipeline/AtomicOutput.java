@@ -34,6 +34,31 @@ public final class AtomicOutput {
         deleteRecursively(temporaryFor(target));
     }
 
+    /**
+     * Deletes {@code tmp} if the JVM is stopped (Ctrl-C, kill) before the output is committed, so an
+     * interrupted run leaves no half-written output behind; undo with {@link #keepOnExit}.
+     */
+    public static Thread deleteOnExit(Path tmp) {
+        Thread hook = new Thread(() -> {
+            try {
+                deleteRecursively(tmp);
+            } catch (IOException | RuntimeException e) {
+                // writers may still be adding files while the JVM stops: the next run's prepare() finishes the job
+            }
+        }, "swan-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Cancels a {@link #deleteOnExit} once the output is committed or already deleted. */
+    public static void keepOnExit(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is stopping: the hook runs anyway
+        }
+    }
+
     /** Moves the finished temporary output into place, replacing an existing target (already allowed by --force). */
     public static void commit(Path tmp, Path target) throws IOException {
         Path old = null;
