@@ -57,6 +57,8 @@ class BadInputTest {
                 Arguments.of("shard path escapes (..)", (Breaker) m -> index(m, "../x.safetensors"), "escapes the model directory"),
                 Arguments.of("shard path escapes (absolute)", (Breaker) m -> index(m, "/etc/hosts"), "escapes the model directory"),
                 Arguments.of("config.json missing", (Breaker) m -> Files.delete(m.resolve("config.json")), "config.json: missing"),
+                Arguments.of("PyTorch weights only", (Breaker) m -> Files.move(m.resolve("model.safetensors"),
+                        m.resolve("pytorch_model.bin")), "it has PyTorch weights, which swan does not read"),
                 Arguments.of("config.json malformed", (Breaker) m -> Files.writeString(m.resolve("config.json"), "{\"a\": }"), "malformed JSON"),
                 Arguments.of("tensor in index but not in shard", (Breaker) m -> index(m, "model.safetensors", "model.ghost.weight"),
                         "absent from this shard"));

@@ -78,7 +78,7 @@ public final class ModelDir implements AutoCloseable {
                 tensors.putAll(f.tensors());
             } else {
                 throw new ModelFormatException(dir, null, "no " + SINGLE + " and no " + INDEX
-                        + ": not a Hugging Face safetensors model directory");
+                        + ": not a Hugging Face safetensors model directory" + otherWeights(dir));
             }
             return new ModelDir(dir, config, Collections.unmodifiableMap(gen), List.copyOf(opened),
                     Collections.unmodifiableMap(tensors));
@@ -273,5 +273,22 @@ public final class ModelDir implements AutoCloseable {
     @Override
     public void close() {
         shards.forEach(SafetensorsFile::close);
+    }
+
+    /** What to do when the folder holds weights in a format swan does not read (PyTorch pickles, GGUF). */
+    private static String otherWeights(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            if (names.stream().anyMatch(n -> n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth"))) {
+                return " (it has PyTorch weights, which swan does not read: save the model with safetensors, e.g. "
+                        + "save_pretrained(dir, safe_serialization=True))";
+            }
+            if (names.stream().anyMatch(n -> n.endsWith(".gguf"))) {
+                return " (it has a GGUF file: swan quantizes from the original safetensors checkpoint)";
+            }
+            return "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }
