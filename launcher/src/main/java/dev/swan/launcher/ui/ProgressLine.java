@@ -3,40 +3,60 @@ package dev.swan.launcher.ui;
 import dev.swan.api.ProgressSink;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
- * A one-line progress display ("analyze 12/49 model.layers.1.mlp.up_proj.weight 3.2 s, ETA 9.1 s")
- * redrawn in place on a terminal at most every 100 ms; silent when output is not a terminal, so logs
- * and CI output stay clean. Thread-safe.
+ * Progress of a long phase. On a terminal: one line ("analyze 12/49 model.layers.1.mlp.up_proj.weight
+ * 3.2 s, ETA 9.1 s") redrawn in place at most every 100 ms. Otherwise (a log file, a batch job, CI): a
+ * plain line every {@link #LOG_EVERY_SECONDS} seconds once a phase has run that long, so short runs stay
+ * silent and hour-long ones still show they are alive. Thread-safe.
  */
 public final class ProgressLine implements ProgressSink {
+    static final long LOG_EVERY_SECONDS = 30;
+
+    /** How progress is shown. */
+    enum Mode { REDRAW, LOG, OFF }
+
     private final PrintStream out;
     private final String phase;
-    private final boolean enabled;
-    private final long start = System.nanoTime();
+    private final Mode mode;
+    private final LongSupplier clock;
+    private final long start;
     private long lastDraw;
     private int lastWidth;
 
-    public ProgressLine(PrintStream out, String phase, boolean enabled) {
+    ProgressLine(PrintStream out, String phase, Mode mode, LongSupplier nanoClock) {
         this.out = out;
         this.phase = phase;
-        this.enabled = enabled;
+        this.mode = mode;
+        this.clock = nanoClock;
+        this.start = nanoClock.getAsLong();
+        this.lastDraw = start;
     }
 
-    /** Enabled when a console is attached and {@code --quiet} was not given. */
+    /** Redrawn on a console, logged now and then otherwise, nothing with {@code --quiet}. */
     public static ProgressLine forTerminal(PrintStream out, String phase, boolean quiet) {
-        return new ProgressLine(out, phase, !quiet && System.console() != null);
+        Mode mode = quiet ? Mode.OFF : System.console() != null ? Mode.REDRAW : Mode.LOG;
+        return new ProgressLine(out, phase, mode, System::nanoTime);
     }
 
     @Override
     public synchronized void update(long done, long total, String item) {
-        if (!enabled) return;
-        long now = System.nanoTime();
-        if (now - lastDraw < 100_000_000L && done < total) return;
-        lastDraw = now;
+        if (mode == Mode.OFF) return;
+        long now = clock.getAsLong();
         double elapsed = (now - start) / 1e9;
         String eta = done > 0 && total > done
                 ? ", ETA " + Format.duration(elapsed * (total - done) / done) : "";
+        if (mode == Mode.LOG) {
+            if (now - lastDraw < LOG_EVERY_SECONDS * 1_000_000_000L) return;
+            lastDraw = now;
+            out.println(String.format(Locale.ROOT, "%s: %d/%d (%d%%), %s elapsed%s, at %s", phase, done, total,
+                    total > 0 ? 100 * done / total : 0, Format.duration(elapsed), eta, item == null ? "" : item));
+            out.flush();
+            return;
+        }
+        if (now - lastDraw < 100_000_000L && done < total) return;
+        lastDraw = now;
         String name = item == null ? "" : item;
         if (name.length() > 60) name = "…" + name.substring(name.length() - 59);
         String line = String.format(Locale.ROOT, "%s %d/%d %s  %s%s", phase, done, total, name,
@@ -49,7 +69,7 @@ public final class ProgressLine implements ProgressSink {
 
     /** Clears the line (call when done, before printing results). */
     public synchronized void finish() {
-        if (!enabled || lastWidth == 0) return;
+        if (mode != Mode.REDRAW || lastWidth == 0) return;
         out.print("\r" + " ".repeat(lastWidth) + "\r");
         out.flush();
         lastWidth = 0;
