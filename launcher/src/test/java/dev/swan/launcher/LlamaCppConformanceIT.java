@@ -200,6 +200,45 @@ class LlamaCppConformanceIT {
         assertTrue(kl.get("other") > 0.3, "the negative control is far: " + kl.get("other"));
     }
 
+    /**
+     * Property: models of random shape (llama or qwen3; hidden, head_dim, grouped or plain attention,
+     * intermediate sizes that do and do not suit the blocks, tied or not, F32/BF16/F16) quantized with the
+     * SWAN plan all load and run in llama.cpp with a finite perplexity.
+     */
+    @Test
+    void randomShapesLoadAndRunInLlamaCpp() throws Exception {
+        Path conformance = conformance();
+        java.util.Random r = new java.util.Random(2026);
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (int i = 0; i < 6; i++) {
+            int hidden = new int[] {64, 96, 128, 192, 256, 320}[r.nextInt(6)];
+            int headDim = new int[] {16, 32, 64}[r.nextInt(3)];
+            int heads = Math.max(1, hidden / headDim);
+            int kv = heads % 2 == 0 && r.nextBoolean() ? heads / 2 : heads;
+            int inter = new int[] {172, 256, 352, 384, 512}[r.nextInt(5)];
+            DType dtype = new DType[] {DType.F32, DType.BF16, DType.F16}[r.nextInt(3)];
+            SyntheticModel.Spec spec = (i % 2 == 0 ? SyntheticModel.llama() : SyntheticModel.qwen3())
+                    .withSize(hidden, inter, 1 + r.nextInt(2), heads, kv, headDim, new int[] {512, 1000, 1024}[r.nextInt(3)])
+                    .withDtype(dtype).withTied(r.nextBoolean(), r.nextBoolean());
+            Path model = tmp.resolve("random" + i);
+            SyntheticModel.write(spec, model);
+            Path out = tmp.resolve("random" + i + ".gguf");
+            Dist q = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "-o", out.toString(), "-q");
+            assertEquals(0, q.exit(), spec + ": " + q);
+            Dist v = Dist.run(tmp, "verify", out.toString(), "--source", model.toString());
+            assertEquals(0, v.exit(), spec + ": " + v);
+            files.put(spec.toString(), out);
+        }
+        StringBuilder ids = new StringBuilder("[");
+        for (int i = 0; i < 128; i++) ids.append(i == 0 ? "" : ",").append(r.nextInt(512));
+        Path idsFile = tmp.resolve("random-ids.json");
+        Files.writeString(idsFile, ids.append(']').toString());
+        for (JsonNode res : check(conformance, idsFile, 32, files, Map.of())) {
+            double ppl = res.get("ppl").asDouble();
+            assertTrue(Double.isFinite(ppl) && ppl > 1, res.get("label").asText() + ": perplexity " + ppl);
+        }
+    }
+
     /** A float copy of {@code model} whose matrices went through the gguf plugin's {@code type} round trip. */
     private Path meant(Path model, String type) throws IOException {
         OutputFormat format = ServiceLoader.load(OutputFormat.class).stream().map(ServiceLoader.Provider::get)
