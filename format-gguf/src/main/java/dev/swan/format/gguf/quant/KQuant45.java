@@ -16,32 +16,67 @@ abstract class KQuant45 extends SuperBlockQuantizer {
         this.nstep = nstep;
     }
 
-    /** Fills {@code scratch.l} with the final codes (0..nmax) and writes d, dmin and the 12 scale bytes at {@code out[oo..]}. */
-    final void fit(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+    /**
+     * Two super-blocks (16 sub-blocks) per fitter call: that fills sixteen AVX-512 lanes, or two rounds of
+     * eight; the result is the same block by block.
+     */
+    @Override
+    final void quantizeBlocks(float[] x, int xo, int blocks, byte[] out, int oo, SubBlockScratch scratch) {
+        for (int b = 0; b < blocks; b += 2) {
+            int fitted = Math.min(2, blocks - b);
+            fitSubBlocks(x, xo + b * 256, fitted, scratch);
+            for (int h = 0; h < fitted; h++) {
+                int bo = oo + (b + h) * blockBytes();
+                finishBlock(x, xo + (b + h) * 256, out, bo, scratch, h);
+                pack(out, bo, scratch.l, 256 * h);
+            }
+        }
+    }
+
+    @Override
+    final void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
+        quantizeBlocks(x, xo, 1, out, oo, scratch);
+    }
+
+    /** Writes the codes {@code l[lo..lo+255]} (0..nmax) into the block at {@code out[oo..]}. */
+    abstract void pack(byte[] out, int oo, int[] l, int lo);
+
+    /** make_qkx2_quants on the 8·blocks sub-blocks at {@code x[xo..]}, weights |x| + rms of the sub-block. */
+    private void fitSubBlocks(float[] x, int xo, int blocks, SubBlockScratch scratch) {
         float[] weights = scratch.weights;
-        float[] mins = scratch.mins;
-        float[] scales = scratch.scales;
-        int[] l = scratch.l;
-        for (int j = 0; j < 8; j++) {
+        for (int j = 0; j < 8 * blocks; j++) {
             float sumX2 = 0;
             for (int i = 0; i < 32; i++) sumX2 += x[xo + 32 * j + i] * x[xo + 32 * j + i];
             float avX = (float) Math.sqrt(sumX2 / 32);
             for (int i = 0; i < 32; i++) weights[32 * j + i] = avX + Math.abs(x[xo + 32 * j + i]);
         }
-        scratch.fitter.fit(8, 32, nmax, x, xo, weights, scales, mins, l, rmin, 0.1f, nstep, false);
+        scratch.fitter.fit(8 * blocks, 32, nmax, x, xo, weights, scratch.scales, scratch.mins, scratch.l, rmin, 0.1f,
+                nstep, false);
+    }
+
+    /**
+     * Block {@code h} of the last fit (at {@code x[xo..]}): writes d, dmin and the 12 scale bytes at
+     * {@code out[oo..]} and re-derives its codes in {@code scratch.l[256·h..]} from the stored scales.
+     */
+    private void finishBlock(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch, int h) {
+        float[] mins = scratch.mins;
+        float[] scales = scratch.scales;
+        int[] l = scratch.l;
+        int s0 = 8 * h;
+        int l0 = 256 * h;
         float maxScale = 0;
         float maxMin = 0;
         for (int j = 0; j < 8; j++) {
-            if (scales[j] > maxScale) maxScale = scales[j];
-            if (mins[j] > maxMin) maxMin = mins[j];
+            if (scales[s0 + j] > maxScale) maxScale = scales[s0 + j];
+            if (mins[s0 + j] > maxMin) maxMin = mins[s0 + j];
         }
         float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
         float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
         int[] ls = scratch.ls;
         int[] lm = scratch.lm;
         for (int j = 0; j < 8; j++) {
-            ls[j] = Math.min(63, QuantMath.nearestInt(invScale * scales[j]) & 0xff);
-            lm[j] = Math.min(63, QuantMath.nearestInt(invMin * mins[j]) & 0xff);
+            ls[j] = Math.min(63, QuantMath.nearestInt(invScale * scales[s0 + j]) & 0xff);
+            lm[j] = Math.min(63, QuantMath.nearestInt(invMin * mins[s0 + j]) & 0xff);
         }
         QuantMath.packScaleMinK4(ls, lm, out, oo + 4);
         short d = QuantMath.fp16(maxScale / 63.f);
@@ -56,7 +91,7 @@ abstract class KQuant45 extends SuperBlockQuantizer {
             float dm = dminf * QuantMath.minK4(j, out, oo + 4);
             for (int ii = 0; ii < 32; ii++) {
                 int li = QuantMath.nearestInt((x[xo + 32 * j + ii] + dm) / dj);
-                l[32 * j + ii] = Math.max(0, Math.min(nmax, li));
+                l[l0 + 32 * j + ii] = Math.max(0, Math.min(nmax, li));
             }
         }
     }

@@ -12,11 +12,11 @@ public final class Q4_K extends KQuant45 {
     }
 
     @Override
-    void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
-        fit(x, xo, out, oo, scratch);
-        int[] l = scratch.l;
+    void pack(byte[] out, int oo, int[] l, int lo) {
         for (int c = 0; c < 4; c++) {
-            for (int i = 0; i < 32; i++) out[oo + 16 + 32 * c + i] = (byte) (l[64 * c + i] | (l[64 * c + i + 32] << 4));
+            for (int i = 0; i < 32; i++) {
+                out[oo + 16 + 32 * c + i] = (byte) (l[lo + 64 * c + i] | (l[lo + 64 * c + i + 32] << 4));
+            }
         }
     }
 

@@ -12,16 +12,14 @@ public final class Q5_K extends KQuant45 {
     }
 
     @Override
-    void quantize(float[] x, int xo, byte[] out, int oo, SubBlockScratch scratch) {
-        fit(x, xo, out, oo, scratch);
-        int[] l = scratch.l;
+    void pack(byte[] out, int oo, int[] l, int lo) {
         int qh = oo + 16;
         int qs = oo + 48;
         for (int i = 0; i < 32; i++) out[qh + i] = 0;
         for (int c = 0; c < 4; c++) {
             for (int i = 0; i < 32; i++) {
-                int a = l[64 * c + i];
-                int b = l[64 * c + i + 32];
+                int a = l[lo + 64 * c + i];
+                int b = l[lo + 64 * c + i + 32];
                 if (a > 15) {
                     a -= 16;
                     out[qh + i] |= (byte) (1 << (2 * c));

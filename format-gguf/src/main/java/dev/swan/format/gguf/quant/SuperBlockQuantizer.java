@@ -18,8 +18,12 @@ abstract class SuperBlockQuantizer implements BlockQuantizer {
 
     @Override
     public final void quantizeRow(float[] x, int xo, int n, byte[] out, int oo) {
-        SubBlockScratch scratch = new SubBlockScratch();
-        for (int b = 0; b < n / 256; b++) quantize(x, xo + b * 256, out, oo + b * blockBytes(), scratch);
+        quantizeBlocks(x, xo, n / 256, out, oo, new SubBlockScratch());
+    }
+
+    /** Quantizes {@code blocks} consecutive super-blocks; a type may fit several at once to fill the lanes. */
+    void quantizeBlocks(float[] x, int xo, int blocks, byte[] out, int oo, SubBlockScratch scratch) {
+        for (int b = 0; b < blocks; b++) quantize(x, xo + b * 256, out, oo + b * blockBytes(), scratch);
     }
 
     /** Quantizes the super-block at {@code x[xo..]} into {@code out[oo..]} with {@code scratch}'s memory. */

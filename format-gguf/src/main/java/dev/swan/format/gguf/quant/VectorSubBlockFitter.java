@@ -6,15 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * make_qkx2_quants on eight sub-blocks at once, one per lane. Each lane runs the reference's arithmetic in
+ * make_qkx2_quants on several sub-blocks at once, one per lane (8 with AVX2, 16 with AVX-512). Each lane runs the reference's arithmetic in
  * the reference's order (the sums over a sub-block stay sequential, only independent sub-blocks run side
  * by side), and a lane-wise IEEE float operation rounds exactly like the scalar one, so the bits are the
  * reference's. The reference's branches become masks: {@code if (x < min)}, {@code if (D > 0)},
  * {@code if (this_min > 0)}, {@code if (cur_error < best_error)}.
  */
 final class VectorSubBlockFitter implements SubBlockFitter {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final int LANES = 8;
+    // the species the product kernels use too: C2 compiles the Vector API's shared entry points for the
+    // shapes it has seen, and a second float shape in the same JVM (the analysis runs first) made these
+    // intrinsics fail and fall back to allocating code, four times slower
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
     /** 1.5·2²³: adding it rounds to an integer in the low mantissa bits (ggml's nearest_int). */
     private static final float MAGIC = 12582912.f;
 
@@ -48,27 +51,27 @@ final class VectorSubBlockFitter implements SubBlockFitter {
             return;
         }
         if (xt.length < n * LANES) grow(n);
-        int full = count / LANES * LANES;
-        for (int j0 = 0; j0 < full; j0 += LANES) {
+        for (int j0 = 0; j0 < count; j0 += LANES) {
+            int used = Math.min(LANES, count - j0);
             for (int k = 0; k < LANES; k++) {
-                int src = n * (j0 + k);
+                // lanes past the end repeat the batch's first sub-block: valid input, results unused
+                int src = n * (j0 + (k < used ? k : 0));
                 for (int i = 0; i < n; i++) {
                     xt[i * LANES + k] = x[xo + src + i];
                     wt[i * LANES + k] = w[src + i];
                 }
             }
             if (!lanes(n, nmax, rmin, rdelta, nstep, useMad)) {
-                scalar(j0, LANES, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
+                scalar(j0, used, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
                 continue;
             }
-            for (int k = 0; k < LANES; k++) {
+            for (int k = 0; k < used; k++) {
                 scales[j0 + k] = laneScale[k];
                 mins[j0 + k] = laneMin[k];
                 int dst = n * (j0 + k);
                 for (int i = 0; i < n; i++) l[dst + i] = (int) lt[i * LANES + k];
             }
         }
-        if (full < count) scalar(full, count - full, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
     }
 
     /** Sub-blocks {@code from .. from+count-1} by the reference loop. */
@@ -89,14 +92,14 @@ final class VectorSubBlockFitter implements SubBlockFitter {
     }
 
     /**
-     * The reference body for the eight transposed sub-blocks; results in laneScale, laneMin (= −min) and
+     * The reference body for the transposed sub-blocks (one per lane); results in laneScale, laneMin (= −min) and
      * lt. Codes are held as floats ((v + 1.5·2²³) − 1.5·2²³ is nearest_int(v) exactly while |v| < 2²²), so no
      * int vector or mask conversion is needed. Returns false when a lane's scale is not finite (sub-blocks
      * of denormal-sized values), where the reference's integer trick and this one part ways: the caller
      * then runs the scalar loop.
      *
      * <p>The work is split into methods that C2 compiles on their own, handing the per-lane state over in
-     * eight-float arrays: one method holding all of it outgrew C2's inlining budget, whose vector
+     * lane-wide arrays: one method holding all of it outgrew C2's inlining budget, whose vector
      * intrinsics then failed and fell back to allocating code. No vector is merged from two branches either
      * (C2 boxes those); masks select instead. For the same reason the few lines that round and clamp codes
      * are written out where they are used rather than in a helper taking and returning vectors.
@@ -255,10 +258,10 @@ final class VectorSubBlockFitter implements SubBlockFitter {
     @Override
     public void fitSymmetric(int count, int n, int nmax, float[] x, int xo, float[] scales, int[] l) {
         if (xt.length < n * LANES) grow(n);
-        int full = count / LANES * LANES;
-        for (int j0 = 0; j0 < full; j0 += LANES) {
+        for (int j0 = 0; j0 < count; j0 += LANES) {
+            int used = Math.min(LANES, count - j0);
             for (int k = 0; k < LANES; k++) {
-                int src = xo + n * (j0 + k);
+                int src = xo + n * (j0 + (k < used ? k : 0));
                 for (int i = 0; i < n; i++) xt[i * LANES + k] = x[src + i];
             }
             qxStart(n, nmax);
@@ -266,13 +269,12 @@ final class VectorSubBlockFitter implements SubBlockFitter {
                 if (is != 0) qxTry(n, nmax, -(nmax + 0.1f * is));
             }
             qxFinish(n);
-            for (int k = 0; k < LANES; k++) {
+            for (int k = 0; k < used; k++) {
                 scales[j0 + k] = laneScale[k];
                 int dst = n * (j0 + k);
                 for (int i = 0; i < n; i++) l[dst + i] = (int) lt[i * LANES + k];
             }
         }
-        for (int j = full; j < count; j++) scales[j] = QuantMath.makeQxQuants(n, nmax, x, xo + n * j, l, n * j);
     }
 
     /** The signed largest magnitude (first on ties) and the fit at iscale = −nmax / max. */
