@@ -116,10 +116,8 @@ public final class Pipeline {
         try {
             return allocate(m, rp, model.config(), rp.settings().weights());
         } catch (ConfigException e) {
-            SettingOrigin at = rp.settings().targetOrigin();
-            String kept = journal == null ? "" : " (the measurements are kept: run again with the same output to reuse them)";
-            throw e.source() == null && at.source() != null ? at.error(e.problem() + kept)
-                    : new ConfigException(e.source(), e.line(), e.column(), e.problem() + kept);
+            throw atTarget(rp, e, journal == null ? ""
+                    : " (the measurements are kept: run again with the same output to reuse them)");
         } finally {
             if (journal != null) journal.close();
         }
@@ -142,9 +140,18 @@ public final class Pipeline {
         try {
             rp.allocator().preflight(req);
         } catch (ConfigException e) {
-            SettingOrigin at = rp.settings().targetOrigin();
-            throw e.source() == null && at.source() != null ? at.error(e.problem()) : e;
+            throw atTarget(rp, e, "");
         }
+    }
+
+    /**
+     * An allocator's error, which knows no file or option, placed where the budget target was set;
+     * {@code suffix} is appended to the problem.
+     */
+    private static ConfigException atTarget(ResolvedPipeline rp, ConfigException e, String suffix) {
+        SettingOrigin at = rp.settings().targetOrigin();
+        if (e.source() == null && at.source() != null) return at.error(e.problem() + suffix);
+        return suffix.isEmpty() ? e : new ConfigException(e.source(), e.line(), e.column(), e.problem() + suffix);
     }
 
     /** Closes out a journaled analysis once its manifest is written. */

@@ -21,7 +21,7 @@ final class VectorSubBlockFitter implements SubBlockFitter {
     /** 1.5·2²³: adding it rounds to an integer in the low mantissa bits (ggml's nearest_int). */
     private static final float MAGIC = 12582912.f;
 
-    private int[] laux = new int[32];
+    private final ScalarSubBlockFitter reference = new ScalarSubBlockFitter();
     // sub-block-major input transposed to element-major: element i of lane k at [i·8 + k]
     private float[] xt = new float[32 * LANES];
     private float[] wt = new float[32 * LANES];
@@ -47,7 +47,7 @@ final class VectorSubBlockFitter implements SubBlockFitter {
     public void fit(int count, int n, int nmax, float[] x, int xo, float[] w, float[] scales, float[] mins, int[] l,
                     float rmin, float rdelta, int nstep, boolean useMad) {
         if (nstep < 1) {
-            scalar(0, count, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
+            reference.fitRange(0, count, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
             return;
         }
         if (xt.length < n * LANES) grow(n);
@@ -62,7 +62,7 @@ final class VectorSubBlockFitter implements SubBlockFitter {
                 }
             }
             if (!lanes(n, nmax, rmin, rdelta, nstep, useMad)) {
-                scalar(j0, used, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
+                reference.fitRange(j0, used, n, nmax, x, xo, w, scales, mins, l, rmin, rdelta, nstep, useMad);
                 continue;
             }
             for (int k = 0; k < used; k++) {
@@ -71,16 +71,6 @@ final class VectorSubBlockFitter implements SubBlockFitter {
                 int dst = n * (j0 + k);
                 for (int i = 0; i < n; i++) l[dst + i] = (int) lt[i * LANES + k];
             }
-        }
-    }
-
-    /** Sub-blocks {@code from .. from+count-1} by the reference loop. */
-    private void scalar(int from, int count, int n, int nmax, float[] x, int xo, float[] w, float[] scales,
-                        float[] mins, int[] l, float rmin, float rdelta, int nstep, boolean useMad) {
-        if (laux.length < n) laux = new int[n];
-        for (int j = from; j < from + count; j++) {
-            scales[j] = QuantMath.makeQkx2Quants(n, nmax, x, xo + n * j, w, n * j, l, n * j, mins, j, laux, rmin, rdelta,
-                    nstep, useMad);
         }
     }
 
