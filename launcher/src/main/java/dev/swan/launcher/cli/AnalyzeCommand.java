@@ -2,6 +2,7 @@ package dev.swan.launcher.cli;
 
 import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.SwanCommand;
+import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -58,6 +59,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
             try (ModelDir model = ModelDir.open(s.model())) {
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");
+                AtomicOutput.refuseOverlap(target, model.path());
                 Pipeline pipeline = new Pipeline(plugins);
                 ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
                 Manifest m = pipeline.analyze(rp, model, target, restart, progress);

@@ -89,7 +89,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 rp.format().check(model, rp.formatParameters());
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
-                if (!dryRun) AtomicOutput.prepare(target, force);
+                if (!dryRun) AtomicOutput.prepare(target, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins);
                 // measurements are journaled next to the output, so an interrupted run resumes them
                 Path journalFor = dryRun || !rp.allocator().usesMetrics() ? null

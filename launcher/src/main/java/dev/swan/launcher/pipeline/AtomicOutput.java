@@ -24,14 +24,44 @@ public final class AtomicOutput {
         return abs.resolveSibling("." + abs.getFileName() + ".swan-tmp");
     }
 
-    /** Refuses an existing target unless {@code force}; creates the parent folder. */
-    public static void prepare(Path target, boolean force) throws IOException {
+    /**
+     * Refuses an output that is, contains or sits inside {@code source} (replacing it would destroy the
+     * weights being read), then an existing target unless {@code force}; creates the parent folder.
+     */
+    public static void prepare(Path target, Path source, boolean force) throws IOException {
+        refuseOverlap(target, source);
         if (Files.exists(target) && !force) {
             throw new OutputException(target, "already exists: choose another output or pass --force to replace it");
         }
         Path parent = target.toAbsolutePath().normalize().getParent();
         if (parent != null) Files.createDirectories(parent);
         deleteRecursively(temporaryFor(target));
+    }
+
+    /**
+     * An output must never be its source model, contain it, or sit inside it: {@code --force} would then
+     * replace or delete the files being read. Paths are compared after resolving symbolic links.
+     */
+    public static void refuseOverlap(Path target, Path source) throws IOException {
+        if (source == null) return;
+        Path src = real(source);
+        Path out = real(target);
+        String where = out.equals(src) ? "is the source model itself"
+                : out.startsWith(src) ? "is inside the source model folder " + source
+                : src.startsWith(out) ? "contains the source model " + source : null;
+        if (where != null) {
+            throw new OutputException(target, where + ": writing there would destroy the weights being read; "
+                    + "choose an output outside the model folder");
+        }
+    }
+
+    /** The path with every existing leading part resolved (symbolic links followed), the rest appended. */
+    private static Path real(Path p) throws IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return abs;
+        return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
     }
 
     /**
