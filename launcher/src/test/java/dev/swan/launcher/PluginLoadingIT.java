@@ -27,7 +27,7 @@ class PluginLoadingIT {
         assertEquals(0, r.exit(), r.toString());
         assertEquals(8, r.out().split("\"loaded_via\" : \"plugin-folder\"", -1).length - 1, r.out());
         Dist v = Dist.run(tmp, "--version");
-        assertTrue(v.out().contains("plugin SPI 1.0"), v.out());
+        assertTrue(v.out().contains("plugin SPI " + dev.swan.api.SpiVersion.CURRENT), v.out());
     }
 
     @Test
@@ -75,6 +75,6 @@ class PluginLoadingIT {
         }
         Dist r = Dist.run(tmp, "plugins", "--plugins", plugins.toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("SPI 2.0") && r.err().contains("SPI 1.0") && r.err().contains("future.jar"), r.err());
+        assertTrue(r.err().contains("SPI 2.0") && r.err().contains("SPI " + dev.swan.api.SpiVersion.CURRENT) && r.err().contains("future.jar"), r.err());
     }
 }

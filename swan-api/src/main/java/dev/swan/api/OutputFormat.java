@@ -62,6 +62,15 @@ public interface OutputFormat extends SwanPlugin {
     /** Re-reads an output and checks it as its runtime would; compares with {@code source} when given. */
     VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws java.io.IOException;
 
+    /**
+     * Opens an output of this format (one it {@link #recognizes}, whoever wrote it) in its stored form, for
+     * evaluation; empty when this format offers no reader. Refuses with {@link ModelFormatException} what it
+     * cannot read (a tensor type it does not know, say).
+     */
+    default Optional<StoredModel> openStored(Path output) throws java.io.IOException {
+        return Optional.empty();
+    }
+
     /** A quantizer for metrics to measure real target error, e.g. spec {@code mlx:4:64}; empty if not offered. */
     default Optional<Quantizer> quantizer(String spec) {
         return Optional.empty();

@@ -9,6 +9,7 @@ import dev.swan.api.ParameterSpec;
 import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
 import dev.swan.api.SpiVersion;
+import dev.swan.api.StoredModel;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
@@ -131,6 +132,11 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
         return GgufVerifier.verify(output, source);
+    }
+
+    @Override
+    public Optional<StoredModel> openStored(Path output) throws IOException {
+        return Optional.of(GgufStoredModel.open(output));
     }
 
     /** {@code gguf:TYPE}: that ggml type's reference quantizer, for the recon metric. */

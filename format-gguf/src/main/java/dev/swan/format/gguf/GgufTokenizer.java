@@ -4,6 +4,7 @@ import dev.swan.api.OutputException;
 import dev.swan.api.json.Json;
 import dev.swan.api.json.JsonParseException;
 import dev.swan.api.model.ModelDir;
+import dev.swan.api.model.SentencePieceModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,8 +67,8 @@ final class GgufTokenizer {
 
     private static List<String> sentencePiece(SentencePieceModel spm, int nVocab, Map<String, Object> cfg,
                                               Map<String, GgufValue> kv, Map<String, Integer> byText) {
-        if (spm.pieces.size() > nVocab) {
-            throw new OutputException(null, "tokenizer.model has " + spm.pieces.size() + " pieces but the embedding "
+        if (spm.pieces().size() > nVocab) {
+            throw new OutputException(null, "tokenizer.model has " + spm.pieces().size() + " pieces but the embedding "
                     + "has only " + nVocab + " rows");
         }
         List<String> tokens = new ArrayList<>();
@@ -78,8 +79,8 @@ final class GgufTokenizer {
             scores.add(-10000f);
             types.add(UNUSED);
         }
-        for (int i = 0; i < spm.pieces.size(); i++) {
-            SentencePieceModel.Piece p = spm.pieces.get(i);
+        for (int i = 0; i < spm.pieces().size(); i++) {
+            SentencePieceModel.Piece p = spm.pieces().get(i);
             tokens.set(i, p.text());
             scores.set(i, p.score());
             int t = p.type();
@@ -87,7 +88,7 @@ final class GgufTokenizer {
             byText.put(p.text(), i);
         }
         addedTokensDecoder(cfg, tokens, scores, types, byText);
-        putSentencePiece(kv, scores, types, cfg, spm.addDummyPrefix);
+        putSentencePiece(kv, scores, types, cfg, spm.addDummyPrefix());
         return tokens;
     }
 

@@ -8,6 +8,7 @@ import dev.swan.api.ParameterSpec;
 import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
 import dev.swan.api.SpiVersion;
+import dev.swan.api.StoredModel;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
@@ -119,6 +120,12 @@ public final class MlxFormat implements OutputFormat {
     @Override
     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
         return MlxVerifier.verify(output, source);
+    }
+
+    /** Empty for a directory with no {@code quantization} entry in its config (a plain Hugging Face layout). */
+    @Override
+    public Optional<StoredModel> openStored(Path output) throws IOException {
+        return MlxStoredModel.open(output);
     }
 
     /** {@code mlx:BITS:GROUP}: MLX's affine quantizer with bf16 scales and biases, for the recon metric. */

@@ -1,4 +1,4 @@
-package dev.swan.format.gguf;
+package dev.swan.api.model;
 
 import dev.swan.api.ModelFormatException;
 import java.io.IOException;
@@ -9,19 +9,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parts of a SentencePiece {@code tokenizer.model} (protobuf ModelProto) convert reads: pieces with
- * score and type (field 1: piece=1, score=2, type=3) and normalizer_spec.add_dummy_prefix (field 3.3).
+ * The parts of a SentencePiece {@code tokenizer.model} (protobuf ModelProto) that converters and
+ * tokenizers read: pieces with score and type (field 1: piece=1, score=2, type=3; types 1 normal,
+ * 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte) and normalizer_spec.add_dummy_prefix (field 3.3).
+ *
+ * @param pieces         the vocabulary, by id
+ * @param addDummyPrefix whether a space is put before the text
  */
-final class SentencePieceModel {
-    record Piece(String text, float score, int type) {
+public record SentencePieceModel(List<Piece> pieces, boolean addDummyPrefix) {
+    public record Piece(String text, float score, int type) {
     }
 
-    final List<Piece> pieces = new ArrayList<>();
-    boolean addDummyPrefix = true;
+    public SentencePieceModel {
+        pieces = List.copyOf(pieces);
+    }
 
-    static SentencePieceModel read(Path file) throws IOException {
+    public static SentencePieceModel read(Path file) throws IOException {
         byte[] b = Files.readAllBytes(file);
-        SentencePieceModel m = new SentencePieceModel();
+        List<Piece> pieces = new ArrayList<>();
+        boolean addDummyPrefix = true;
         try {
             Proto p = new Proto(b, 0, b.length);
             while (p.more()) {
@@ -40,12 +46,12 @@ final class SentencePieceModel {
                         else if ((t >>> 3) == 3 && (t & 7) == 0) type = (int) s.varint();
                         else s.skip(t & 7);
                     }
-                    m.pieces.add(new Piece(text, score, type));
+                    pieces.add(new Piece(text, score, type));
                 } else if (field == 3 && wire == 2) {
                     Proto n = p.sub();
                     while (n.more()) {
                         int t = n.varint32();
-                        if ((t >>> 3) == 3 && (t & 7) == 0) m.addDummyPrefix = n.varint() != 0;
+                        if ((t >>> 3) == 3 && (t & 7) == 0) addDummyPrefix = n.varint() != 0;
                         else n.skip(t & 7);
                     }
                 } else {
@@ -55,8 +61,8 @@ final class SentencePieceModel {
         } catch (RuntimeException e) {
             throw new ModelFormatException(file, null, "not a readable SentencePiece model: " + e.getMessage());
         }
-        if (m.pieces.isEmpty()) throw new ModelFormatException(file, null, "SentencePiece model without pieces");
-        return m;
+        if (pieces.isEmpty()) throw new ModelFormatException(file, null, "SentencePiece model without pieces");
+        return new SentencePieceModel(pieces, addDummyPrefix);
     }
 
     /** A minimal protobuf wire-format reader. */

@@ -1,0 +1,252 @@
+package dev.swan.eval;
+
+import dev.swan.api.ModelFormatException;
+import dev.swan.api.StoredModel;
+import dev.swan.api.StoredTensor;
+import dev.swan.api.numeric.MatMul;
+import dev.swan.api.numeric.Parallel;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The forward pass of a dense decoder (llama, qwen2, qwen3) over a {@link StoredModel}: embeddings,
+ * per layer RMSNorm → attention (q/k/v projections, optional biases, qwen3's per-head q/k norms, RoPE,
+ * causal grouped-query attention) → residual → RMSNorm → SiLU-gated MLP → residual, then the final norm
+ * and the output head (the embedding when tied). Float32 throughout, activations feature-major.
+ */
+public final class Transformer {
+    private final Architecture arch;
+    private final StoredModel model;
+    private final StoredTensor embedding;
+    private final Layer[] layers;
+    private final float[] finalNorm;
+    private final Linear head;
+    private final Rope rope;
+
+    /** One decoder layer; {@link FeedForward} is the part a mixture-of-experts layer replaces. */
+    private record Layer(float[] attnNorm, Linear q, Linear k, Linear v, Linear o, float[] qNorm, float[] kNorm,
+                         float[] ffnNorm, FeedForward ffn) {
+    }
+
+    /** The position-wise block after attention. */
+    interface FeedForward {
+        /** y[hidden × t] = FFN(x[hidden × t]). */
+        void forward(float[] x, int t, float[] y, Parallel par);
+    }
+
+    /** down(silu(gate(x)) · up(x)). */
+    private record GatedMlp(Linear gate, Linear up, Linear down) implements FeedForward {
+        @Override
+        public void forward(float[] x, int t, float[] y, Parallel par) {
+            float[] g = new float[gate.out() * t];
+            float[] u = new float[up.out() * t];
+            gate.forward(x, t, g, par);
+            up.forward(x, t, u, par);
+            for (int i = 0; i < g.length; i++) {
+                float a = g[i];
+                g[i] = (float) (a / (1.0 + Math.exp(-a))) * u[i];
+            }
+            down.forward(g, t, y, par);
+        }
+    }
+
+    private Transformer(Architecture arch, StoredModel model, StoredTensor embedding, Layer[] layers, float[] finalNorm,
+                        Linear head, Rope rope) {
+        this.arch = arch;
+        this.model = model;
+        this.embedding = embedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.head = head;
+        this.rope = rope;
+    }
+
+    /** Checks the model's architecture and tensors (names and shapes) and prepares the pass; reads norms only. */
+    public static Transformer of(StoredModel model) {
+        Architecture a = Architecture.of(model.config());
+        Map<String, StoredTensor> t = model.tensors();
+        Weights w = new Weights(model);
+        StoredTensor embed = w.matrix("model.embed_tokens.weight", -1, a.hidden());
+        int vocab = Math.toIntExact(embed.rows());
+        if (a.vocab() > 0 && a.vocab() != vocab) {
+            throw new ModelFormatException(model.path(), "vocab_size", a.vocab() + " disagrees with the embedding's "
+                    + vocab + " rows");
+        }
+        Layer[] layers = new Layer[a.layers()];
+        for (int i = 0; i < a.layers(); i++) {
+            String p = "model.layers." + i + ".";
+            boolean qwen3 = a.family().equals("qwen3");
+            layers[i] = new Layer(w.vector(p + "input_layernorm.weight", a.hidden()),
+                    w.linear(p + "self_attn.q_proj", a.qDim(), a.hidden()),
+                    w.linear(p + "self_attn.k_proj", a.kvDim(), a.hidden()),
+                    w.linear(p + "self_attn.v_proj", a.kvDim(), a.hidden()),
+                    w.linear(p + "self_attn.o_proj", a.hidden(), a.qDim()),
+                    qwen3 ? w.vector(p + "self_attn.q_norm.weight", a.headDim()) : null,
+                    qwen3 ? w.vector(p + "self_attn.k_norm.weight", a.headDim()) : null,
+                    w.vector(p + "post_attention_layernorm.weight", a.hidden()),
+                    new GatedMlp(w.linear(p + "mlp.gate_proj", a.intermediate(), a.hidden()),
+                            w.linear(p + "mlp.up_proj", a.intermediate(), a.hidden()),
+                            w.linear(p + "mlp.down_proj", a.hidden(), a.intermediate())));
+        }
+        Linear head = t.containsKey("lm_head.weight") ? w.linear("lm_head", vocab, a.hidden()) : new Linear(embed, null);
+        float[] freqs = t.containsKey("rope_freqs.weight") ? w.vector("rope_freqs.weight", a.headDim() / 2) : null;
+        return new Transformer(a, model, embed, layers, w.vector("model.norm.weight", a.hidden()), head, new Rope(a, freqs));
+    }
+
+    public Architecture architecture() {
+        return arch;
+    }
+
+    public StoredModel model() {
+        return model;
+    }
+
+    /** Weights the file stores (what bits per weight are counted over, as llama.cpp counts them). */
+    public long parameters() {
+        long n = 0;
+        for (StoredTensor t : model.tensors().values()) {
+            if (t.name().equals("rope_freqs.weight")) continue;
+            long e = 1;
+            for (long d : t.shape()) e *= d;
+            n += e;
+        }
+        return n;
+    }
+
+    /** Rows of the output head: the number of logits per position. */
+    public int vocabSize() {
+        return head.out();
+    }
+
+    /**
+     * Runs {@code tokens} (positions 0..t-1, causal) and returns the logits at positions
+     * {@code [from, to)}, feature-major: {@code logits[v · (to - from) + (p - from)]}.
+     */
+    public float[] logits(int[] tokens, int from, int to, Parallel par) {
+        int t = tokens.length;
+        int d = arch.hidden();
+        float[] x = new float[d * t];
+        float[] row = new float[d];
+        for (int p = 0; p < t; p++) {
+            if (tokens[p] < 0 || tokens[p] >= embedding.rows()) {
+                throw new IllegalArgumentException("token id " + tokens[p] + " outside the vocabulary of " + embedding.rows());
+            }
+            embedding.decodeRows(tokens[p], 1, row);
+            for (int k = 0; k < d; k++) x[k * t + p] = row[k];
+        }
+        float[][] table = rope.table(t);
+        float[] h = new float[d * t];
+        float[] y = new float[d * t];
+        for (Layer layer : layers) {
+            rmsNorm(x, d, t, layer.attnNorm, arch.rmsEps(), h);
+            attention(layer, h, t, table, y, par);
+            add(x, y);
+            rmsNorm(x, d, t, layer.ffnNorm, arch.rmsEps(), h);
+            layer.ffn.forward(h, t, y, par);
+            add(x, y);
+        }
+        int s = to - from;
+        float[] sel = new float[d * s];
+        for (int k = 0; k < d; k++) System.arraycopy(x, k * t + from, sel, k * s, s);
+        float[] normed = new float[d * s];
+        rmsNorm(sel, d, s, finalNorm, arch.rmsEps(), normed);
+        float[] logits = new float[head.out() * s];
+        head.forward(normed, s, logits, par);
+        return logits;
+    }
+
+    private void attention(Layer l, float[] h, int t, float[][] table, float[] out, Parallel par) {
+        int hd = arch.headDim();
+        float[] q = new float[arch.qDim() * t];
+        float[] k = new float[arch.kvDim() * t];
+        float[] v = new float[arch.kvDim() * t];
+        l.q.forward(h, t, q, par);
+        l.k.forward(h, t, k, par);
+        l.v.forward(h, t, v, par);
+        if (l.qNorm != null) {
+            headNorm(q, arch.heads(), hd, t, l.qNorm, arch.rmsEps());
+            headNorm(k, arch.kvHeads(), hd, t, l.kNorm, arch.rmsEps());
+        }
+        Rope.apply(q, arch.heads(), hd, t, table);
+        Rope.apply(k, arch.kvHeads(), hd, t, table);
+        float[] o = new float[arch.qDim() * t];
+        int group = arch.heads() / arch.kvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        int window = arch.slidingWindow();
+        par.forEach(arch.heads(), head -> {
+            int kvh = head / group;
+            float[] qh = Arrays.copyOfRange(q, head * hd * t, (head + 1) * hd * t);
+            float[] kh = Arrays.copyOfRange(k, kvh * hd * t, (kvh + 1) * hd * t);
+            float[] vh = Arrays.copyOfRange(v, kvh * hd * t, (kvh + 1) * hd * t);
+            float[] s = new float[t * t]; // s[j·t + i]: key j against query i
+            MatMul.multiplyTransposed(kh, hd, t, qh, t, s, Parallel.sequential());
+            softmaxCausal(s, t, scale, window);
+            float[] oh = new float[hd * t];
+            MatMul.multiply(vh, hd, t, s, t, oh, Parallel.sequential());
+            System.arraycopy(oh, 0, o, head * hd * t, hd * t);
+        });
+        l.o.forward(o, t, out, par);
+    }
+
+    /** Column i of s (scores of query i): scaled, keys after i (or outside the window) masked, normalised. */
+    private static void softmaxCausal(float[] s, int t, float scale, int window) {
+        float[] max = new float[t];
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < t; j++) {
+            int o = j * t;
+            for (int i = j; i < t; i++) {
+                float val = s[o + i] * scale;
+                s[o + i] = val;
+                if (val > max[i]) max[i] = val;
+            }
+        }
+        double[] sum = new double[t];
+        for (int j = 0; j < t; j++) {
+            int o = j * t;
+            for (int i = 0; i < j; i++) s[o + i] = 0f;
+            for (int i = j; i < t; i++) {
+                if (window > 0 && i - j >= window) {
+                    s[o + i] = 0f;
+                    continue;
+                }
+                float e = (float) Math.exp(s[o + i] - max[i]);
+                s[o + i] = e;
+                sum[i] += e;
+            }
+        }
+        for (int j = 0; j < t; j++) {
+            int o = j * t;
+            for (int i = j; i < t; i++) s[o + i] = (float) (s[o + i] / sum[i]);
+        }
+    }
+
+    /** RMSNorm of every position (column) of x[d × t] into y: x / sqrt(mean(x²) + eps) · w. */
+    static void rmsNorm(float[] x, int d, int t, float[] w, double eps, float[] y) {
+        double[] ss = new double[t];
+        for (int k = 0; k < d; k++) {
+            int o = k * t;
+            for (int p = 0; p < t; p++) ss[p] += (double) x[o + p] * x[o + p];
+        }
+        float[] inv = new float[t];
+        for (int p = 0; p < t; p++) inv[p] = (float) (1.0 / Math.sqrt(ss[p] / d + eps));
+        for (int k = 0; k < d; k++) {
+            int o = k * t;
+            float wk = w[k];
+            for (int p = 0; p < t; p++) y[o + p] = x[o + p] * inv[p] * wk;
+        }
+    }
+
+    /** qwen3's RMSNorm over each head's width, in place. */
+    private static void headNorm(float[] x, int heads, int hd, int t, float[] w, double eps) {
+        float[] tmp = new float[hd * t];
+        for (int h = 0; h < heads; h++) {
+            System.arraycopy(x, h * hd * t, tmp, 0, hd * t);
+            rmsNorm(tmp, hd, t, w, eps, tmp);
+            System.arraycopy(tmp, 0, x, h * hd * t, hd * t);
+        }
+    }
+
+    private static void add(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+    }
+}

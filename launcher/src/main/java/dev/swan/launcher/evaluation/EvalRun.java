@@ -1,0 +1,104 @@
+package dev.swan.launcher.evaluation;
+
+import dev.swan.api.ProgressSink;
+import dev.swan.api.StoredModel;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.eval.EvalException;
+import dev.swan.eval.EvalInputs;
+import dev.swan.eval.Perplexity;
+import dev.swan.eval.Transformer;
+import dev.swan.eval.tokenizer.Tokenizer;
+import dev.swan.eval.tokenizer.Tokenizers;
+import dev.swan.launcher.plugins.PluginRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One evaluation as {@code swan eval} and {@code quantize --eval} run it: open the models (and the base),
+ * get the token ids (a text through the first tokenizer found: the base's, else the models' in order; or
+ * an id file), and score them all with llama-perplexity's protocol.
+ */
+public final class EvalRun implements AutoCloseable {
+    /** The default context: llama-perplexity's customary 512, shortened to what the model was made for. */
+    public static final int DEFAULT_CTX = 512;
+
+    private final List<StoredModel> opened = new ArrayList<>();
+    private final List<Perplexity.Entry> models = new ArrayList<>();
+    private Perplexity.Entry base;
+    private Tokenizer tokenizer;
+
+    public EvalRun(List<Path> paths, Path basePath, PluginRegistry plugins) throws IOException {
+        try {
+            if (basePath != null) base = entry(basePath, plugins);
+            for (Path p : paths) models.add(entry(p, plugins));
+        } catch (RuntimeException | IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Perplexity.Entry entry(Path p, PluginRegistry plugins) throws IOException {
+        StoredModel m = StoredModels.open(p, plugins);
+        opened.add(m);
+        Transformer t = Transformer.of(m);
+        if (tokenizer == null) {
+            Optional<Tokenizer> tok = m.vocabulary().map(v -> Tokenizers.of(v, p.toString()));
+            if (tok.isEmpty() && Files.isDirectory(p)) tok = Tokenizers.fromDirectory(p, m.config());
+            tokenizer = tok.orElse(null);
+        }
+        return new Perplexity.Entry(p.toString(), t);
+    }
+
+    /** The ids of a text (through the first tokenizer found) or of an id file. */
+    public int[] ids(Path text, Path idFile) throws IOException {
+        if (idFile != null) return EvalInputs.ids(idFile);
+        if (tokenizer == null) {
+            throw new EvalException("no tokenizer found (no tokenizer.model or tokenizer.json beside the models, no "
+                    + "vocabulary in a GGUF): give the token ids with --ids FILE");
+        }
+        return tokenizer.encode(EvalInputs.text(text));
+    }
+
+    /** The context to use: as asked, else {@link #DEFAULT_CTX} or the shortest model maximum below it. */
+    public int context(Integer asked) {
+        if (asked != null) return asked;
+        int ctx = DEFAULT_CTX;
+        for (Perplexity.Entry e : all()) {
+            int max = e.model().architecture().maxPositions();
+            if (max > 0) ctx = Math.min(ctx, max);
+        }
+        return ctx;
+    }
+
+    public List<Perplexity.Result> run(int[] ids, Perplexity.Settings settings, ProgressSink progress, Parallel par) {
+        int bos = tokenizer != null ? (tokenizer.addsBos() ? tokenizer.bos() : -1) : defaultBos();
+        return Perplexity.run(models, Optional.ofNullable(base), ids, bos, settings, progress, par);
+    }
+
+    /** Without a tokenizer (an id file for models that carry none), BOS comes from config.json. */
+    private int defaultBos() {
+        Object id = all().get(0).model().model().config().get("bos_token_id");
+        return id instanceof Long l ? l.intValue() : -1;
+    }
+
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    private List<Perplexity.Entry> all() {
+        List<Perplexity.Entry> all = new ArrayList<>();
+        if (base != null) all.add(base);
+        all.addAll(models);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        for (StoredModel m : opened) m.close();
+        opened.clear();
+    }
+}
