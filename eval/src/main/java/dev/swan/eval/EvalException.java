@@ -12,4 +12,15 @@ public final class EvalException extends SwanException {
     public EvalException(String message) {
         super(message, null);
     }
+
+    /** Text quoted for a one-line message: control characters as U+XXXX, cut after 40 characters. */
+    public static String quoted(String s) {
+        StringBuilder sb = new StringBuilder("'");
+        s.codePoints().limit(40).forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.UNASSIGNED) sb.append(String.format("U+%04X", c));
+            else sb.appendCodePoint(c);
+        });
+        if (s.codePointCount(0, s.length()) > 40) sb.append("...");
+        return sb.append("'").toString();
+    }
 }

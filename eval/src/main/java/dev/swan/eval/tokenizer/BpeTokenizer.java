@@ -33,6 +33,8 @@ final class BpeTokenizer implements Tokenizer {
     private final UserDefinedSplitter splitter;
     private final String origin;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final String[] byId;
+    private final java.util.Set<Integer> special = new java.util.HashSet<>();
 
     /** @param merges pairs in rank order, each {@code [left, right]} */
     BpeTokenizer(Map<String, Integer> vocab, List<String[]> merges, Alphabet alphabet, Function<String, String> normalizer,
@@ -52,6 +54,10 @@ final class BpeTokenizer implements Tokenizer {
         for (int id : vocab.values()) max = Math.max(max, id);
         for (int id : userDefined.values()) max = Math.max(max, id);
         this.vocabSize = max + 1;
+        this.byId = new String[vocabSize];
+        vocab.forEach((t, id) -> byId[id] = t);
+        userDefined.forEach((t, id) -> byId[id] = t);
+        if (bos >= 0) special.add(bos);
         this.splitter = new UserDefinedSplitter(userDefined);
         this.origin = origin;
     }
@@ -156,8 +162,28 @@ final class BpeTokenizer implements Tokenizer {
 
     private EvalException cannotEncode(String s) {
         String shown = alphabet == Alphabet.BYTE_LEVEL ? ByteLevel.decode(s) : s.replace('\u2581', ' ');
-        return new EvalException("the " + origin + " vocabulary cannot encode '" + shown
-                + "' (no token, no byte fallback and no unknown token)");
+        return new EvalException("the " + origin + " vocabulary cannot encode " + EvalException.quoted(shown)
+                + " (no token, no byte fallback and no unknown token)");
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        StringBuilder symbols = new StringBuilder();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            if (special.contains(id) || id == unk || byId[id] == null) continue;
+            String t = byId[id];
+            if (alphabet == Alphabet.BYTE_LEVEL) {
+                symbols.append(t);
+            } else if (t.matches("<0x[0-9A-F]{2}>")) {
+                bytes.write(Integer.parseInt(t.substring(3, 5), 16));
+            } else {
+                bytes.writeBytes(t.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (alphabet == Alphabet.BYTE_LEVEL) return ByteLevel.decode(symbols.toString());
+        String s = bytes.toString(StandardCharsets.UTF_8);
+        return s.startsWith(" ") ? s.substring(1) : s; // the space the normalizer put before the text
     }
 
     @Override

@@ -29,16 +29,22 @@ final class ByteLevel {
         return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
     }
 
-    /** Text back from byte-level symbols (for messages). */
+    /** The byte each stand-in character means (the inverse of {@link #toUnicode}), -1 for other characters. */
+    private static final int[] BYTE_OF = inverse();
+
+    private static int[] inverse() {
+        int[] inv = new int[512];
+        java.util.Arrays.fill(inv, -1);
+        for (int b = 0; b < 256; b++) inv[toUnicode(b)] = b;
+        return inv;
+    }
+
+    /** Text back from byte-level symbols. */
     static String decode(String symbols) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (char c : symbols.toCharArray()) {
-            for (int b = 0; b < 256; b++) {
-                if (toUnicode(b) == c) {
-                    out.write(b);
-                    break;
-                }
-            }
+            int b = c < BYTE_OF.length ? BYTE_OF[c] : -1;
+            if (b >= 0) out.write(b);
         }
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -15,6 +15,8 @@ import java.util.PriorityQueue;
  */
 final class SentencePieceTokenizer implements Tokenizer {
     private final Map<String, Integer> ids = new HashMap<>();
+    private final String[] text;
+    private final int[] types;
     private final float[] scores;
     private final int vocabSize;
     private final int bos;
@@ -27,10 +29,13 @@ final class SentencePieceTokenizer implements Tokenizer {
                            boolean addSpacePrefix, String origin) {
         this.vocabSize = tokens.size();
         this.scores = new float[vocabSize];
+        this.text = tokens.toArray(new String[0]);
+        this.types = new int[vocabSize];
         Map<String, Integer> userDefined = new HashMap<>();
         for (int i = 0; i < vocabSize; i++) {
             ids.put(tokens.get(i), i); // as llama.cpp's map: a repeated text keeps its last id
             this.scores[i] = i < scores.size() ? scores.get(i) : 0f;
+            this.types[i] = i < types.size() ? types.get(i) : dev.swan.api.Vocabulary.NORMAL;
             if (i < types.size() && types.get(i) == dev.swan.api.Vocabulary.USER_DEFINED) userDefined.put(tokens.get(i), i);
         }
         this.bos = bos;
@@ -117,10 +122,26 @@ final class SentencePieceTokenizer implements Tokenizer {
         Integer id = ids.get(String.format("<0x%02X>", b));
         if (id == null) id = ids.get(String.valueOf((char) b));
         if (id == null) {
-            throw new EvalException("the " + origin + " vocabulary cannot encode '" + text.replace('\u2581', ' ')
-                    + "' (no token and no byte token <0x" + String.format("%02X", b) + ">)");
+            throw new EvalException("the " + origin + " vocabulary cannot encode " + EvalException.quoted(text.replace('\u2581', ' '))
+                    + " (no token and no byte token <0x" + String.format("%02X", b) + ">)");
         }
         return id;
+    }
+
+    @Override
+    public String decode(int[] tokens) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int id : tokens) {
+            if (types[id] == dev.swan.api.Vocabulary.CONTROL || types[id] == dev.swan.api.Vocabulary.UNKNOWN) continue;
+            String t = text[id];
+            if (types[id] == dev.swan.api.Vocabulary.BYTE || t.matches("<0x[0-9A-F]{2}>")) {
+                out.write(Integer.parseInt(t.substring(3, 5), 16));
+            } else {
+                out.writeBytes(t.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String s = out.toString(StandardCharsets.UTF_8);
+        return addSpacePrefix && s.startsWith(" ") ? s.substring(1) : s;
     }
 
     @Override

@@ -10,6 +10,9 @@ public interface Tokenizer {
      */
     int[] encode(String text);
 
+    /** Text back from ids (control tokens such as BOS are left out). */
+    String decode(int[] ids);
+
     /** The beginning-of-sequence id, or -1. */
     int bos();
 

@@ -99,7 +99,7 @@ public final class Tokenizers {
     }
 
     @SuppressWarnings("unchecked")
-    private static Tokenizer tokenizerJson(Path file, Map<String, Object> cfg, ModelConfig config) {
+    static Tokenizer tokenizerJson(Path file, Map<String, Object> cfg, ModelConfig config) {
         Map<String, Object> t = readJson(file);
         if (!(t.get("model") instanceof Map<?, ?> mm)) throw new ModelFormatException(file, "model", "missing or not an object");
         Map<String, Object> model = (Map<String, Object>) mm;

@@ -8,6 +8,8 @@ import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.VersionProvider;
+import dev.swan.launcher.evaluation.EvalReport;
+import dev.swan.launcher.evaluation.EvalRun;
 import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
@@ -75,12 +77,22 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Discard the measurements of an interrupted run instead of resuming them.")
     boolean restart;
 
+    @Option(names = "--eval", paramLabel = "TEXT",
+            description = "After writing, score the output against the source on this UTF-8 text (as 'swan eval OUT --base MODEL_DIR --text TEXT').")
+    Path evalText;
+
+    @Option(names = "--eval-ctx", paramLabel = "N", description = "Tokens per chunk for --eval (default: 512, or the model's maximum when shorter).")
+    Integer evalCtx;
+
     @Mixin
     PlanOptions plan;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
+        if (evalText != null && !Files.isRegularFile(evalText)) {
+            throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
+        }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
             if (uniform != null) s = uniform(s);
@@ -125,9 +137,28 @@ public final class QuantizeCommand implements Callable<Integer> {
                     out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
                             + ", t2 " + m.plan().settings().get("t2"));
                 }
+                if (evalText != null) evaluate(target, model.path(), plugins, s.threads(), out);
             }
         }
         return 0;
+    }
+
+    /** The output's quality line(s): the eval table of the output against its source. */
+    private void evaluate(Path target, Path source, PluginRegistry plugins, int threads, PrintStream out) throws Exception {
+        try (EvalRun run = new EvalRun(List.of(target), source, plugins)) {
+            int[] ids = run.ids(evalText, null);
+            int ctx = run.context(evalCtx);
+            ProgressLine progress = ProgressLine.forTerminal(out, "eval", root.quiet());
+            ForkJoinPool pool = new ForkJoinPool(threads);
+            try {
+                List<dev.swan.eval.Perplexity.Result> r = run.run(ids, new dev.swan.eval.Perplexity.Settings(ctx, 0),
+                        progress, Parallel.of(pool));
+                progress.finish();
+                EvalReport.print(r, ctx, out);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     private PipelineSettings uniform(PipelineSettings s) {
