@@ -6,6 +6,8 @@
 // With a reference (the model's own, else the spec's), a model also gets the mean KL divergence of the
 // reference's next-token distributions from its own over the scored positions (llama-perplexity
 // --kl-divergence, in spirit).
+// With "texts" (a list of strings), each model also reports llama.cpp's token ids for each text ("tokens",
+// special tokens not parsed, no BOS added), for comparing tokenizers.
 // Prints one JSON document with the results on stdout.
 import {readFileSync} from "node:fs";
 import {getLlama, LlamaLogLevel} from "node-llama-cpp";
@@ -21,6 +23,7 @@ const keepDistributions = spec.reference !== undefined || spec.models.some(m => 
 
 for (const m of spec.models) {
     const model = await llama.loadModel({modelPath: m.path});
+    const tokens = (spec.texts ?? []).map(text => Array.from(model.tokenize(text, false)));
     // one thread: the tiny test models are latency-bound, and more threads than cores spin and crawl
     const context = await model.createContext({contextSize: nCtx, batchSize: nCtx, sequences: 1, threads: 1});
     const seq = context.getSequence();
@@ -56,7 +59,7 @@ for (const m of spec.models) {
         }
     }
     distributions.set(m.label, kept);
-    results.push({label: m.label, path: m.path, greedy, ppl: Math.exp(nll / count), scored: count, chunks});
+    results.push({label: m.label, path: m.path, greedy, ppl: Math.exp(nll / count), scored: count, chunks, tokens});
     await context.dispose();
     await model.dispose();
 }

@@ -86,8 +86,15 @@ class LlamaCppConformanceIT {
      */
     private JsonNode check(Path conformance, Path ids, int ctx, Map<String, Path> files, Map<String, String> references)
             throws Exception {
+        return check(conformance, ids, ctx, files, references, List.of());
+    }
+
+    /** As above; each result also carries llama.cpp's token ids of every text in {@code texts}. */
+    private JsonNode check(Path conformance, Path ids, int ctx, Map<String, Path> files, Map<String, String> references,
+                           List<String> texts) throws Exception {
         StringBuilder spec = new StringBuilder("{\"ids\": ").append(json(ids.toString())).append(", \"ctx\": ")
-                .append(ctx).append(", \"models\": [");
+                .append(ctx).append(", \"texts\": ").append(new ObjectMapper().writeValueAsString(texts))
+                .append(", \"models\": [");
         boolean first = true;
         for (Map.Entry<String, Path> e : files.entrySet()) {
             String ref = references.get(e.getKey());
@@ -147,6 +154,61 @@ class LlamaCppConformanceIT {
                     break;
                 default:
                     assertTrue(ppl > 5 && ppl < 8, label + " perplexity is plausible: " + ppl);
+            }
+        }
+        // swan eval scores the same files as llama.cpp does, within 0.5 % in perplexity
+        List<String> args = new ArrayList<>(List.of("eval", "--json", "-q", "--ctx", "256", "--ids",
+                SharedModels.eval("tinystories/tinystories-valid-excerpt.stories260K.ids").toString()));
+        for (Path f : files.values()) args.add(f.toString());
+        Dist e = Dist.run(tmp, args.toArray(new String[0]));
+        assertEquals(0, e.exit(), e.toString());
+        JsonNode mine = new ObjectMapper().readTree(e.out()).get("models");
+        System.out.println("swan eval vs llama.cpp on the same files:");
+        int i = 0;
+        for (JsonNode res : results) {
+            double theirs = res.get("ppl").asDouble();
+            double ours = mine.get(i++).get("ppl").asDouble();
+            System.out.printf("  %-5s llama.cpp %.4f  swan eval %.4f  (%+.3f %%)%n", res.get("label").asText(), theirs, ours,
+                    100 * (ours - theirs) / theirs);
+            assertEquals(theirs, ours, 0.005 * theirs, res.get("label").asText());
+        }
+    }
+
+    /**
+     * swan's tokenizers give llama.cpp's ids: the tokenizer.json of a synthetic byte-level (Qwen-style) and
+     * SentencePiece-style (Llama-style) model against llama.cpp's tokenizer of the GGUF swan writes from it,
+     * on unicode, digits, spaces and newlines.
+     */
+    @Test
+    void tokenizersAgreeWithLlamaCpp() throws Exception {
+        Path conformance = conformance();
+        List<String> texts = List.of("Hello world", "The year 2026: 1,234.56 apples\n\nand 7 pears.",
+                "  two  spaces,\ttabs\tand\r\nwindows lines\n", "naïve café, 東京タワー, emoji 🙂🚀 and ß",
+                "It's we'll THEY'RE don't", "x   \ny\n\n\n z", "abc123def 4567 ..., !!! ???");
+        Map<String, Path> files = new LinkedHashMap<>();
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (SyntheticModel.Spec spec : List.of(SyntheticModel.qwen3(), SyntheticModel.llama())) {
+            Path dir = tmp.resolve("tok-" + spec.arch());
+            SyntheticModel.write(spec, dir);
+            dirs.put(spec.arch(), dir);
+            files.put(spec.arch(), gguf(dir, "F32"));
+        }
+        Path idsFile = tmp.resolve("tok-ids.json");
+        Files.writeString(idsFile, "[" + "1,".repeat(63) + "1]");
+        JsonNode results = check(conformance, idsFile, 32, files, Map.of(), texts);
+        for (JsonNode res : results) {
+            Path dir = dirs.get(res.get("label").asText());
+            dev.swan.eval.tokenizer.Tokenizer tok;
+            try (ModelDir m = ModelDir.open(dir)) {
+                tok = dev.swan.eval.tokenizer.Tokenizers.fromDirectory(dir, m.config()).orElseThrow();
+            }
+            for (int t = 0; t < texts.size(); t++) {
+                int[] ours = tok.encode(texts.get(t));
+                if (tok.addsBos()) ours = java.util.Arrays.copyOfRange(ours, 1, ours.length);
+                List<Integer> theirs = new ArrayList<>();
+                res.get("tokens").get(t).forEach(n -> theirs.add(n.asInt()));
+                assertEquals(theirs, java.util.Arrays.stream(ours).boxed().toList(), res.get("label").asText()
+                        + " (" + tok.describe() + "): '" + texts.get(t) + "'");
             }
         }
     }
