@@ -62,8 +62,12 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--only", split = ",", paramLabel = "PHASE",
-            description = "Phases to run: kernels, metrics, layer, write (default: all).")
-    List<String> only = List.of("kernels", "metrics", "layer", "write");
+            description = "Phases to run: kernels, metrics, layer, write, eval (default: all).")
+    List<String> only = List.of("kernels", "metrics", "layer", "write", "eval");
+
+    @Option(names = "--eval-layers", defaultValue = "2",
+            description = "Decoder layers of the Qwen3-8B-shaped model for 'eval' (default: ${DEFAULT-VALUE}); the 36-layer figure is projected.")
+    int evalLayers;
 
     @Option(names = "--model-gb", defaultValue = "2", description = "Size of the synthetic model for 'write' (default: ${DEFAULT-VALUE} GB).")
     double modelGb;
@@ -91,6 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
                         {1024, 4096}, {1024, 4096}, {4096, 4096}, {12288, 4096}, {12288, 4096}, {4096, 12288}});
             }
             if (only.contains("write")) write(out, plugins, Parallel.of(pool));
+            if (only.contains("eval")) eval(out, plugins, Parallel.of(pool));
         } finally {
             pool.shutdownNow();
             AtomicOutput.deleteRecursively(dir);
@@ -234,6 +239,69 @@ public final class BenchCommand implements Callable<Integer> {
                 AtomicOutput.deleteRecursively(target);
             }
             out.println("Source: " + Format.bytes(md.totalBytes()) + " of BF16 weights");
+        }
+        tab.print(out);
+    }
+
+    /**
+     * Prompt processing as {@code swan eval} runs it: one 512-token chunk through a Qwen3-8B-shaped model
+     * (hidden 4096, MLP 12288, 32 heads of 128, 8 KV heads, vocabulary 151,936; {@code --eval-layers}
+     * decoder layers, tied head) stored as BF16 and as GGUF Q8_0 and Q4_K, logits for the scored half.
+     * GFLOP/s counts the products done (projections, attention scores and mixing, head); the 36-layer
+     * rate is projected from it.
+     */
+    private void eval(PrintStream out, PluginRegistry plugins, Parallel par) throws Exception {
+        int hidden = 4096, inter = 12288, heads = 32, kv = 8, hd = 128, vocab = 151936, ctx = 512;
+        SyntheticModel.Spec spec = SyntheticModel.qwen3().withSize(hidden, inter, evalLayers, heads, kv, hd, vocab)
+                .withDtype(DType.BF16).withTied(true, false);
+        Path model = dir.resolve("qwen3-8b-shaped");
+        out.println();
+        out.println("Writing a " + evalLayers + "-layer Qwen3-8B-shaped BF16 model (" + Format.count(spec.parameterCount())
+                + " parameters) for the eval benchmark...");
+        SyntheticModel.write(spec, model);
+        Map<String, Path> stored = new LinkedHashMap<>();
+        stored.put("BF16", model);
+        try (ModelDir md = ModelDir.open(model)) {
+            OutputFormat gguf = plugins.format("gguf");
+            List<TensorAnalysis> analyses = new ArrayList<>();
+            for (TensorInfo t : md.tensors()) {
+                analyses.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), md.classOf(t), "not_measured", Map.of()));
+            }
+            for (String type : new String[] {"Q8_0", "Q4_K"}) {
+                Parameters fp = Parameters.resolve("gguf", gguf.parameters(), Map.of("uniform_type", type), "bench");
+                var uniform = plugins.allocator("uniform");
+                AllocationPlan plan = uniform.allocate(new AllocationRequest(analyses, Map.of(), AllocationPolicy.defaults(),
+                        Parameters.resolve("uniform", uniform.parameters(), Map.of("bits", 8), "bench"),
+                        gguf.sizer(md.config(), fp)), ProgressSink.NONE);
+                Path target = dir.resolve("qwen3-8b-shaped-" + type + ".gguf");
+                gguf.write(md, plan, target, new FormatContext(fp, par, ProgressSink.NONE, "swan bench"));
+                stored.put(type, target);
+            }
+        }
+        int first = ctx / 2;
+        double perLayer = 2.0 * ctx * (2L * hidden * heads * hd + 2L * hidden * kv * hd + 3L * hidden * inter)
+                + 4.0 * ctx * ctx * hd * heads;
+        double head = 2.0 * (ctx - 1 - first) * vocab * hidden;
+        double flops = evalLayers * perLayer + head;
+        double flops36 = 36 * perLayer + head;
+        int[] tokens = new int[ctx];
+        SeededRandom r = new SeededRandom(7);
+        for (int i = 0; i < ctx; i++) tokens[i] = Math.floorMod(r.nextLong(), vocab);
+        Table tab = new Table("EVAL FORWARD, CTX 512", "WEIGHTS>", "SECONDS (best of 2)>", "GFLOP/S>",
+                "TOKENS/S (" + evalLayers + " LAYERS)>", "TOKENS/S (36 LAYERS, PROJECTED)>");
+        for (Map.Entry<String, Path> e : stored.entrySet()) {
+            try (dev.swan.api.StoredModel m = dev.swan.launcher.evaluation.StoredModels.open(e.getValue(), plugins)) {
+                dev.swan.eval.Transformer t = dev.swan.eval.Transformer.of(m);
+                double best = Double.MAX_VALUE;
+                for (int rep = 0; rep < 2; rep++) {
+                    long t0 = System.nanoTime();
+                    t.logits(tokens, first, ctx - 1, par);
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+                double gflops = flops / best / 1e9;
+                tab.row(e.getKey(), Format.bytes(m.fileBytes()), Format.fixed(best, 2), Format.fixed(gflops, 1),
+                        Format.fixed(ctx / best, 1), Format.fixed(ctx / (flops36 / (gflops * 1e9)), 2));
+            }
         }
         tab.print(out);
     }
