@@ -63,6 +63,25 @@ public interface OutputFormat extends SwanPlugin {
     VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws java.io.IOException;
 
     /**
+     * The format options that make this format write a named baseline: with {@code recipe} false one type
+     * for every quantized tensor (as {@code llama-quantize --pure Q4_0}), with {@code recipe} true the
+     * runtime's own per-tensor mixture of that name (as {@code llama-quantize Q4_K_M}); empty when the
+     * format has no baseline of that name. The launcher passes these options, so it knows no format's keys.
+     */
+    default Optional<java.util.Map<String, Object>> baseline(String name, boolean recipe) {
+        return Optional.empty();
+    }
+
+    /**
+     * Every way this format can store {@code tensor} with {@code parameters}, cheapest first, each with its
+     * exact byte cost (for rate–distortion allocation); empty when the format offers no choice beyond the
+     * plan's bits. Works from shapes alone, like {@link #sizer}.
+     */
+    default java.util.List<Encoding> encodings(TensorAnalysis tensor, ModelConfig config, Parameters parameters) {
+        return java.util.List.of();
+    }
+
+    /**
      * Opens an output of this format (one it {@link #recognizes}, whoever wrote it) in its stored form, for
      * evaluation; empty when this format offers no reader. Refuses with {@link ModelFormatException} what it
      * cannot read (a tensor type it does not know, say).

@@ -9,10 +9,22 @@ package dev.swan.api;
  * @param reason    why, in the manifest's vocabulary (e.g. {@code protected_pattern}, {@code default},
  *                  {@code composite_score=0.712 >= 8bit_threshold})
  * @param composite the weighted score that drove the decision, NaN when no score applied
+ * @param encoding  the output format's own name for how to store it (an {@link Encoding#id()}, e.g.
+ *                  {@code Q4_K}), or empty to let the format map {@code bits} and {@code groupSize} by its
+ *                  own rules
  */
-public record TensorDecision(String name, int bits, int groupSize, String reason, double composite) {
+public record TensorDecision(String name, int bits, int groupSize, String reason, double composite, String encoding) {
 
     public static final int FLOAT_BITS = 16;
+
+    public TensorDecision {
+        if (encoding == null) encoding = "";
+    }
+
+    /** A decision the format maps by bits and group size. */
+    public TensorDecision(String name, int bits, int groupSize, String reason, double composite) {
+        this(name, bits, groupSize, reason, composite, "");
+    }
 
     public boolean quantized() {
         return bits < FLOAT_BITS;

@@ -9,4 +9,12 @@ public interface TensorSizer {
 
     /** Bytes for {@code tensor} at {@code bits} (16 = kept in float) and {@code groupSize}. */
     long bytes(TensorAnalysis tensor, int bits, int groupSize);
+
+    /**
+     * Bytes for {@code tensor} stored as {@code decision} says, its {@link TensorDecision#encoding()} included;
+     * formats whose decisions may name an encoding override this.
+     */
+    default long bytes(TensorAnalysis tensor, TensorDecision decision) {
+        return bytes(tensor, decision.bits(), decision.groupSize());
+    }
 }

@@ -37,9 +37,14 @@ enum GgufArch {
         }
     }
 
-    /** Tensors convert drops: rotary caches and attention masks. */
-    static boolean dropped(String hf) {
-        return hf.endsWith(".rotary_emb.inv_freq") || hf.endsWith(".attention.masked_bias") || hf.endsWith(".attention.bias");
+    /**
+     * Tensors the file does not carry: rotary caches and attention masks (as convert drops them), and the
+     * output head of a tied model, which llama.cpp reads from token_embd (transformers ties the two on load,
+     * so a stored copy adds bytes, not information).
+     */
+    static boolean dropped(String hf, ModelConfig c) {
+        return hf.endsWith(".rotary_emb.inv_freq") || hf.endsWith(".attention.masked_bias") || hf.endsWith(".attention.bias")
+                || (c.tieWordEmbeddings() && hf.equals("lm_head.weight"));
     }
 
     /** The GGUF name of a Hugging Face tensor, or empty when llama.cpp has no place for it. */

@@ -56,7 +56,9 @@ public final class GgufFormat implements OutputFormat {
                 ParameterSpec.ofString("type_4", "Q4_K", "type for 4-bit decisions"),
                 ParameterSpec.ofString("type_3", "Q3_K", "type for 3-bit decisions"),
                 ParameterSpec.ofString("type_2", "Q2_K", "type for 2-bit decisions"),
-                ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline)"));
+                ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline)"),
+                ParameterSpec.ofString("preset", "", "llama-quantize's per-tensor recipe for every quantized decision "
+                        + "(the --preset baseline): " + GgufPreset.names()));
     }
 
     @Override
@@ -81,6 +83,7 @@ public final class GgufFormat implements OutputFormat {
             GgufPlan.parse(p.getString(k), k);
         }
         if (!p.getString("uniform_type").isEmpty()) GgufPlan.parse(p.getString("uniform_type"), "uniform_type");
+        GgufPlan.preset(p);
         if (!p.getString("type_16").equals("auto") && !GgufPlan.parse(p.getString("type_16"), "type_16").isFloat()) {
             throw new ConfigException("gguf", 0, 0, "type_16 must be a float type (F32, F16, BF16)");
         }
@@ -101,13 +104,7 @@ public final class GgufFormat implements OutputFormat {
 
     @Override
     public TensorSizer sizer(ModelConfig config, Parameters p) {
-        return (t, bits, group) -> {
-            if (GgufArch.dropped(t.name())) return 0;
-            if (t.rank() <= 1 || t.name().endsWith("norm.weight")) return t.params() * 4;
-            GgmlType type = GgufPlan.typeFor(bits, t.dtype(), p);
-            while (t.cols() % type.blockSize() != 0) type = type.fallback();
-            return type.rowBytes(t.cols()) * t.rows();
-        };
+        return new GgufSizer(config, p);
     }
 
     @Override
@@ -132,6 +129,16 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
         return GgufVerifier.verify(output, source);
+    }
+
+    /** A ggml type name (pure), or one of llama-quantize's recipes (Q4_K_M, ...; also Q4_0 etc. as recipes). */
+    @Override
+    public Optional<Map<String, Object>> baseline(String name, boolean recipe) {
+        if (!recipe && GgmlType.parse(name).isPresent()) return Optional.of(Map.of("uniform_type", GgmlType.parse(name).get().name()));
+        if ((recipe || GgufPreset.isMixture(name)) && GgufPreset.parse(name).isPresent()) {
+            return Optional.of(Map.of("preset", GgufPreset.parse(name).get().name()));
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -49,6 +49,14 @@ final class GgufPlan {
         return parse(t, key);
     }
 
+    /** The llama-quantize recipe named by parameter {@code preset}, if any. */
+    static Optional<GgufPreset> preset(Parameters p) {
+        if (!p.asMap().containsKey("preset") || p.getString("preset").isEmpty()) return Optional.empty();
+        String name = p.getString("preset");
+        return Optional.of(GgufPreset.parse(name).orElseThrow(() -> new ConfigException("gguf", 0, 0, "preset: unknown "
+                + "llama-quantize recipe '" + name + "' (" + GgufPreset.names() + ")")));
+    }
+
     static GgmlType parse(String name, String key) {
         return GgmlType.parse(name).orElseThrow(() -> new ConfigException("gguf", 0, 0, key + ": unknown type '" + name
                 + "' (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)"));
@@ -56,12 +64,17 @@ final class GgufPlan {
 
     static List<Entry> build(ModelDir model, GgufArch arch, AllocationPlan plan, Parameters p) {
         List<Entry> out = new ArrayList<>();
+        Optional<GgufPreset> preset = preset(p);
+        boolean tied = model.config().tieWordEmbeddings();
+        int layers = model.config().numLayers().orElse(0);
+        int heads = model.config().numHeads().orElse(1);
+        int gqa = heads / Math.max(1, model.config().numKvHeads().orElse(heads));
         float[] rope = RopeFreqs.llama3(model.config());
         if (arch == GgufArch.LLAMA && rope != null) {
             out.add(new Entry(null, "rope_freqs.weight", new long[] {rope.length}, GgmlType.F32, 0, "", rope));
         }
         for (TensorInfo t : model.tensors()) {
-            if (GgufArch.dropped(t.name())) continue;
+            if (GgufArch.dropped(t.name(), model.config())) continue;
             Optional<String> name = arch.map(t.name());
             if (name.isEmpty()) {
                 throw new OutputException(null, model.path() + ": tensor " + t.name() + " has no place in llama.cpp's '"
@@ -77,7 +90,10 @@ final class GgufPlan {
             if (shape.length <= 1 || n.endsWith("_norm.weight")) {
                 type = GgmlType.F32;
             } else {
-                type = typeFor(d == null ? 16 : d.bits(), t.dtype(), p);
+                int bits = d == null ? 16 : d.bits();
+                if (d != null && !d.encoding().isEmpty()) type = parse(d.encoding(), "encoding of " + t.name());
+                else if (preset.isPresent() && bits < 16) type = preset.get().typeFor(n, ne[0], layers, gqa, tied);
+                else type = typeFor(bits, t.dtype(), p);
                 GgmlType wanted = type;
                 while (ne[0] % type.blockSize() != 0) type = type.fallback();
                 if (type != wanted) {

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Analyze a model, allocate bits and write the output (MLX directory or GGUF file). "
                 + "The output is built in a temporary sibling and moved into place only when complete; "
                 + "an interrupted run resumes its measurements when re-run with the same output.",
-                "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q) or --uniform Q4_0 (GGUF, like llama-quantize --pure)."})
+                "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q), --uniform Q4_0 (GGUF, like llama-quantize --pure), "
+                + "--preset Q4_K_M (GGUF, like llama-quantize Q4_K_M: its per-tensor recipe, byte for byte)."})
 public final class QuantizeCommand implements Callable<Integer> {
     @ParentCommand
     SwanCommand root;
@@ -67,6 +69,11 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--uniform", paramLabel = "BITS|TYPE",
             description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. Q4_0, Q8_0, F16 for gguf).")
     String uniform;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Baseline instead of SWAN: the runtime's own recipe of that name, e.g. Q4_K_M, Q3_K_M, Q5_K_M, Q4_0 "
+                    + "for gguf (llama-quantize's per-tensor rules, without an importance matrix).")
+    String preset;
 
     @Option(names = "--dry-run", description = "Plan and print the predicted sizes, write nothing.")
     boolean dryRun;
@@ -95,7 +102,10 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
-            if (uniform != null) s = uniform(s);
+            if (uniform != null && preset != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uniform and --preset are exclusive");
+            }
+            if (uniform != null || preset != null) s = baseline(s, plugins);
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
             try (ModelDir model = ModelDir.open(s.model())) {
                 rp.format().check(model, rp.formatParameters());
@@ -161,18 +171,33 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
     }
 
-    private PipelineSettings uniform(PipelineSettings s) {
+    /**
+     * --uniform BITS: the uniform allocator at those bits; --uniform TYPE or --preset NAME: whatever options
+     * the format says make that baseline (every quantizable tensor planned as quantized, the format picks
+     * the type). A name the chosen format does not know names the formats that do.
+     */
+    private PipelineSettings baseline(PipelineSettings s, PluginRegistry plugins) {
         Map<String, Object> ap = new LinkedHashMap<>();
-        try {
-            int bits = Integer.parseInt(uniform);
-            ap.put("bits", bits);
+        if (preset == null && uniform.matches("\\d+")) {
+            ap.put("bits", Integer.parseInt(uniform));
             return s.withAllocator("uniform", ap);
-        } catch (NumberFormatException typeName) {
-            Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
-            fo.put("uniform_type", uniform);
-            ap.put("bits", 8);
-            return s.withAllocator("uniform", ap).withFormat(s.format(), fo);
         }
+        String name = preset != null ? preset : uniform;
+        Optional<Map<String, Object>> options = plugins.format(s.format()).baseline(name, preset != null);
+        if (options.isEmpty()) {
+            List<String> others = new ArrayList<>();
+            for (var f : plugins.formats()) {
+                if (f.plugin().baseline(name, preset != null).isPresent()) others.add(f.id());
+            }
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (preset != null ? "--preset " : "--uniform ")
+                    + name + ": format '" + s.format() + "' has no such baseline"
+                    + (others.isEmpty() ? "" : " (" + String.join(", ", others) + " has: add -f " + others.get(0) + ")"));
+        }
+        Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
+        fo.putAll(options.get());
+        ap.put("bits", 8);
+        ap.put("group_size", 32); // plan every matrix whose rows hold 32-blocks; the format picks its type
+        return s.withAllocator("uniform", ap).withFormat(s.format(), fo);
     }
 
     private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, Path journalFor, PrintStream out)
@@ -185,7 +210,8 @@ public final class QuantizeCommand implements Callable<Integer> {
             }
             AllocationPolicy p = rp.settings().policy();
             boolean replan = p.target() != null || !p.overrides().isEmpty() || !p.protectedPatterns().isEmpty()
-                    || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || uniform != null || plan.allocator != null;
+                    || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || uniform != null || preset != null
+                    || plan.allocator != null;
             return replan ? pipeline.allocate(m, rp, model.config(), plan.metricsGiven ? rp.settings().weights() : m.weights()) : m;
         }
         ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());

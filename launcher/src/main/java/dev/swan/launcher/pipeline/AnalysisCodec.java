@@ -47,6 +47,7 @@ final class AnalysisCodec {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("bits", d.bits());
         m.put("group_size", d.groupSize());
+        if (!d.encoding().isEmpty()) m.put("encoding", d.encoding());
         m.put("reason", d.reason());
         return m;
     }
@@ -88,6 +89,6 @@ final class AnalysisCodec {
 
     static TensorDecision decodeDecision(String name, Map<?, ?> d, double composite) {
         return new TensorDecision(name, ((Number) d.get("bits")).intValue(), ((Number) d.get("group_size")).intValue(),
-                (String) d.get("reason"), composite);
+                (String) d.get("reason"), composite, d.get("encoding") instanceof String e ? e : "");
     }
 }

@@ -41,7 +41,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
             long total = 0;
             long stored = 0;
             for (int i = 0; i < ts.size(); i++) {
-                total += e.getValue().bytes(ts.get(i), ds.get(i).bits(), ds.get(i).groupSize());
+                total += e.getValue().bytes(ts.get(i), ds.get(i));
                 if (e.getValue().bytes(ts.get(i), 16, 0) > 0) stored += ts.get(i).params();
             }
             bytes.put(e.getKey(), total);

@@ -1,0 +1,92 @@
+package dev.swan.format.gguf;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * llama-quantize's recipes (its "ftype" mixtures, without an importance matrix) for dense llama and qwen
+ * models: a default type per recipe, then per tensor the rules of llama.cpp's {@code llama_tensor_get_type}:
+ * the output head (and a tied embedding) to Q6_K unless the recipe is Q8_0 (Q8_0 when its rows do not
+ * suit 256-blocks); {@code attn_v}, {@code ffn_down} and {@code attn_output} raised in chosen layers (the
+ * first and last eighth and every third in between for the _M recipes); then the shape fallback.
+ */
+enum GgufPreset {
+    Q2_K(GgmlType.Q2_K), Q2_K_S(GgmlType.Q2_K), Q3_K_S(GgmlType.Q3_K), Q3_K_M(GgmlType.Q3_K), Q3_K_L(GgmlType.Q3_K),
+    Q4_0(GgmlType.Q4_0), Q4_1(GgmlType.Q4_1), Q5_0(GgmlType.Q5_0), Q5_1(GgmlType.Q5_1), Q8_0(GgmlType.Q8_0),
+    Q4_K_S(GgmlType.Q4_K), Q4_K_M(GgmlType.Q4_K), Q5_K_S(GgmlType.Q5_K), Q5_K_M(GgmlType.Q5_K), Q6_K(GgmlType.Q6_K);
+
+    private static final Pattern LAYER = Pattern.compile("^blk\\.(\\d+)\\.(.+)$");
+
+    final GgmlType base;
+
+    GgufPreset(GgmlType base) {
+        this.base = base;
+    }
+
+    static Optional<GgufPreset> parse(String name) {
+        for (GgufPreset p : values()) if (p.name().equalsIgnoreCase(name.trim())) return Optional.of(p);
+        return Optional.empty();
+    }
+
+    static String names() {
+        return String.join(", ", List.of(values()).stream().map(Enum::name).toList());
+    }
+
+    /** True when {@code name} is a recipe, not a single type (Q4_K_M, Q3_K_L, ...). */
+    static boolean isMixture(String name) {
+        return parse(name).isPresent() && GgmlType.parse(name).isEmpty();
+    }
+
+    /**
+     * The type llama-quantize gives a quantizable tensor (2-D, a weight, not a norm) under this recipe.
+     *
+     * @param gguf   the GGUF tensor name
+     * @param cols   its row length (ne[0])
+     * @param layers the model's block count
+     * @param gqa    attention heads per key/value head
+     * @param tied   true when the file has no separate output head
+     */
+    GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied) {
+        GgmlType t = base;
+        Matcher m = LAYER.matcher(gguf);
+        int layer = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        String role = m.matches() ? m.group(2) : gguf;
+        if (gguf.equals("output.weight") || (tied && gguf.equals("token_embd.weight"))) {
+            if (cols % t.blockSize() != 0) t = GgmlType.Q8_0;
+            else if (t != GgmlType.Q8_0) t = GgmlType.Q6_K;
+        } else if (role.equals("attn_v.weight")) {
+            if (this == Q2_K) t = gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
+            else if (this == Q2_K_S && gqa >= 4) t = GgmlType.Q4_K;
+            else if (this == Q3_K_M) t = layer < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
+            else if (this == Q3_K_L) t = GgmlType.Q5_K;
+            else if ((this == Q4_K_M || this == Q5_K_M) && moreBits(layer, layers)) t = GgmlType.Q6_K;
+            else if (this == Q4_K_S && layer < 4) t = GgmlType.Q5_K;
+        } else if (role.equals("ffn_down.weight")) {
+            if (this == Q2_K) t = GgmlType.Q3_K;
+            else if (this == Q2_K_S && layer < layers / 8) t = GgmlType.Q4_K;
+            else if (this == Q3_K_M) t = layer < layers / 16 ? GgmlType.Q5_K : GgmlType.Q4_K;
+            else if (this == Q3_K_L) t = GgmlType.Q5_K;
+            else if (this == Q4_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
+            else if (this == Q5_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
+            else if (this == Q4_K_S && layer < layers / 8) t = GgmlType.Q5_K;
+        } else if (role.equals("attn_output.weight")) {
+            if (this == Q2_K) t = GgmlType.Q3_K;
+            else if (this == Q3_K_M) t = GgmlType.Q4_K;
+            else if (this == Q3_K_L) t = GgmlType.Q5_K;
+        }
+        while (cols % t.blockSize() != 0) t = t.fallback();
+        return t;
+    }
+
+    /** llama.cpp's use_more_bits: the first and last eighth of the layers, and every third one between. */
+    static boolean moreBits(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.swan.format.gguf;
+
+import dev.swan.api.Parameters;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
+import dev.swan.api.TensorSizer;
+import dev.swan.api.model.ModelConfig;
+import java.util.Optional;
+
+/**
+ * Bytes per tensor exactly as {@link GgufPlan} will store it (the same type choice: the decision's named
+ * encoding, else the preset's recipe, else the bits mapping; then the shape fallback), from the config
+ * alone.
+ */
+final class GgufSizer implements TensorSizer {
+    private final ModelConfig config;
+    private final Parameters p;
+    private final Optional<GgufPreset> preset;
+    private final GgufArch arch;
+
+    GgufSizer(ModelConfig config, Parameters p) {
+        this.config = config;
+        this.p = p;
+        this.preset = GgufPlan.preset(p);
+        this.arch = GgufArch.of(config).orElse(GgufArch.LLAMA);
+    }
+
+    @Override
+    public long bytes(TensorAnalysis t, int bits, int groupSize) {
+        return bytes(t, new TensorDecision(t.name(), bits, groupSize, "", Double.NaN));
+    }
+
+    @Override
+    public long bytes(TensorAnalysis t, TensorDecision d) {
+        return type(t, d).map(type -> type.rowBytes(t.cols()) * t.rows()).orElse(0L);
+    }
+
+    /** The stored type, or empty for a tensor the file does not carry. */
+    Optional<GgmlType> type(TensorAnalysis t, TensorDecision d) {
+        if (GgufArch.dropped(t.name(), config)) return Optional.empty();
+        if (t.rank() <= 1 || t.name().endsWith("norm.weight")) return Optional.of(GgmlType.F32);
+        GgmlType type;
+        if (!d.encoding().isEmpty()) {
+            type = GgufPlan.parse(d.encoding(), "encoding of " + t.name());
+        } else if (preset.isPresent() && d.bits() < 16) {
+            int heads = config.numHeads().orElse(1);
+            int gqa = heads / Math.max(1, config.numKvHeads().orElse(heads));
+            String name = arch.map(t.name()).orElse(t.name());
+            type = preset.get().typeFor(name, t.cols(), config.numLayers().orElse(0), gqa, config.tieWordEmbeddings());
+        } else {
+            type = GgufPlan.typeFor(d.bits(), t.dtype(), p);
+        }
+        while (t.cols() % type.blockSize() != 0) type = type.fallback();
+        return Optional.of(type);
+    }
+}
