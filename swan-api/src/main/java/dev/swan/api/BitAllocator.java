@@ -35,6 +35,14 @@ public interface BitAllocator extends SwanPlugin {
     default void preflight(AllocationRequest shapesOnly) {
     }
 
+    /**
+     * Metric ids whose results this allocator reads whatever the composite weights (e.g. the measured
+     * error of every encoding); the launcher runs them with weight 0 when the pipeline does not list them.
+     */
+    default java.util.List<String> requiredMetrics() {
+        return java.util.List.of();
+    }
+
     /** False for allocators that ignore metric results (baselines), so the launcher skips measuring. */
     default boolean usesMetrics() {
         return true;

@@ -38,4 +38,13 @@ public interface MetricContext {
      * metrics that measure error with the real target quantizer; empty when no format provides it.
      */
     Optional<Quantizer> quantizer(String spec);
+
+    /**
+     * How the target output format can store this tensor, with exact byte costs (see {@link
+     * OutputFormat#encodings}), for metrics that measure each candidate's real error; empty when the
+     * pipeline has no target format or the format offers no choice.
+     */
+    default java.util.List<Encoding> encodings() {
+        return java.util.List.of();
+    }
 }

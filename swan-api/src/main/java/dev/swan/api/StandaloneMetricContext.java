@@ -21,12 +21,21 @@ public final class StandaloneMetricContext implements MetricContext {
     private final Parallel parallel;
     private final FloatMatrix weight;
     private final Function<String, Optional<Quantizer>> quantizers;
+    private final java.util.List<Encoding> encodings;
     /** Shared by every copy made with {@link #withParameters}, so the statistics pass runs once per tensor. */
     private final TensorStats[] stats;
 
     public StandaloneMetricContext(String tensorName, TensorClass tensorClass, Parameters parameters, long globalSeed,
                                    Parallel parallel, FloatMatrix weight,
                                    Function<String, Optional<Quantizer>> quantizers) {
+        this(tensorName, tensorClass, parameters, globalSeed, parallel, weight, quantizers, java.util.List.of());
+    }
+
+    /** As above, with the target format's candidate encodings for this tensor. */
+    public StandaloneMetricContext(String tensorName, TensorClass tensorClass, Parameters parameters, long globalSeed,
+                                   Parallel parallel, FloatMatrix weight,
+                                   Function<String, Optional<Quantizer>> quantizers, java.util.List<Encoding> encodings) {
+        this.encodings = java.util.List.copyOf(encodings);
         this.tensorName = tensorName;
         this.tensorClass = tensorClass;
         this.parameters = parameters;
@@ -45,6 +54,7 @@ public final class StandaloneMetricContext implements MetricContext {
         this.parallel = base.parallel;
         this.weight = base.weight;
         this.quantizers = base.quantizers;
+        this.encodings = base.encodings;
         this.stats = base.stats;
     }
 
@@ -102,5 +112,10 @@ public final class StandaloneMetricContext implements MetricContext {
     @Override
     public Optional<Quantizer> quantizer(String spec) {
         return quantizers.apply(spec);
+    }
+
+    @Override
+    public java.util.List<Encoding> encodings() {
+        return encodings;
     }
 }

@@ -17,4 +17,12 @@ public interface TensorSizer {
     default long bytes(TensorAnalysis tensor, TensorDecision decision) {
         return bytes(tensor, decision.bits(), decision.groupSize());
     }
+
+    /**
+     * Bytes the output takes beyond its tensors whatever the plan (headers, metadata, vocabulary), so a size
+     * target can mean the whole output; 0 when the format cannot tell from the config.
+     */
+    default long fixedBytes() {
+        return 0;
+    }
 }

@@ -2,6 +2,7 @@ package dev.swan.format.gguf;
 
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.ConfigException;
+import dev.swan.api.Encoding;
 import dev.swan.api.FormatContext;
 import dev.swan.api.OutputException;
 import dev.swan.api.OutputFormat;
@@ -10,6 +11,8 @@ import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.StoredModel;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,6 +133,28 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
         return GgufVerifier.verify(output, source);
+    }
+
+    /**
+     * The float type {@code type_16} gives, and for matrices every quantized type whose block divides the
+     * row (legacy 32-blocks and 256-wide K-quants); norms and vectors have one encoding (F32), and a tied
+     * head none.
+     */
+    @Override
+    public List<Encoding> encodings(TensorAnalysis t, ModelConfig config, Parameters p) {
+        GgufSizer size = new GgufSizer(config, p);
+        Optional<GgmlType> fixed = size.type(t, new TensorDecision(t.name(), 16, 0, "", Double.NaN));
+        if (fixed.isEmpty()) return List.of();
+        List<Encoding> out = new ArrayList<>();
+        out.add(new Encoding(fixed.get().name(), 16, 0, size.bytes(t, 16, 0), ""));
+        if (fixed.get() == GgmlType.F32 && (t.rank() <= 1 || t.name().endsWith("norm.weight"))) return out;
+        for (GgmlType type : GgmlType.values()) {
+            if (type.isFloat() || t.cols() % type.blockSize() != 0) continue;
+            long bytes = type.rowBytes(t.cols()) * t.rows();
+            out.add(new Encoding(type.name(), type.nominalBits(), 0, bytes, "gguf:" + type.name()));
+        }
+        out.sort(java.util.Comparator.comparingLong(Encoding::bytes));
+        return out;
     }
 
     /** A ggml type name (pure), or one of llama-quantize's recipes (Q4_K_M, ...; also Q4_0 etc. as recipes). */

@@ -91,7 +91,8 @@ final class GgufPlan {
                 type = GgmlType.F32;
             } else {
                 int bits = d == null ? 16 : d.bits();
-                if (d != null && !d.encoding().isEmpty()) type = parse(d.encoding(), "encoding of " + t.name());
+                // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
+                if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
                 else if (preset.isPresent() && bits < 16) type = preset.get().typeFor(n, ne[0], layers, gqa, tied);
                 else type = typeFor(bits, t.dtype(), p);
                 GgmlType wanted = type;

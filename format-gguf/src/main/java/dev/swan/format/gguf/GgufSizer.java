@@ -5,6 +5,7 @@ import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.model.ModelConfig;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,9 +31,41 @@ final class GgufSizer implements TensorSizer {
         return bytes(t, new TensorDecision(t.name(), bits, groupSize, "", Double.NaN));
     }
 
+    /** The tensor's data as stored: padded to the file's 32-byte alignment. */
     @Override
     public long bytes(TensorAnalysis t, TensorDecision d) {
-        return type(t, d).map(type -> type.rowBytes(t.cols()) * t.rows()).orElse(0L);
+        return type(t, d).map(type -> GgufLayout.align(type.rowBytes(t.cols()) * t.rows())).orElse(0L);
+    }
+
+    /**
+     * Everything before the data: magic, metadata with the vocabulary, tensor infos and padding. Built
+     * from the model folder the config sits in (the same builder the writer uses); 0 when that folder is
+     * not at hand (a manifest from elsewhere).
+     */
+    @Override
+    public long fixedBytes() {
+        if (fixed < 0) fixed = header();
+        return fixed;
+    }
+
+    private long fixed = -1;
+
+    private long header() {
+        java.nio.file.Path dir = config.file() == null ? null : config.file().getParent();
+        if (dir == null || !java.nio.file.Files.isRegularFile(dir.resolve(dev.swan.api.model.ModelDir.SINGLE))
+                && !java.nio.file.Files.isRegularFile(dir.resolve(dev.swan.api.model.ModelDir.INDEX))) {
+            return 0;
+        }
+        try (dev.swan.api.model.ModelDir model = dev.swan.api.model.ModelDir.open(dir)) {
+            List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new dev.swan.api.AllocationPlan("size",
+                    java.util.Map.of(), List.of()), p);
+            GgufLayout layout = new GgufLayout();
+            layout.kv.putAll(GgufMetadata.build(model, arch, entries));
+            for (GgufPlan.Entry e : entries) layout.tensors.add(new GgufLayout.Tensor(e.name(), e.ne(), e.type()));
+            return layout.header().length;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The stored type, or empty for a tensor the file does not carry. */
@@ -40,8 +73,8 @@ final class GgufSizer implements TensorSizer {
         if (GgufArch.dropped(t.name(), config)) return Optional.empty();
         if (t.rank() <= 1 || t.name().endsWith("norm.weight")) return Optional.of(GgmlType.F32);
         GgmlType type;
-        if (!d.encoding().isEmpty()) {
-            type = GgufPlan.parse(d.encoding(), "encoding of " + t.name());
+        if (GgmlType.parse(d.encoding()).isPresent()) {
+            type = GgmlType.parse(d.encoding()).get();
         } else if (preset.isPresent() && d.bits() < 16) {
             int heads = config.numHeads().orElse(1);
             int gqa = heads / Math.max(1, config.numKvHeads().orElse(heads));

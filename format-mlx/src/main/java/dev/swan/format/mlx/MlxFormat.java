@@ -2,6 +2,7 @@ package dev.swan.format.mlx;
 
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.ConfigException;
+import dev.swan.api.Encoding;
 import dev.swan.api.FormatContext;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.ParameterSpec;
@@ -9,6 +10,7 @@ import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.StoredModel;
+import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
@@ -18,6 +20,7 @@ import dev.swan.api.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -86,17 +89,60 @@ public final class MlxFormat implements OutputFormat {
         }
     }
 
+    /**
+     * Bytes in the weight files: the data (packed codes plus scales and biases in the output dtype, or the
+     * float tensor) and the tensor's entries in the safetensors header, with offsets assumed as long as the
+     * model's total size makes them; {@link TensorSizer#fixedBytes} adds the header's frame.
+     */
     @Override
     public TensorSizer sizer(ModelConfig config, Parameters p) {
-        return (t, bits, group) -> {
-            if (MlxModules.dropped(t.name(), config)) return 0;
-            DType fd = floatDtype(config, p, t.dtype());
-            boolean auto = p.getString("dtype").equals("auto");
-            boolean q = bits < 16 && MlxModules.quantizable(t.name(), t.rank()) && MlxModules.BITS.contains(bits)
-                    && MlxModules.GROUPS.contains(group) && t.cols() % group == 0 && t.dtype().isFloat();
-            if (!q) return t.params() * (auto || !t.dtype().isFloat() ? t.dtype().size() : fd.size());
-            return t.params() * bits / 8 + 2L * t.rows() * (t.cols() / group) * fd.size();
+        int digits = Long.toString(approximateBytes(config)).length();
+        return new TensorSizer() {
+            @Override
+            public long bytes(TensorAnalysis t, int bits, int group) {
+                if (MlxModules.dropped(t.name(), config)) return 0;
+                DType fd = floatDtype(config, p, t.dtype());
+                boolean auto = p.getString("dtype").equals("auto");
+                boolean q = bits < 16 && MlxModules.quantizable(t.name(), t.rank()) && MlxModules.BITS.contains(bits)
+                        && MlxModules.GROUPS.contains(group) && t.cols() % group == 0 && t.dtype().isFloat();
+                if (!q) {
+                    DType d = auto || !t.dtype().isFloat() ? t.dtype() : fd;
+                    return t.params() * d.size() + entry(t.name(), d, t.shape(), digits);
+                }
+                long[] packed = t.shape();
+                packed[packed.length - 1] = t.cols() * bits / 32;
+                long[] scales = t.shape();
+                scales[scales.length - 1] = t.cols() / group;
+                String path = MlxModules.modulePath(t.name());
+                return t.params() * bits / 8 + 2L * t.rows() * (t.cols() / group) * fd.size()
+                        + entry(t.name(), DType.U32, packed, digits) + entry(path + ".scales", fd, scales, digits)
+                        + entry(path + ".biases", fd, scales, digits);
+            }
+
+            @Override
+            public long fixedBytes() {
+                // the length prefix, the braces and {"__metadata__":{"format":"mlx"}}, half the padding to 8
+                return 8 + 2 + "\"__metadata__\":{\"format\":\"mlx\"}".length() + 4;
+            }
         };
+    }
+
+    /** One header entry: "NAME":{"dtype":"D","shape":[..],"data_offsets":[a,b]}, with both offsets {@code digits} long. */
+    private static long entry(String name, DType dtype, long[] shape, int digits) {
+        StringBuilder dims = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) dims.append(i == 0 ? "" : ",").append(shape[i]);
+        return name.length() + dtype.safetensorsName().length() + dims.length() + 2L * digits
+                + "\"\":{\"dtype\":\"\",\"shape\":[],\"data_offsets\":[,]},".length();
+    }
+
+    /** A rough size of the weights (a 5-bit model of the config's shape), for the length of header offsets. */
+    private static long approximateBytes(ModelConfig c) {
+        long h = c.hiddenSize().orElse(4096);
+        long layers = c.numLayers().orElse(32);
+        long inter = c.intermediateSize().orElse(4 * (int) h);
+        long vocab = c.vocabSize().orElse(32000);
+        long params = layers * (4 * h * h + 3 * h * inter) + 2 * vocab * h;
+        return Math.max(1, params * 5 / 8 / 2);
     }
 
     @Override
@@ -120,6 +166,29 @@ public final class MlxFormat implements OutputFormat {
     @Override
     public VerifyReport verify(Path output, Optional<ModelDir> source, FormatContext context) throws IOException {
         return MlxVerifier.verify(output, source);
+    }
+
+    /**
+     * Float (the output dtype), and for Linear and Embedding weights every affine mode whose group divides
+     * the row: bits 2, 3, 4, 5, 6, 8 × groups 32, 64, 128, named {@code mlx:BITS:GROUP} like their quantizers.
+     */
+    @Override
+    public List<Encoding> encodings(TensorAnalysis t, ModelConfig config, Parameters p) {
+        if (MlxModules.dropped(t.name(), config)) return List.of();
+        TensorSizer size = sizer(config, p);
+        List<Encoding> out = new ArrayList<>();
+        out.add(new Encoding(floatDtype(config, p, t.dtype()).name(), 16, 0, size.bytes(t, 16, 0), ""));
+        if (MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()) {
+            for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
+                for (int g : new int[] {32, 64, 128}) {
+                    if (t.cols() % g != 0) continue;
+                    String id = "mlx:" + bits + ":" + g;
+                    out.add(new Encoding(id, bits, g, size.bytes(t, bits, g), id));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Encoding::bytes));
+        return out;
     }
 
     /** Empty for a directory with no {@code quantization} entry in its config (a plain Hugging Face layout). */

@@ -59,6 +59,12 @@ public final class PlanOptions {
     @Option(names = "--seed", paramLabel = "N", description = "Global seed of every random draw (default: 42).")
     Long seed;
 
+    @Option(names = "--self-calibrate", paramLabel = "TOKENS",
+            description = "Let the model write TOKENS tokens of its own text (no dataset) and measure on it how much each "
+                    + "tensor's error costs (KL divergence under injected noise); the rd allocator then weighs errors by it. "
+                    + "0: weight-only.")
+    Integer selfCalibrate;
+
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -161,6 +167,12 @@ public final class PlanOptions {
         }
         if (seed != null) s = s.withSeed(seed);
         if (threads != null) s = s.withThreads(threads);
+        if (selfCalibrate != null) {
+            if (selfCalibrate < 0 || selfCalibrate > 1_000_000) {
+                throw new ConfigException("command line", 0, 0, "--self-calibrate " + selfCalibrate + ": give 0 to 1000000 tokens");
+            }
+            s = s.withSelfCalibrate(selfCalibrate);
+        }
         return s;
     }
 
@@ -206,10 +218,12 @@ public final class PlanOptions {
                 }
             }
             s = s.withMetrics(ms);
-            if (id.equals(s.allocator())) {
-                Map<String, Object> p = new LinkedHashMap<>(s.allocatorOptions());
+            // with no allocator chosen, setting a parameter of one (not a metric, not the format) chooses it
+            boolean chooses = PipelineSettings.AUTO_ALLOCATOR.equals(s.allocator()) && !applied && !id.equals(s.format());
+            if (id.equals(s.allocator()) || chooses) {
+                Map<String, Object> p = new LinkedHashMap<>(chooses ? Map.of() : s.allocatorOptions());
                 p.put(key, value);
-                s = s.withAllocator(s.allocator(), p);
+                s = s.withAllocator(id, p);
                 applied = true;
             }
             if (id.equals(s.format())) {

@@ -41,6 +41,7 @@ public final class AnalysisEngine implements AutoCloseable {
     private final int threads;
     private final long memoryBudget;
     private final ForkJoinPool pool;
+    private final java.util.function.Function<TensorAnalysis, List<dev.swan.api.Encoding>> encodings;
 
     /** What the engine produced for one tensor: the analysis and seconds per metric. */
     public record Measured(TensorAnalysis analysis, Map<String, Double> seconds) {
@@ -48,6 +49,14 @@ public final class AnalysisEngine implements AutoCloseable {
 
     public AnalysisEngine(List<ResolvedPipeline.ResolvedMetric> metrics, List<OutputFormat> formats, long seed,
                           int threads, long memoryBudget) {
+        this(metrics, formats, seed, threads, memoryBudget, t -> List.of());
+    }
+
+    /** With the target format's candidate encodings per tensor, which metrics see in their context. */
+    public AnalysisEngine(List<ResolvedPipeline.ResolvedMetric> metrics, List<OutputFormat> formats, long seed,
+                          int threads, long memoryBudget,
+                          java.util.function.Function<TensorAnalysis, List<dev.swan.api.Encoding>> encodings) {
+        this.encodings = encodings;
         this.metrics = metrics;
         this.formats = formats;
         this.seed = seed;
@@ -164,7 +173,10 @@ public final class AnalysisEngine implements AutoCloseable {
         Parallel par = Parallel.of(pool);
         Map<String, MetricResult> results = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
-        StandaloneMetricContext base = new StandaloneMetricContext(t.name(), cls, null, seed, par, w, this::quantizer);
+        List<dev.swan.api.Encoding> candidates = encodings.apply(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls,
+                null, Map.of()));
+        StandaloneMetricContext base = new StandaloneMetricContext(t.name(), cls, null, seed, par, w, this::quantizer,
+                candidates);
         for (ResolvedPipeline.ResolvedMetric m : metrics) {
             long t0 = System.nanoTime();
             try {

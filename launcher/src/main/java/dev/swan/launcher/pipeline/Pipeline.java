@@ -58,6 +58,27 @@ public final class Pipeline {
                 : t.params() * bits / 8 + t.rows() * (t.cols() / Math.max(1, g)) * 4;
     }
 
+    /** The target format (and its parameters) a plan is made for, if it is installed. */
+    private java.util.Optional<OutputFormat> targetFormat(ResolvedPipeline rp) {
+        if (rp.format() != null) return java.util.Optional.of(rp.format());
+        String id = rp.settings().format();
+        return plugins.hasFormat(id) ? java.util.Optional.of(plugins.format(id)) : java.util.Optional.empty();
+    }
+
+    private Parameters targetParameters(ResolvedPipeline rp, OutputFormat f) {
+        if (rp.format() != null) return rp.formatParameters();
+        return Parameters.resolve(f.id(), f.parameters(), rp.settings().formatOptions(), rp.settings().source());
+    }
+
+    /** Every way the target format can store each tensor, with exact bytes (empty without a format). */
+    public java.util.function.Function<TensorAnalysis, List<dev.swan.api.Encoding>> encodings(ResolvedPipeline rp,
+                                                                                              ModelConfig config) {
+        java.util.Optional<OutputFormat> f = targetFormat(rp);
+        if (f.isEmpty()) return t -> List.of();
+        Parameters p = targetParameters(rp, f.get());
+        return t -> f.get().encodings(t, config, p);
+    }
+
     /**
      * Analyses {@code model} and plans it. With {@code journalFor} set, finished tensors are journaled next
      * to it so an interrupted run resumes where it stopped.
@@ -88,7 +109,7 @@ public final class Pipeline {
         List<AnalysisEngine.Measured> measured;
         AnalysisJournal journal = journalFor == null ? null : AnalysisJournal.open(journalFor, identity, restart);
         try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(),
-                rp.settings().threads(), AnalysisEngine.defaultMemoryBudget())) {
+                rp.settings().threads(), AnalysisEngine.defaultMemoryBudget(), encodings(rp, model.config()))) {
             Map<String, AnalysisEngine.Measured> done = journal == null ? Map.of() : journal.done();
             measured = engine.analyze(model, done, m -> {
                 if (journal != null) journal.append(m);
@@ -108,6 +129,9 @@ public final class Pipeline {
         for (AnalysisEngine.Measured m : measured) {
             tensors.add(m.analysis());
             seconds.put(m.analysis().name(), m.seconds());
+        }
+        if (rp.settings().selfCalibrate() > 0) {
+            tensors = SelfCalibrationStep.attach(model, tensors, rp.settings(), progress);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -135,8 +159,11 @@ public final class Pipeline {
             shapes.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), model.classOf(t),
                     shape.analysed() ? null : shape.skipReason(), Map.of()));
         }
+        Map<String, List<dev.swan.api.Encoding>> encodings = new LinkedHashMap<>();
+        var candidates = encodings(rp, model.config());
+        for (TensorAnalysis t : shapes) encodings.put(t.name(), candidates.apply(t));
         AllocationRequest req = new AllocationRequest(shapes, rp.settings().weights(), rp.settings().policy(),
-                rp.allocatorParameters(), targetSizer(rp, model.config()));
+                rp.allocatorParameters(), targetSizer(rp, model.config()), encodings, Map.of());
         try {
             rp.allocator().preflight(req);
         } catch (ConfigException e) {
@@ -161,8 +188,16 @@ public final class Pipeline {
 
     /** Plans (or re-plans) a manifest with the pipeline's allocator, policy and {@code weights}; no metric runs. */
     public Manifest allocate(Manifest m, ResolvedPipeline rp, ModelConfig config, Map<String, Double> weights) {
+        Map<String, List<dev.swan.api.Encoding>> encodings = new LinkedHashMap<>();
+        var candidates = encodings(rp, config);
+        Map<String, dev.swan.api.Sensitivity> sensitivity = new LinkedHashMap<>();
+        for (TensorAnalysis t : m.tensors()) {
+            encodings.put(t.name(), candidates.apply(t));
+            dev.swan.api.MetricResult s = t.metrics().get(SelfCalibrationStep.ID);
+            if (s != null) sensitivity.put(t.name(), SelfCalibrationStep.decode(s));
+        }
         AllocationRequest req = new AllocationRequest(m.tensors(), weights, rp.settings().policy(),
-                rp.allocatorParameters(), targetSizer(rp, config));
+                rp.allocatorParameters(), targetSizer(rp, config), encodings, sensitivity);
         AllocationPlan plan = rp.allocator().allocate(req, ProgressSink.NONE);
         Map<String, Object> allocator = new LinkedHashMap<>();
         allocator.put("id", rp.allocator().id());

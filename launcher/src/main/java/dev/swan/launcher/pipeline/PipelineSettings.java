@@ -22,13 +22,26 @@ import java.util.Map;
  * @param pluginDirs     extra plugin folders
  * @param source         where the settings came from, for error messages
  * @param targetOrigin   where the budget target was set, for errors found when checking it against the model
+ * @param selfCalibrate  tokens the model generates to measure each tensor's sensitivity (0: weight-only)
  */
 public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
                                List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
                                AllocationPolicy policy, long seed, int threads, List<Path> pluginDirs, String source,
-                               SettingOrigin targetOrigin) {
+                               SettingOrigin targetOrigin, int selfCalibrate) {
 
     public static final long DEFAULT_SEED = 42;
+
+    /**
+     * The allocator when none is chosen: rate–distortion ({@code rd}) when the policy has a size target,
+     * the SWAN paper's thresholds ({@code threshold}) otherwise.
+     */
+    public static final String AUTO_ALLOCATOR = "auto";
+
+    /** The allocator id {@link #AUTO_ALLOCATOR} stands for under this policy. */
+    public String allocatorId() {
+        if (!AUTO_ALLOCATOR.equals(allocator)) return allocator;
+        return policy.target() != null ? "rd" : "threshold";
+    }
 
     /** SWAN paper v2: svd 0.20, kurtosis 0.45, noise 0.15, recon 0.20. */
     public static List<MetricChoice> paperMetrics() {
@@ -37,64 +50,69 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
     }
 
     public static PipelineSettings defaults() {
-        return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), "threshold", Map.of(),
+        return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), AUTO_ALLOCATOR, Map.of(),
                 AllocationPolicy.defaults(), DEFAULT_SEED, Runtime.getRuntime().availableProcessors(), List.of(),
-                "defaults", SettingOrigin.NONE);
+                "defaults", SettingOrigin.NONE, 0);
     }
 
     public PipelineSettings withModel(Path p) {
         return new PipelineSettings(p, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withOutput(Path p) {
         return new PipelineSettings(model, p, format, formatOptions, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withFormat(String f, Map<String, Object> options) {
         return new PipelineSettings(model, output, f, options, metrics, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withMetrics(List<MetricChoice> m) {
         return new PipelineSettings(model, output, format, formatOptions, m, allocator, allocatorOptions, policy, seed,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withAllocator(String id, Map<String, Object> options) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, id, options, policy, seed, threads,
-                pluginDirs, source, targetOrigin);
+                pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withPolicy(AllocationPolicy p) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, p, seed,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withSeed(long s) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy, s,
-                threads, pluginDirs, source, targetOrigin);
+                threads, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withThreads(int t) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, t, pluginDirs, source, targetOrigin);
+                seed, t, pluginDirs, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withPluginDirs(List<Path> d) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, threads, d, source, targetOrigin);
+                seed, threads, d, source, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withSource(String s) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, threads, pluginDirs, s, targetOrigin);
+                seed, threads, pluginDirs, s, targetOrigin, selfCalibrate);
     }
 
     public PipelineSettings withTargetOrigin(SettingOrigin o) {
         return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
-                seed, threads, pluginDirs, source, o);
+                seed, threads, pluginDirs, source, o, selfCalibrate);
+    }
+
+    public PipelineSettings withSelfCalibrate(int tokens) {
+        return new PipelineSettings(model, output, format, formatOptions, metrics, allocator, allocatorOptions, policy,
+                seed, threads, pluginDirs, source, targetOrigin, tokens);
     }
 
     /** Weight of each metric id, for the allocator. */

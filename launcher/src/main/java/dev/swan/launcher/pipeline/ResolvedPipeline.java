@@ -34,7 +34,7 @@ public record ResolvedPipeline(PipelineSettings settings, List<ResolvedMetric> m
     public static ResolvedPipeline resolve(PipelineSettings s, PluginRegistry plugins, boolean withMetrics,
                                            boolean withFormat) {
         List<ResolvedMetric> metrics = new ArrayList<>();
-        BitAllocator allocator = lookup(() -> plugins.allocator(s.allocator()), s.source());
+        BitAllocator allocator = lookup(() -> plugins.allocator(s.allocatorId()), s.source());
         if (withMetrics && allocator.usesMetrics()) {
             Set<String> seen = new HashSet<>();
             double sum = 0;
@@ -50,6 +50,12 @@ public record ResolvedPipeline(PipelineSettings settings, List<ResolvedMetric> m
                 metrics.add(new ResolvedMetric(metric, p, m.weight()));
             }
             if (metrics.isEmpty()) throw new ConfigException(s.source(), 0, 0, "no metrics configured");
+            for (String id : allocator.requiredMetrics()) {
+                if (!seen.add(id)) continue;
+                SensitivityMetric metric = lookup(() -> plugins.metric(id), s.source());
+                metrics.add(new ResolvedMetric(metric, Parameters.resolve(id, metric.parameters(), java.util.Map.of(),
+                        s.source()), 0.0));
+            }
             if (Math.abs(sum - 1) > 1e-6) {
                 throw new ConfigException(s.source(), 0, 0, "metric weights sum to " + String.format(Locale.ROOT, "%.4f", sum)
                         + " " + s.weights() + ": they must sum to 1");

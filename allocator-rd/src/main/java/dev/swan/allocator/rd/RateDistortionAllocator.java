@@ -1,0 +1,294 @@
+package dev.swan.allocator.rd;
+
+import dev.swan.api.AllocationPlan;
+import dev.swan.api.AllocationPolicy;
+import dev.swan.api.AllocationRequest;
+import dev.swan.api.BitAllocator;
+import dev.swan.api.ConfigException;
+import dev.swan.api.Encoding;
+import dev.swan.api.MetricResult;
+import dev.swan.api.ParameterSpec;
+import dev.swan.api.Parameters;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.Sensitivity;
+import dev.swan.api.SpiVersion;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
+import dev.swan.api.TensorSizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Rate–distortion allocation (this project's method; the SWAN paper's threshold allocator stays
+ * selectable as {@code threshold}): every tensor may take any encoding its output format offers, each
+ * with its exact byte cost and its measured relative squared error (metric {@code qerror}); the damage of
+ * a choice is that error times the tensor's importance, and the plan is the one with the least summed
+ * damage within the byte budget (Lagrangian search on each tensor's lower convex hull, then the leftover
+ * bytes spent on the most efficient upgrades that still fit).
+ *
+ * <p>Importance: the measured sensitivity of the request ({@code --self-calibrate}: KL divergence per unit
+ * of relative noise in that tensor alone, on text the model generated itself) when present, else a
+ * weight-only prior ({@code importance} parameter).
+ */
+public final class RateDistortionAllocator implements BitAllocator {
+
+    @Override
+    public String id() {
+        return "rd";
+    }
+
+    @Override
+    public String description() {
+        return "Least predicted damage within a byte budget over every encoding the format offers (needs a target)";
+    }
+
+    @Override
+    public String spiVersion() {
+        return SpiVersion.CURRENT;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(
+                ParameterSpec.ofString("importance", "auto", "what weighs a tensor's error: measured sensitivity "
+                        + "(auto: when measured, else params), params (each weight's relative error counts once), "
+                        + "uniform (each tensor's relative error counts once)", "auto", "measured", "params", "uniform"),
+                ParameterSpec.ofInt("protected_bits", 8, "least bits for tensors matching --protect patterns (16: float)"),
+                ParameterSpec.ofInt("sensitive_bits", 8, "least bits for tensors matching --sensitive patterns"));
+    }
+
+    @Override
+    public List<String> requiredMetrics() {
+        return List.of("qerror");
+    }
+
+    @Override
+    public void preflight(AllocationRequest r) {
+        if (r.policy().target() == null) {
+            throw new ConfigException("the rd allocator needs a size target: give --target-size or --target-bits "
+                    + "(or choose --allocator threshold for fixed thresholds)");
+        }
+        List<Option[]> options = options(r, true);
+        long[] range = range(options);
+        double target = targetBytes(r);
+        if (target < range[0]) {
+            throw new ConfigException(String.format(Locale.ROOT, "target %s is below the smallest plan the encodings "
+                    + "allow (%d bytes, %.3f bits/weight): raise the target, or lower rd.protected_bits / drop --protect "
+                    + "patterns if they hold tensors up", r.policy().target(), range[0], bits(r, range[0])));
+        }
+        if (target > range[1]) {
+            throw new ConfigException(String.format(Locale.ROOT, "target %s is above the largest plan (%d bytes, "
+                    + "everything in float): lower the target", r.policy().target(), range[1]));
+        }
+    }
+
+    /** One way to store one tensor: its bytes, its predicted damage and the decision that asks for it. */
+    record Option(long bytes, double damage, TensorDecision decision) {
+    }
+
+    @Override
+    public AllocationPlan allocate(AllocationRequest r, ProgressSink progress) {
+        preflight(r);
+        List<Option[]> options = options(r, false);
+        double budget = targetBytes(r);
+        int n = options.size();
+        // λ: bytes priced in damage; the smallest λ whose plan fits is the least-damage plan on the hull
+        double lo = 0, hi = 1;
+        while (total(options, pick(options, hi)) > budget && hi < 1e30) hi *= 4;
+        for (int it = 0; it < 200; it++) {
+            double mid = (lo + hi) / 2;
+            if (total(options, pick(options, mid)) > budget) lo = mid;
+            else hi = mid;
+        }
+        int[] choice = pick(options, hi);
+        long used = total(options, choice);
+        // spend what is left: repeatedly the upgrade with the best damage saved per byte that still fits
+        boolean improved = true;
+        while (improved) {
+            improved = false;
+            int bestT = -1, bestO = -1;
+            double bestGain = 0;
+            for (int t = 0; t < n; t++) {
+                Option cur = options.get(t)[choice[t]];
+                for (int o = 0; o < options.get(t).length; o++) {
+                    Option c = options.get(t)[o];
+                    long extra = c.bytes - cur.bytes;
+                    double saved = cur.damage - c.damage;
+                    if (saved <= 0 || used + extra > budget) continue;
+                    double gain = extra <= 0 ? Double.MAX_VALUE : saved / extra;
+                    if (gain > bestGain) {
+                        bestGain = gain;
+                        bestT = t;
+                        bestO = o;
+                    }
+                }
+            }
+            if (bestT >= 0) {
+                used += options.get(bestT)[bestO].bytes - options.get(bestT)[choice[bestT]].bytes;
+                choice[bestT] = bestO;
+                improved = true;
+            }
+        }
+        List<TensorDecision> out = new ArrayList<>(n);
+        double damage = 0;
+        for (int t = 0; t < n; t++) {
+            out.add(options.get(t)[choice[t]].decision);
+            damage += options.get(t)[choice[t]].damage;
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("target", r.policy().target().toString());
+        settings.put("importance", importance(r));
+        settings.put("planned_bytes", used + r.sizer().fixedBytes());
+        settings.put("effective_bits", Math.round(bits(r, used) * 1e6) / 1e6);
+        settings.put("predicted_damage", damage);
+        return new AllocationPlan(id(), settings, out);
+    }
+
+    private static int[] pick(List<Option[]> options, double lambda) {
+        int[] c = new int[options.size()];
+        for (int t = 0; t < c.length; t++) {
+            Option[] os = options.get(t);
+            double best = Double.MAX_VALUE;
+            for (int o = 0; o < os.length; o++) {
+                double cost = os[o].damage + lambda * os[o].bytes;
+                if (cost < best || (cost == best && os[o].bytes < os[c[t]].bytes)) {
+                    best = cost;
+                    c[t] = o;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static long total(List<Option[]> options, int[] choice) {
+        long s = 0;
+        for (int t = 0; t < choice.length; t++) s += options.get(t)[choice[t]].bytes;
+        return s;
+    }
+
+    private static long[] range(List<Option[]> options) {
+        long min = 0, max = 0;
+        for (Option[] os : options) {
+            long a = Long.MAX_VALUE, b = 0;
+            for (Option o : os) {
+                a = Math.min(a, o.bytes);
+                b = Math.max(b, o.bytes);
+            }
+            min += a;
+            max += b;
+        }
+        return new long[] {min, max};
+    }
+
+    /** The budget for tensor bytes: the target minus what the format adds whatever the plan. */
+    private static double targetBytes(AllocationRequest r) {
+        AllocationPolicy.Target t = r.policy().target();
+        return t.effectiveBits() > 0 ? t.effectiveBits() * storedParams(r) / 8.0 : t.bytes() - r.sizer().fixedBytes();
+    }
+
+    private static long storedParams(AllocationRequest r) {
+        long p = 0;
+        for (TensorAnalysis t : r.tensors()) if (r.sizer().bytes(t, 16, 0) > 0) p += t.params();
+        return Math.max(1, p);
+    }
+
+    private static double bits(AllocationRequest r, long bytes) {
+        return bytes * 8.0 / storedParams(r);
+    }
+
+    private static String importance(AllocationRequest r) {
+        String i = r.parameters().getString("importance");
+        if (i.equals("auto")) return r.sensitivity().isEmpty() ? "params" : "measured";
+        if (i.equals("measured") && r.sensitivity().isEmpty()) {
+            throw new ConfigException("rd.importance=measured needs measured sensitivities: add --self-calibrate N");
+        }
+        return i;
+    }
+
+    /** Every tensor's options; {@code shapesOnly}: before measuring, errors are not known (damage 0). */
+    private static List<Option[]> options(AllocationRequest r, boolean shapesOnly) {
+        Parameters p = r.parameters();
+        String importance = shapesOnly ? "uniform" : importance(r);
+        List<Pattern> protect = patterns(r.policy().protectedPatterns());
+        List<Pattern> sensitive = patterns(r.policy().sensitivePatterns());
+        List<Pattern> overrides = new ArrayList<>();
+        for (AllocationPolicy.Override o : r.policy().overrides()) overrides.add(Pattern.compile(o.pattern()));
+        TensorSizer sizer = r.sizer();
+        List<Option[]> out = new ArrayList<>();
+        for (TensorAnalysis t : r.tensors()) {
+            int o = first(overrides, t.name());
+            if (o >= 0) {
+                AllocationPolicy.Override ov = r.policy().overrides().get(o);
+                int g = ov.bits() >= 16 ? 0 : ov.groupSize() > 0 ? ov.groupSize()
+                        : r.policy().groupSizes().getOrDefault(ov.bits(), 64);
+                TensorDecision d = new TensorDecision(t.name(), ov.bits(), g, "override:" + ov.pattern(), Double.NaN);
+                out.add(new Option[] {new Option(sizer.bytes(t, d), 0, d)});
+                continue;
+            }
+            List<Encoding> encs = r.encodings().getOrDefault(t.name(), List.of());
+            int floor = first(protect, t.name()) >= 0 ? p.getInt("protected_bits")
+                    : first(sensitive, t.name()) >= 0 ? p.getInt("sensitive_bits") : 0;
+            MetricResult errors = t.metrics().get("qerror");
+            List<Option> os = new ArrayList<>();
+            for (Encoding e : encs) {
+                if (e.bits() < floor) continue;
+                double rel;
+                if (e.isFloat()) {
+                    rel = 0;
+                } else if (shapesOnly) {
+                    rel = 0;
+                } else {
+                    Double measured = errors == null ? null : errors.details().get(EncodingErrorMetric.PREFIX + e.id());
+                    if (measured == null) {
+                        if (t.analysed()) continue; // the metric could not take this encoding: not a candidate
+                        rel = proxyError(e.bits()); // too large to measure: typical error of its width
+                    } else {
+                        rel = measured;
+                    }
+                }
+                String why = e.isFloat() ? "rd: float" : String.format(Locale.ROOT, "rd: %s (relative error %.3g)", e.id(), rel);
+                os.add(new Option(e.bytes(), damage(t, importance, r, rel), new TensorDecision(t.name(), e.bits(), e.groupSize(), why,
+                        Double.NaN, e.id())));
+            }
+            if (os.isEmpty()) {
+                TensorDecision d = new TensorDecision(t.name(), 16, 0, encs.isEmpty() ? "rd: not stored or no choice"
+                        : "rd: float (floor " + floor + " bits)", Double.NaN);
+                os.add(new Option(sizer.bytes(t, d), 0, d));
+            }
+            out.add(os.toArray(new Option[0]));
+        }
+        return out;
+    }
+
+    /** Predicted damage of a relative squared error {@code rel} in this tensor. */
+    private static double damage(TensorAnalysis t, String importance, AllocationRequest r, double rel) {
+        switch (importance) {
+            case "measured": {
+                Sensitivity s = r.sensitivity().get(t.name());
+                return s == null ? 0 : s.damage(rel);
+            }
+            case "params": return t.params() * rel;
+            default: return rel;
+        }
+    }
+
+    /** Relative squared error of a b-bit round-to-nearest quantizer on Gaussian-like weights (~4^-b scaling). */
+    static double proxyError(int bits) {
+        return 0.0095 * Math.pow(4, 4 - bits);
+    }
+
+    private static List<Pattern> patterns(List<String> ps) {
+        List<Pattern> out = new ArrayList<>();
+        for (String s : ps) out.add(Pattern.compile(s));
+        return out;
+    }
+
+    private static int first(List<Pattern> ps, String name) {
+        for (int i = 0; i < ps.size(); i++) if (ps.get(i).matcher(name).find()) return i;
+        return -1;
+    }
+}

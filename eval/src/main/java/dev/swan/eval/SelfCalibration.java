@@ -1,0 +1,290 @@
+package dev.swan.eval;
+
+import dev.swan.api.ProgressSink;
+import dev.swan.api.Sensitivity;
+import dev.swan.api.StoredModel;
+import dev.swan.api.StoredTensor;
+import dev.swan.api.model.ModelConfig;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.api.numeric.SeededRandom;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Data-free sensitivity of every weight (this project's method, after the linearity theorem of HIGGS,
+ * Malinovskii et al. 2024: the KL divergence a small weight error causes grows linearly with the error's
+ * relative power, with a coefficient per tensor). The model writes its own calibration text (sequences
+ * sampled from BOS at temperature 1, seeded); then, one tensor at a time, noise of known relative power,
+ * shaped like quantization error, is added to that tensor alone at two powers a decade apart, and the
+ * mean KL divergence of the next-token distributions from the clean model's at each gives the tensor's
+ * sensitivity as a power law (the effect is linear for most tensors, sub-linear for a few). No dataset
+ * is read.
+ */
+public final class SelfCalibration {
+    private SelfCalibration() {
+    }
+
+    /**
+     * @param sequences  calibration sequences the model generates
+     * @param length     tokens per sequence (BOS included)
+     * @param noise      relative power of the smaller injected noise (‖ΔW‖² / ‖W‖²); the second is ten times it
+     * @param seed       seeds the sampling and the noise (with each tensor's name)
+     */
+    public record Settings(int sequences, int length, double noise, long seed) {
+        public Settings {
+            if (sequences < 1 || length < 2) throw new EvalException("self-calibration needs at least one sequence of 2 tokens");
+            if (!(noise > 0) || noise >= 1) throw new EvalException("self-calibration noise must be in (0, 1), got " + noise);
+        }
+
+        /** {@code tokens} generated tokens in sequences of at most 128. */
+        public static Settings forTokens(int tokens, long seed) {
+            int length = Math.max(2, Math.min(128, tokens));
+            return new Settings(Math.max(1, (tokens + length - 1) / length), length, 3e-3, seed);
+        }
+    }
+
+    /**
+     * The model's own text: {@code sequences} runs from {@code bos} of {@code length} tokens, each next
+     * token drawn from the full next-token distribution (temperature 1) with a seeded generator.
+     */
+    public static int[][] generate(Transformer t, int bos, Settings s, Parallel par) {
+        int[][] out = new int[s.sequences()][s.length()];
+        SeededRandom r = new SeededRandom(SeededRandom.seedFor(s.seed(), "self-calibration", "sampling"));
+        int v = t.vocabSize();
+        for (int q = 0; q < s.sequences(); q++) {
+            out[q][0] = bos;
+            for (int p = 1; p < s.length(); p++) {
+                int[] prefix = java.util.Arrays.copyOf(out[q], p);
+                float[] logits = t.logits(prefix, p - 1, p, par);
+                double max = Double.NEGATIVE_INFINITY;
+                for (float l : logits) max = Math.max(max, l);
+                double sum = 0;
+                double[] prob = new double[v];
+                for (int i = 0; i < v; i++) sum += prob[i] = Math.exp(logits[i] - max);
+                double u = r.nextDouble() * sum;
+                int pick = v - 1;
+                for (int i = 0; i < v; i++) {
+                    u -= prob[i];
+                    if (u <= 0) {
+                        pick = i;
+                        break;
+                    }
+                }
+                out[q][p] = pick;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sensitivity of each of {@code tensors} (names of 2-D weights of {@code model}): the mean KL divergence
+     * over every position of {@code texts} with that tensor noised at the settings' power and at ten times
+     * it, as a power law (the exponent clamped to [0.3, 2]).
+     */
+    public static Map<String, Sensitivity> sensitivities(StoredModel model, List<String> tensors, int[][] texts,
+                                                         Settings s, ProgressSink progress, Parallel par) {
+        StoredModel clean = untiedView(model);
+        Transformer base = Transformer.of(clean);
+        int v = base.vocabSize();
+        List<float[]> baseLogp = new ArrayList<>();
+        for (int[] text : texts) baseLogp.add(logSoftmax(base.logits(text, 0, text.length, par), v, text.length));
+        Map<String, Sensitivity> out = new LinkedHashMap<>();
+        int done = 0;
+        for (String name : tensors) {
+            progress.update(done++, tensors.size(), name);
+            StoredTensor original = clean.tensors().get(name);
+            if (original == null) continue;
+            long seed = SeededRandom.seedFor(s.seed(), name, "self-calibration");
+            double low = kl(clean, name, new Noised(original, s.noise(), seed), texts, baseLogp, v, par);
+            double high = kl(clean, name, new Noised(original, 10 * s.noise(), seed), texts, baseLogp, v, par);
+            double exponent = low > 0 && high > 0 ? Math.max(0.3, Math.min(2, Math.log10(high / low))) : 1;
+            out.put(name, new Sensitivity(s.noise(), low, exponent));
+        }
+        progress.update(tensors.size(), tensors.size(), "");
+        return out;
+    }
+
+    /** Mean KL divergence from the clean model over every position of the texts, with one tensor replaced. */
+    private static double kl(StoredModel clean, String name, StoredTensor replacement, int[][] texts, List<float[]> baseLogp,
+                             int v, Parallel par) {
+        Transformer t = Transformer.of(new Replaced(clean, name, replacement));
+        double kl = 0;
+        int positions = 0;
+        for (int q = 0; q < texts.length; q++) {
+            float[] lp = logSoftmax(t.logits(texts[q], 0, texts[q].length, par), v, texts[q].length);
+            float[] bp = baseLogp.get(q);
+            int n = texts[q].length;
+            for (int p = 0; p < n; p++) {
+                double k = 0;
+                for (int i = 0; i < v; i++) {
+                    double b = bp[i * n + p];
+                    k += Math.exp(b) * (b - lp[i * n + p]);
+                }
+                kl += Math.max(0, k);
+                positions++;
+            }
+        }
+        return kl / positions;
+    }
+
+    /** Log-probabilities, feature-major like the logits ({@code [vocab × positions]}). */
+    static float[] logSoftmax(float[] logits, int vocab, int positions) {
+        double[] max = new double[positions];
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < vocab; i++) for (int p = 0; p < positions; p++) max[p] = Math.max(max[p], logits[i * positions + p]);
+        double[] sum = new double[positions];
+        for (int i = 0; i < vocab; i++) for (int p = 0; p < positions; p++) sum[p] += Math.exp(logits[i * positions + p] - max[p]);
+        float[] out = new float[logits.length];
+        for (int i = 0; i < vocab; i++) {
+            for (int p = 0; p < positions; p++) out[i * positions + p] = (float) (logits[i * positions + p] - max[p] - Math.log(sum[p]));
+        }
+        return out;
+    }
+
+    /**
+     * A tied model as its runtimes see it: no separate head, so the embedding also produces the logits and
+     * its sensitivity covers both roles (a stored copy of the head is what the writers leave out).
+     */
+    public static StoredModel untiedView(StoredModel m) {
+        if (!m.config().tieWordEmbeddings() || !m.tensors().containsKey("lm_head.weight")) return m;
+        Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
+        t.remove("lm_head.weight");
+        return new View(m, Collections.unmodifiableMap(t));
+    }
+
+    /**
+     * A tensor whose every decoded row carries seeded Gaussian noise of the given relative power, shaped like
+     * quantization error: within each group of {@link #GROUP} weights of a row its spread follows the group's
+     * largest magnitude (a quantizer's step), scaled so the whole tensor's noise power is {@code power} × its
+     * signal power.
+     */
+    private static final class Noised implements StoredTensor {
+        static final int GROUP = 32;
+        private final StoredTensor w;
+        private final long seed;
+        private final double scale;
+
+        Noised(StoredTensor w, double power, long seed) {
+            this.w = w;
+            this.seed = seed;
+            int cols = (int) w.cols();
+            long rows = w.rows();
+            double signal = 0, steps = 0;
+            float[] buf = new float[cols * 64];
+            for (long r = 0; r < rows; r += 64) {
+                int n = (int) Math.min(64, rows - r);
+                w.decodeRows(r, n, buf);
+                for (int i = 0; i < n * cols; i++) signal += (double) buf[i] * buf[i];
+                for (int i = 0; i < n; i++) {
+                    for (int g = 0; g < cols; g += GROUP) {
+                        double m = groupMax(buf, i * cols + g, Math.min(GROUP, cols - g));
+                        steps += m * m * Math.min(GROUP, cols - g);
+                    }
+                }
+            }
+            this.scale = steps > 0 ? Math.sqrt(power * signal / steps) : 0;
+        }
+
+        private static double groupMax(float[] b, int from, int n) {
+            double m = 0;
+            for (int i = from; i < from + n; i++) m = Math.max(m, Math.abs(b[i]));
+            return m;
+        }
+
+        @Override
+        public String name() {
+            return w.name();
+        }
+
+        @Override
+        public long[] shape() {
+            return w.shape();
+        }
+
+        @Override
+        public String encoding() {
+            return w.encoding() + "+noise";
+        }
+
+        @Override
+        public long storedBytes() {
+            return w.storedBytes();
+        }
+
+        @Override
+        public void decodeRows(long first, int count, float[] dst) {
+            w.decodeRows(first, count, dst);
+            int cols = (int) w.cols();
+            for (int i = 0; i < count; i++) {
+                SeededRandom r = SeededRandom.derive(seed, first + i);
+                for (int g = 0; g < cols; g += GROUP) {
+                    int n = Math.min(GROUP, cols - g);
+                    double sigma = scale * groupMax(dst, i * cols + g, n);
+                    for (int c = g; c < g + n; c++) dst[i * cols + c] += (float) (sigma * r.nextGaussian());
+                }
+            }
+        }
+    }
+
+    /** The model with one tensor replaced. */
+    private static final class Replaced implements StoredModel {
+        private final StoredModel m;
+        private final Map<String, StoredTensor> tensors;
+
+        Replaced(StoredModel m, String name, StoredTensor replacement) {
+            this.m = m;
+            Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
+            t.put(name, replacement);
+            this.tensors = Collections.unmodifiableMap(t);
+        }
+
+        @Override
+        public Path path() {
+            return m.path();
+        }
+
+        @Override
+        public ModelConfig config() {
+            return m.config();
+        }
+
+        @Override
+        public Map<String, StoredTensor> tensors() {
+            return tensors;
+        }
+
+        @Override
+        public long fileBytes() {
+            return m.fileBytes();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private record View(StoredModel m, Map<String, StoredTensor> tensors) implements StoredModel {
+        @Override
+        public Path path() {
+            return m.path();
+        }
+
+        @Override
+        public ModelConfig config() {
+            return m.config();
+        }
+
+        @Override
+        public long fileBytes() {
+            return m.fileBytes();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.swan.launcher.pipeline;
+
+import dev.swan.api.MetricResult;
+import dev.swan.api.ProgressSink;
+import dev.swan.api.Sensitivity;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.model.ModelDir;
+import dev.swan.api.numeric.Parallel;
+import dev.swan.eval.HfStoredModel;
+import dev.swan.eval.SelfCalibration;
+import dev.swan.eval.Transformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * {@code --self-calibrate N}: the model generates N tokens and every quantizable matrix gets its measured
+ * sensitivity (see {@link SelfCalibration}), recorded with the tensor's analysis as result {@value #ID}
+ * (raw: KL divergence per unit of relative squared error), which allocators receive as the request's
+ * sensitivities. Needs an architecture the eval forward pass runs.
+ */
+final class SelfCalibrationStep {
+    static final String ID = "selfcal";
+
+    private SelfCalibrationStep() {
+    }
+
+    /** Raw: damage per unit of relative error at the measured power; details: the power law itself. */
+    static MetricResult encode(Sensitivity s) {
+        double alpha = s.damage() / s.power();
+        return new MetricResult(alpha, MetricResult.clip01(alpha / 100), Map.of("power", s.power(), "damage", s.damage(),
+                "exponent", s.exponent()));
+    }
+
+    static Sensitivity decode(MetricResult r) {
+        return new Sensitivity(r.details().get("power"), r.details().get("damage"), r.details().get("exponent"));
+    }
+
+    static List<TensorAnalysis> attach(ModelDir model, List<TensorAnalysis> tensors, PipelineSettings s, ProgressSink progress) {
+        ForkJoinPool pool = new ForkJoinPool(s.threads());
+        try (HfStoredModel stored = HfStoredModel.open(model.path())) {
+            Parallel par = Parallel.of(pool);
+            var view = SelfCalibration.untiedView(stored);
+            Transformer t = Transformer.of(view);
+            Object bosId = model.config().get("bos_token_id");
+            int bos = bosId instanceof Long l ? l.intValue() : 1;
+            SelfCalibration.Settings settings = SelfCalibration.Settings.forTokens(s.selfCalibrate(), s.seed());
+            int[][] texts = SelfCalibration.generate(t, bos, settings, par);
+            List<String> names = new ArrayList<>();
+            for (TensorAnalysis a : tensors) if (a.rank() == 2 && view.tensors().containsKey(a.name())) names.add(a.name());
+            Map<String, Sensitivity> alpha = SelfCalibration.sensitivities(view, names, texts, settings, progress, par);
+            List<TensorAnalysis> out = new ArrayList<>();
+            for (TensorAnalysis a : tensors) {
+                Sensitivity v = alpha.get(a.name());
+                if (v == null) {
+                    out.add(a);
+                    continue;
+                }
+                Map<String, MetricResult> m = new java.util.LinkedHashMap<>(a.metrics());
+                m.put(ID, encode(v));
+                out.add(new TensorAnalysis(a.name(), a.dtype(), a.shape(), a.tensorClass(), a.skipReason(), m));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
