@@ -132,7 +132,8 @@ class AnalyzeAllocateTest {
         assertFalse(missed.err().contains("before measuring"), missed.err());
         Path journal = tmp.resolve("t.json.partial");
         assertEquals(39, Files.readAllLines(journal).size(), "a header and every tensor");
-        Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "10", "-q");
+        Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "10",
+                "--allocator", "threshold", "-q");
         assertEquals(0, ok.exit(), ok.toString());
         assertFalse(Files.exists(journal));
     }

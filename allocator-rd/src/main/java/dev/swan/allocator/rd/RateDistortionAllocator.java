@@ -74,15 +74,18 @@ public final class RateDistortionAllocator implements BitAllocator {
         }
         List<Option[]> options = options(r, true);
         long[] range = range(options);
+        range[0] = Math.max(0, range[0]);
         double target = targetBytes(r);
         if (target < range[0]) {
-            throw new ConfigException(String.format(Locale.ROOT, "target %s is below the smallest plan the encodings "
-                    + "allow (%d bytes, %.3f bits/weight): raise the target, or lower rd.protected_bits / drop --protect "
-                    + "patterns if they hold tensors up", r.policy().target(), range[0], bits(r, range[0])));
+            throw new ConfigException(String.format(Locale.ROOT, "target %s is below the smallest achievable plan "
+                    + "(%d bytes, %.3f bits/weight: every tensor at its cheapest encoding; checked from the tensor shapes "
+                    + "before measuring): raise the target%s", r.policy().target(), range[0], bits(r, range[0]),
+                    r.policy().protectedPatterns().isEmpty() && r.policy().sensitivePatterns().isEmpty() ? ""
+                            : ", or lower rd.protected_bits / rd.sensitive_bits or drop --protect / --sensitive patterns"));
         }
         if (target > range[1]) {
             throw new ConfigException(String.format(Locale.ROOT, "target %s is above the largest plan (%d bytes, "
-                    + "everything in float): lower the target", r.policy().target(), range[1]));
+                    + "everything in float): lower the target", r.policy().target(), range[1] + r.sizer().fixedBytes()));
         }
     }
 
@@ -133,6 +136,7 @@ public final class RateDistortionAllocator implements BitAllocator {
                 improved = true;
             }
         }
+        if (n <= EXCHANGE_LIMIT) used = exchange(options, choice, used, budget);
         List<TensorDecision> out = new ArrayList<>(n);
         double damage = 0;
         for (int t = 0; t < n; t++) {
@@ -146,6 +150,53 @@ public final class RateDistortionAllocator implements BitAllocator {
         settings.put("effective_bits", Math.round(bits(r, used) * 1e6) / 1e6);
         settings.put("predicted_damage", damage);
         return new AllocationPlan(id(), settings, out);
+    }
+
+    /** Models with more tensors than this skip the pairwise exchange (quadratic in tensors). */
+    static final int EXCHANGE_LIMIT = 3000;
+
+    /**
+     * Pairwise exchanges the hull search cannot see (a budget is a knapsack): while some tensor can move up
+     * while another moves down, within the budget and with less summed damage, make the best such move.
+     */
+    private static long exchange(List<Option[]> options, int[] choice, long used, double budget) {
+        int n = options.size();
+        for (int round = 0; round < 500; round++) {
+            double bestGain = 1e-15;
+            int ua = -1, oa = -1, ub = -1, ob = -1;
+            for (int a = 0; a < n; a++) {
+                Option ca = options.get(a)[choice[a]];
+                for (int i = 0; i < options.get(a).length; i++) {
+                    Option up = options.get(a)[i];
+                    double saved = ca.damage - up.damage;
+                    long extra = up.bytes - ca.bytes;
+                    if (saved <= bestGain || extra <= 0) continue;
+                    for (int b = 0; b < n; b++) {
+                        if (b == a) continue;
+                        Option cb = options.get(b)[choice[b]];
+                        for (int j = 0; j < options.get(b).length; j++) {
+                            Option down = options.get(b)[j];
+                            long freed = cb.bytes - down.bytes;
+                            if (freed <= 0 || used + extra - freed > budget) continue;
+                            double gain = saved - (down.damage - cb.damage);
+                            if (gain > bestGain) {
+                                bestGain = gain;
+                                ua = a;
+                                oa = i;
+                                ub = b;
+                                ob = j;
+                            }
+                        }
+                    }
+                }
+            }
+            if (ua < 0) return used;
+            used += options.get(ua)[oa].bytes - options.get(ua)[choice[ua]].bytes
+                    + options.get(ub)[ob].bytes - options.get(ub)[choice[ub]].bytes;
+            choice[ua] = oa;
+            choice[ub] = ob;
+        }
+        return used;
     }
 
     private static int[] pick(List<Option[]> options, double lambda) {

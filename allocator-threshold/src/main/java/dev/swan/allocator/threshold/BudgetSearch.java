@@ -33,8 +33,10 @@ final class BudgetSearch {
     private final Planner planner;
     private final TensorSizer sizer;
     private final long storedParams;
+    private final List<TensorAnalysis> tensors;
 
     BudgetSearch(Planner planner, List<TensorAnalysis> tensors, TensorSizer sizer) {
+        this.tensors = tensors;
         this.planner = planner;
         this.sizer = sizer;
         long p = 0;
@@ -57,10 +59,12 @@ final class BudgetSearch {
      */
     void checkReachable(AllocationPolicy.Target target, boolean twoBit) {
         double targetBytes = targetBytes(target);
-        long smallest = size(new Thresholds(1.01, 1.01, twoBit ? 1.0 : -1));
+        Thresholds floor = new Thresholds(1.01, 1.01, twoBit ? 1.0 : -1);
+        long smallest = size(floor);
         if (targetBytes < smallest) {
-            throw refuse(target, smallest, (twoBit ? "" : "enable 2-bit (allocator parameter enable_2bit: true) or ")
-                    + "raise the target (checked from the tensor shapes before measuring)");
+            throw refuse(target, smallest, levers(floor) + "; " + (twoBit ? "" : "enable 2-bit (threshold.enable_2bit=true), ")
+                    + "use --allocator rd (every encoding the format offers), or raise the target (checked from the "
+                    + "tensor shapes before measuring)");
         }
         long largest = size(new Thresholds(-1, 1.01, -1));
         if (targetBytes > largest) throw aboveLargest(target, largest);
@@ -145,6 +149,21 @@ final class BudgetSearch {
         return new ConfigException("target " + describe(target) + " is above the largest plan ("
                 + String.format(Locale.ROOT, "%.3f", bits(largest)) + " bits/weight, " + largest
                 + " bytes, everything in float): lower the target");
+    }
+
+    /** What holds the smallest plan up: bytes in float, in protected floors, at the default bits. */
+    private String levers(Thresholds th) {
+        List<TensorDecision> plan = planner.plan(th);
+        long kept = 0, floored = 0, rest = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            long b = sizer.bytes(tensors.get(i), plan.get(i));
+            if (plan.get(i).reason().startsWith("protected") && plan.get(i).quantized()) floored += b;
+            else if (!plan.get(i).quantized()) kept += b;
+            else rest += b;
+        }
+        return String.format(Locale.ROOT, "of it, %d bytes are tensors kept in float (norms, rows no group divides), "
+                + "%d bytes protected tensors at their floor (lower threshold.protected_bits), %d bytes the rest at "
+                + "threshold.default_bits", kept, floored, rest);
     }
 
     private ConfigException refuse(AllocationPolicy.Target target, long minimum, String fix) {

@@ -28,9 +28,11 @@ final class Planner {
     private final int defaultBits;
     private final double minSqnr2bit;
     private final boolean moeStacks;
+    private final int protectedBits;
 
     Planner(List<TensorAnalysis> tensors, Map<String, Double> composite, AllocationPolicy policy, int defaultBits,
-            double minSqnr2bit, boolean moeStacks) {
+            double minSqnr2bit, boolean moeStacks, int protectedBits) {
+        this.protectedBits = protectedBits;
         this.tensors = tensors;
         this.composite = composite;
         this.rules = new ProtectionRules(policy);
@@ -45,7 +47,9 @@ final class Planner {
     List<Double> governedScores() {
         List<Double> out = new ArrayList<>();
         for (TensorAnalysis t : tensors) {
-            if (t.analysed() && override(t).isEmpty() && rules.protectedBy(t).isEmpty()) out.add(composite.get(t.name()));
+            if (t.analysed() && override(t).isEmpty() && rules.protectedBy(t).isEmpty() && rules.flooredBy(t).isEmpty()) {
+                out.add(composite.get(t.name()));
+            }
         }
         return out;
     }
@@ -63,7 +67,7 @@ final class Planner {
         long total = 0;
         for (int i = 0; i < plan.size(); i++) {
             TensorDecision d = plan.get(i);
-            total += sizer.bytes(tensors.get(i), d.bits(), d.groupSize());
+            total += sizer.bytes(tensors.get(i), d);
         }
         return total;
     }
@@ -80,6 +84,11 @@ final class Planner {
         }
         Optional<String> prot = rules.protectedBy(t);
         if (prot.isPresent()) return new TensorDecision(t.name(), 16, 0, prot.get(), s);
+        Optional<String> floor = rules.flooredBy(t);
+        if (floor.isPresent()) {
+            if (protectedBits >= 16 || (!Double.isNaN(s) && s >= th.t16())) return new TensorDecision(t.name(), 16, 0, floor.get(), s);
+            return new TensorDecision(t.name(), protectedBits, 0, floor.get() + " (floor " + protectedBits + " bits)", s);
+        }
         if (!t.analysed()) return new TensorDecision(t.name(), defaultBits, 0, "not_analysed:" + t.skipReason(), s);
         if (s >= th.t16()) return new TensorDecision(t.name(), 16, 0, fmt(s) + " >= 16bit_threshold(" + fmt2(th.t16()) + ")", s);
         Optional<String> sens = rules.sensitiveBy(t);

@@ -46,6 +46,8 @@ public final class ThresholdAllocator implements BitAllocator {
                 ParameterSpec.ofDouble("t8", 0.65, "composite score at or above which a tensor gets 8 bits"),
                 ParameterSpec.ofDouble("t2", 0.10, "composite score at or below which a tensor gets 2 bits (if enabled)"),
                 ParameterSpec.ofInt("default_bits", 4, "bits for every other tensor"),
+                ParameterSpec.ofInt("protected_bits", 8, "bits for embeddings, the output head and --protect patterns "
+                        + "(a floor; 16 keeps them in float, as the SWAN paper does)"),
                 ParameterSpec.ofBoolean("enable_2bit", false, "allow the 2-bit tier (off by default: see swan-method §3.5)"),
                 ParameterSpec.ofDouble("min_sqnr_2bit", 9.0, "2-bit needs at least this SQNR in dB (from recon's 2-bit error)"),
                 ParameterSpec.ofString("normalization", "paper",
@@ -66,8 +68,16 @@ public final class ThresholdAllocator implements BitAllocator {
         Map<String, Double> lowest = new HashMap<>();
         for (TensorAnalysis t : request.tensors()) lowest.put(t.name(), 0.0);
         Planner planner = new Planner(request.tensors(), lowest, request.policy(), defaultBits,
-                Double.NEGATIVE_INFINITY, p.getString("moe").equals("stack"));
+                Double.NEGATIVE_INFINITY, p.getString("moe").equals("stack"), protectedBits(p));
         new BudgetSearch(planner, request.tensors(), request.sizer()).checkReachable(target, p.getBoolean("enable_2bit"));
+    }
+
+    private static int protectedBits(Parameters p) {
+        int b = p.getInt("protected_bits");
+        if (!java.util.List.of(2, 3, 4, 5, 6, 8, 16).contains(b)) {
+            throw new ConfigException("protected_bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + b);
+        }
+        return b;
     }
 
     private static int defaultBits(Parameters p) {
@@ -88,7 +98,7 @@ public final class ThresholdAllocator implements BitAllocator {
         Map<String, Double> composite = CompositeScores.compute(request.tensors(), request.metricWeights(), hybrid, mappings);
         boolean twoBit = p.getBoolean("enable_2bit");
         Planner planner = new Planner(request.tensors(), composite, request.policy(), defaultBits,
-                p.getDouble("min_sqnr_2bit"), p.getString("moe").equals("stack"));
+                p.getDouble("min_sqnr_2bit"), p.getString("moe").equals("stack"), protectedBits(p));
         Thresholds base = new Thresholds(p.getDouble("t16"), p.getDouble("t8"), twoBit ? p.getDouble("t2") : -1);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("normalization", p.getString("normalization"));

@@ -70,8 +70,11 @@ class ThresholdAllocatorTest {
         AllocationPolicy sensitive = new AllocationPolicy(List.of(), List.of("v_proj", "gate_proj"), List.of(),
                 AllocationPolicy.defaultGroupSizes(), null);
         Map<String, TensorDecision> d = byName(allocate(ts, Map.of(), sensitive));
-        assertEquals(16, d.get("model.embed_tokens.weight").bits());
-        assertEquals("protected:embedding", d.get("model.embed_tokens.weight").reason());
+        assertEquals(8, d.get("model.embed_tokens.weight").bits(), "protection is a floor, not float");
+        assertEquals("protected:embedding (floor 8 bits)", d.get("model.embed_tokens.weight").reason());
+        Map<String, TensorDecision> paper = byName(allocate(ts, Map.of("protected_bits", 16), sensitive));
+        assertEquals(16, paper.get("model.embed_tokens.weight").bits(), "the paper's float protection");
+        assertEquals("protected:embedding", paper.get("model.embed_tokens.weight").reason());
         assertEquals(16, d.get("model.layers.0.self_attn.q_proj.weight").bits());
         assertTrue(d.get("model.layers.0.self_attn.q_proj.weight").reason().contains(">= 16bit_threshold"));
         assertEquals(8, d.get("model.layers.0.self_attn.k_proj.weight").bits());

@@ -55,6 +55,14 @@ public final class AllocateCommand implements Callable<Integer> {
                     .withPolicy(Pipeline.policy(m).withTarget(null))
                     .withSeed(m.seed());
             PipelineSettings s = plan.settings(plugins, base);
+            if (PipelineSettings.AUTO_ALLOCATOR.equals(s.allocator())
+                    && !m.weights().keySet().containsAll(plugins.allocator(s.allocatorId()).requiredMetrics())) {
+                // analysed without a target: the measurements the default budget allocator reads are not there
+                out.println("Note: " + manifest + " lacks the measurements of allocator '" + s.allocatorId() + "' ("
+                        + String.join(", ", plugins.allocator(s.allocatorId()).requiredMetrics()) + "): planning with "
+                        + "'threshold'; analyze with a target to use '" + s.allocatorId() + "'");
+                s = s.withAllocator("threshold", s.allocatorOptions());
+            }
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, false, false);
             Pipeline pipeline = new Pipeline(plugins);
             Map<String, Double> weights = plan.metricsGiven ? s.weights() : m.weights();

@@ -154,10 +154,12 @@ public final class ModelConfig {
         return null;
     }
 
+    /** An integer key (parsed as Long by our JSON reader, as Integer by Jackson when read from a manifest). */
     public OptionalInt optInt(String key) {
         Object v = get(key);
-        if (v instanceof Long && (Long) v <= Integer.MAX_VALUE && (Long) v >= Integer.MIN_VALUE) {
-            return OptionalInt.of(((Long) v).intValue());
+        if ((v instanceof Long || v instanceof Integer || v instanceof Short) && ((Number) v).longValue() <= Integer.MAX_VALUE
+                && ((Number) v).longValue() >= Integer.MIN_VALUE) {
+            return OptionalInt.of(((Number) v).intValue());
         }
         return OptionalInt.empty();
     }
