@@ -25,7 +25,7 @@ class PluginLoadingIT {
     void distributionLoadsEveryBuiltInPluginFromItsFolder() throws Exception {
         Dist r = Dist.run(tmp, "plugins", "--json");
         assertEquals(0, r.exit(), r.toString());
-        assertEquals(8, r.out().split("\"loaded_via\" : \"plugin-folder\"", -1).length - 1, r.out());
+        assertEquals(10, r.out().split("\"loaded_via\" : \"plugin-folder\"", -1).length - 1, r.out());
         Dist v = Dist.run(tmp, "--version");
         assertTrue(v.out().contains("plugin SPI " + dev.swan.api.SpiVersion.CURRENT), v.out());
     }

@@ -31,7 +31,7 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PipelineYaml {
     static final Set<String> TOP = Set.of("model", "output", "format", "format_options", "metrics", "allocator",
-            "target", "protected", "sensitive", "overrides", "group_sizes", "seed", "threads", "plugins");
+            "target", "protected", "sensitive", "overrides", "group_sizes", "seed", "threads", "plugins", "self_calibrate");
 
     private final Path file;
     private final YamlNode root;
@@ -107,6 +107,11 @@ public final class PipelineYaml {
             s = s.withTargetOrigin(new SettingOrigin(src, v.line(), v.column()));
         }
         if (m.containsKey("seed")) s = s.withSeed(integer(m.get("seed"), "seed"));
+        if (m.containsKey("self_calibrate")) {
+            long t = integer(m.get("self_calibrate"), "self_calibrate");
+            if (t < 0 || t > 1_000_000) throw err(m.get("self_calibrate"), "self_calibrate must be 0 to 1000000 tokens, got " + t);
+            s = s.withSelfCalibrate((int) t);
+        }
         if (m.containsKey("threads")) {
             long t = integer(m.get("threads"), "threads");
             if (t < 1 || t > 1024) throw err(m.get("threads"), "threads must be between 1 and 1024, got " + t);

@@ -130,8 +130,10 @@ public final class Pipeline {
             tensors.add(m.analysis());
             seconds.put(m.analysis().name(), m.seconds());
         }
-        if (rp.settings().selfCalibrate() > 0) {
-            tensors = SelfCalibrationStep.attach(model, tensors, rp.settings(), progress);
+        int tokens = rp.settings().selfCalibrateTokens(model.totalParameters());
+        if (tokens > 0 && rp.allocator().usesMetrics()) {
+            boolean asked = rp.settings().selfCalibrate() > 0;
+            tensors = SelfCalibrationStep.attach(model, tensors, rp.settings(), tokens, asked, progress);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),

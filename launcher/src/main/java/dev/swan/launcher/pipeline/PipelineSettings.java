@@ -22,7 +22,9 @@ import java.util.Map;
  * @param pluginDirs     extra plugin folders
  * @param source         where the settings came from, for error messages
  * @param targetOrigin   where the budget target was set, for errors found when checking it against the model
- * @param selfCalibrate  tokens the model generates to measure each tensor's sensitivity (0: weight-only)
+ * @param selfCalibrate  tokens the model generates to measure each tensor's sensitivity (0: weight-only;
+ *                       {@link #AUTO_SELF_CALIBRATE}: {@link #AUTO_TOKENS} for the rd allocator on models up to
+ *                       {@link #AUTO_MAX_PARAMETERS} parameters, else 0)
  */
 public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
                                List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
@@ -36,6 +38,18 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
      * the SWAN paper's thresholds ({@code threshold}) otherwise.
      */
     public static final String AUTO_ALLOCATOR = "auto";
+
+    /** Self-calibration when none is asked for: on for rd plans of models small enough to run in minutes. */
+    public static final int AUTO_SELF_CALIBRATE = -1;
+    public static final int AUTO_TOKENS = 512;
+    /** Above this, two forward passes per tensor take hours on a workstation: weight-only unless asked. */
+    public static final long AUTO_MAX_PARAMETERS = 2_000_000_000L;
+
+    /** Tokens of self-calibration for a model of {@code parameters} under these settings. */
+    public int selfCalibrateTokens(long parameters) {
+        if (selfCalibrate != AUTO_SELF_CALIBRATE) return selfCalibrate;
+        return allocatorId().equals("rd") && parameters <= AUTO_MAX_PARAMETERS ? AUTO_TOKENS : 0;
+    }
 
     /** The allocator id {@link #AUTO_ALLOCATOR} stands for under this policy. */
     public String allocatorId() {
@@ -52,7 +66,7 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
     public static PipelineSettings defaults() {
         return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), AUTO_ALLOCATOR, Map.of(),
                 AllocationPolicy.defaults(), DEFAULT_SEED, Runtime.getRuntime().availableProcessors(), List.of(),
-                "defaults", SettingOrigin.NONE, 0);
+                "defaults", SettingOrigin.NONE, AUTO_SELF_CALIBRATE);
     }
 
     public PipelineSettings withModel(Path p) {

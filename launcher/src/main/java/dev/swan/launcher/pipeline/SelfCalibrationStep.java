@@ -37,7 +37,19 @@ final class SelfCalibrationStep {
         return new Sensitivity(r.details().get("power"), r.details().get("damage"), r.details().get("exponent"));
     }
 
-    static List<TensorAnalysis> attach(ModelDir model, List<TensorAnalysis> tensors, PipelineSettings s, ProgressSink progress) {
+    /**
+     * @param asked false when self-calibration is on by default: a model the forward pass cannot run is then
+     *              planned weight-only instead of refused
+     */
+    static List<TensorAnalysis> attach(ModelDir model, List<TensorAnalysis> tensors, PipelineSettings s, int tokens,
+                                       boolean asked, ProgressSink progress) {
+        if (!asked) {
+            try {
+                dev.swan.eval.Architecture.of(model.config());
+            } catch (dev.swan.api.SwanException unsupported) {
+                return tensors;
+            }
+        }
         ForkJoinPool pool = new ForkJoinPool(s.threads());
         try (HfStoredModel stored = HfStoredModel.open(model.path())) {
             Parallel par = Parallel.of(pool);
@@ -45,7 +57,7 @@ final class SelfCalibrationStep {
             Transformer t = Transformer.of(view);
             Object bosId = model.config().get("bos_token_id");
             int bos = bosId instanceof Long l ? l.intValue() : 1;
-            SelfCalibration.Settings settings = SelfCalibration.Settings.forTokens(s.selfCalibrate(), s.seed());
+            SelfCalibration.Settings settings = SelfCalibration.Settings.forTokens(tokens, s.seed());
             int[][] texts = SelfCalibration.generate(t, bos, settings, par);
             List<String> names = new ArrayList<>();
             for (TensorAnalysis a : tensors) if (a.rank() == 2 && view.tensors().containsKey(a.name())) names.add(a.name());
