@@ -73,6 +73,15 @@ public interface OutputFormat extends SwanPlugin {
     }
 
     /**
+     * The baseline (a {@link #baseline} name) whose size a plan takes when the user gives no target: the
+     * size this runtime's users get by default, so the default plan is compared at equal size with what
+     * they would otherwise use (e.g. {@code 4} for mlx_lm.convert -q, {@code Q4_K_M} for llama-quantize).
+     */
+    default Optional<String> defaultSizeBaseline() {
+        return Optional.empty();
+    }
+
+    /**
      * Every way this format can store {@code tensor} with {@code parameters}, cheapest first, each with its
      * exact byte cost (for rate–distortion allocation); empty when the format offers no choice beyond the
      * plan's bits. Works from shapes alone, like {@link #sizer}.

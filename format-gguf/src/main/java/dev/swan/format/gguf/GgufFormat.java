@@ -157,6 +157,12 @@ public final class GgufFormat implements OutputFormat {
         return out;
     }
 
+    /** llama-quantize's most used recipe. */
+    @Override
+    public Optional<String> defaultSizeBaseline() {
+        return Optional.of("Q4_K_M");
+    }
+
     /** A ggml type name (pure), or one of llama-quantize's recipes (Q4_K_M, ...; also Q4_0 etc. as recipes). */
     @Override
     public Optional<Map<String, Object>> baseline(String name, boolean recipe) {

@@ -52,6 +52,88 @@ final class AffineQuantizer {
         }
     }
 
+    /**
+     * The same affine form with scale and bias searched per group (this project's rounding, data-free): MLX's
+     * own choice, and ranges shrunk towards zero by 5 % steps to 75 %, each followed by two least-squares
+     * refits of scale and bias to its codes; the candidate with the least squared error, evaluated with
+     * scale and bias rounded to {@code dtype} as they are stored, wins. Files load in stock mlx_lm: only
+     * the values of scales and biases differ.
+     */
+    static void quantizeSearched(float[] x, int off, int group, int count, int bits, DType dtype, int[] codes,
+                                 float[] scales, float[] biases, int sOff) {
+        int top = (1 << bits) - 1;
+        int[] trial = new int[group];
+        float[] one = new float[1];
+        float[] oneBias = new float[1];
+        for (int g = 0; g < count; g++) {
+            int base = off + g * group;
+            // MLX's own result first: the search only ever improves on it
+            quantize(x, base, group, 1, bits, dtype, codes, scales, biases, sOff + g);
+            System.arraycopy(codes, base, trial, 0, group);
+            double best = error(x, base, group, trial, scales[sOff + g], biases[sOff + g]);
+            float mn = Float.POSITIVE_INFINITY;
+            float mx = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < group; i++) {
+                mn = Math.min(mn, x[base + i]);
+                mx = Math.max(mx, x[base + i]);
+            }
+            if (!(mx > mn)) continue;
+            for (int step = 0; step <= 5; step++) {
+                float f = 1f - 0.05f * step;
+                float lo = mn * f;
+                float s = (mx * f - lo) / top;
+                if (!(s > 0)) continue;
+                float b = lo;
+                for (int refit = 0; refit < 3; refit++) {
+                    for (int i = 0; i < group; i++) {
+                        int q = (int) rint((x[base + i] - b) / s);
+                        trial[i] = q < 0 ? 0 : q > top ? top : q;
+                    }
+                    if (refit == 2) break;
+                    if (!leastSquares(x, base, group, trial, one, oneBias)) break;
+                    s = HalfFloats.roundTo(dtype, one[0]);
+                    b = HalfFloats.roundTo(dtype, oneBias[0]);
+                    if (!(Math.abs(s) > 0) || !Float.isFinite(s) || !Float.isFinite(b)) break;
+                }
+                float ss = HalfFloats.roundTo(dtype, s);
+                float bb = HalfFloats.roundTo(dtype, b);
+                if (!(Math.abs(ss) > 0) || !Float.isFinite(ss) || !Float.isFinite(bb)) continue;
+                double e = error(x, base, group, trial, ss, bb);
+                if (e < best) {
+                    best = e;
+                    System.arraycopy(trial, 0, codes, base, group);
+                    scales[sOff + g] = ss;
+                    biases[sOff + g] = bb;
+                }
+            }
+        }
+    }
+
+    /** Scale and bias minimising Σ (s·q + b − x)² for fixed codes; false when the codes are all equal. */
+    private static boolean leastSquares(float[] x, int base, int n, int[] q, float[] s, float[] b) {
+        double sq = 0, sqq = 0, sx = 0, sqx = 0;
+        for (int i = 0; i < n; i++) {
+            sq += q[i];
+            sqq += (double) q[i] * q[i];
+            sx += x[base + i];
+            sqx += (double) q[i] * x[base + i];
+        }
+        double det = n * sqq - sq * sq;
+        if (!(det > 0)) return false;
+        s[0] = (float) ((n * sqx - sq * sx) / det);
+        b[0] = (float) ((sx - s[0] * sq) / n);
+        return true;
+    }
+
+    private static double error(float[] x, int base, int n, int[] q, float s, float b) {
+        double e = 0;
+        for (int i = 0; i < n; i++) {
+            double d = dequantize(q[i], s, b) - x[base + i];
+            e += d * d;
+        }
+        return e;
+    }
+
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
 
     /**

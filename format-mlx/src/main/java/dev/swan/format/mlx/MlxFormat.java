@@ -52,7 +52,10 @@ public final class MlxFormat implements OutputFormat {
         return List.of(
                 ParameterSpec.ofString("dtype", "auto", "dtype of float tensors, scales and biases: the model's "
                         + "(auto), or bfloat16, float16, float32", "auto", "bfloat16", "float16", "float32"),
-                ParameterSpec.ofInt("max_shard_mb", (int) (MAX_SHARD_BYTES >> 20), "largest shard, in MiB of tensor data"));
+                ParameterSpec.ofInt("max_shard_mb", (int) (MAX_SHARD_BYTES >> 20), "largest shard, in MiB of tensor data"),
+                ParameterSpec.ofString("rounding", "search", "scales and biases: rtn (mlx_lm.convert's own, byte for byte) "
+                        + "or search (this project's per-group search for the least squared error; loads in stock mlx_lm)",
+                        "rtn", "search"));
     }
 
     @Override
@@ -150,7 +153,7 @@ public final class MlxFormat implements OutputFormat {
         Parameters p = ctx.parameters();
         DType fd = floatDtype(model.config(), p, model.dominantFloatType());
         return new MlxWriter(model, plan, ctx, fd, p.getString("dtype").equals("auto"),
-                (long) p.getInt("max_shard_mb") << 20).write(target);
+                (long) p.getInt("max_shard_mb") << 20, p.getString("rounding").equals("search")).write(target);
     }
 
     @Override
@@ -183,7 +186,8 @@ public final class MlxFormat implements OutputFormat {
                 for (int g : new int[] {32, 64, 128}) {
                     if (t.cols() % g != 0) continue;
                     String id = "mlx:" + bits + ":" + g;
-                    out.add(new Encoding(id, bits, g, size.bytes(t, bits, g), id));
+                    String q = p.getString("rounding").equals("search") ? id + ":search" : id;
+                    out.add(new Encoding(id, bits, g, size.bytes(t, bits, g), q));
                 }
             }
         }
@@ -197,11 +201,29 @@ public final class MlxFormat implements OutputFormat {
         return MlxStoredModel.open(output);
     }
 
-    /** {@code mlx:BITS:GROUP}: MLX's affine quantizer with bf16 scales and biases, for the recon metric. */
+    /** mlx_lm.convert -q: 4 bits, group 64. */
+    @Override
+    public Optional<String> defaultSizeBaseline() {
+        return Optional.of("4");
+    }
+
+    /** Digits name mlx_lm.convert's uniform baseline: its own rounding, byte for byte. */
+    @Override
+    public Optional<java.util.Map<String, Object>> baseline(String name, boolean recipe) {
+        return !recipe && name.matches("\\d+") ? Optional.of(java.util.Map.of("rounding", "rtn")) : Optional.empty();
+    }
+
+    /**
+     * {@code mlx:BITS:GROUP}: MLX's affine quantizer with bf16 scales and biases, for the recon metric;
+     * {@code mlx:BITS:GROUP:search} with the searched scales and biases the writer uses by default.
+     */
     @Override
     public Optional<Quantizer> quantizer(String spec) {
         String[] parts = spec.split(":");
-        if (parts.length != 3 || !parts[0].equals("mlx")) return Optional.empty();
+        if ((parts.length != 3 && !(parts.length == 4 && parts[3].equals("search"))) || !parts[0].equals("mlx")) {
+            return Optional.empty();
+        }
+        boolean search = parts.length == 4;
         int bits;
         int group;
         try {
@@ -216,7 +238,8 @@ public final class MlxFormat implements OutputFormat {
             int[] codes = new int[row.length];
             float[] s = new float[groups];
             float[] b = new float[groups];
-            AffineQuantizer.quantize(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
+            if (search) AffineQuantizer.quantizeSearched(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
+            else AffineQuantizer.quantize(row, 0, group, groups, bits, DType.BF16, codes, s, b, 0);
             for (int i = 0; i < row.length; i++) out[i] = AffineQuantizer.dequantize(codes[i], s[i / group], b[i / group]);
         }));
     }

@@ -37,8 +37,11 @@ final class MlxWriter {
     private final DType floatDtype;
     private final boolean keepSource;
     private final long maxShard;
+    private final boolean searchRounding;
 
-    MlxWriter(ModelDir model, AllocationPlan plan, FormatContext ctx, DType floatDtype, boolean keepSource, long maxShard) {
+    MlxWriter(ModelDir model, AllocationPlan plan, FormatContext ctx, DType floatDtype, boolean keepSource, long maxShard,
+              boolean searchRounding) {
+        this.searchRounding = searchRounding;
         this.model = model;
         this.plan = plan;
         this.ctx = ctx;
@@ -143,8 +146,13 @@ final class MlxWriter {
                         return;
                     }
                 }
-                AffineQuantizer.quantize(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
-                        (start + r0) * groups);
+                if (searchRounding) {
+                    AffineQuantizer.quantizeSearched(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
+                            (start + r0) * groups);
+                } else {
+                    AffineQuantizer.quantize(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
+                            (start + r0) * groups);
+                }
                 for (int r = 0; r < n; r++) BitPacker.pack(sc.codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
             });
             if (bad[0] != null) {

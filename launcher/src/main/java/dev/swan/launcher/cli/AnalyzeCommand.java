@@ -3,6 +3,7 @@ package dev.swan.launcher.cli;
 import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.pipeline.AtomicOutput;
+import dev.swan.launcher.pipeline.Baselines;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -56,8 +57,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         PrintStream out = Io.out(spec);
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
-            ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
             try (ModelDir model = ModelDir.open(s.model())) {
+                s = QuantizeCommand.defaultTarget(s, plugins, model, out);
+                ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");
                 AtomicOutput.refuseOverlap(target, model.path());
                 Pipeline pipeline = new Pipeline(plugins);

@@ -11,6 +11,7 @@ import dev.swan.launcher.VersionProvider;
 import dev.swan.launcher.evaluation.EvalReport;
 import dev.swan.launcher.evaluation.EvalRun;
 import dev.swan.launcher.pipeline.AtomicOutput;
+import dev.swan.launcher.pipeline.Baselines;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -106,8 +107,9 @@ public final class QuantizeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uniform and --preset are exclusive");
             }
             if (uniform != null || preset != null) s = baseline(s, plugins);
-            ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
             try (ModelDir model = ModelDir.open(s.model())) {
+                if (manifest == null) s = defaultTarget(s, plugins, model, out);
+                ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
@@ -171,33 +173,20 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * --uniform BITS: the uniform allocator at those bits; --uniform TYPE or --preset NAME: whatever options
-     * the format says make that baseline (every quantizable tensor planned as quantized, the format picks
-     * the type). A name the chosen format does not know names the formats that do.
-     */
+    /** The default size target when none is given, announced in one line. */
+    static PipelineSettings defaultTarget(PipelineSettings s, PluginRegistry plugins, ModelDir model, PrintStream out) {
+        PipelineSettings t = Baselines.withDefaultTarget(s, plugins, model);
+        if (t != s) {
+            out.println("No target given: planning for " + Format.count(t.policy().target().bytes()) + " bytes, "
+                    + t.targetOrigin().source() + "; give --target-size or --target-bits for another size");
+        }
+        return t;
+    }
+
     private PipelineSettings baseline(PipelineSettings s, PluginRegistry plugins) {
-        Map<String, Object> ap = new LinkedHashMap<>();
-        if (preset == null && uniform.matches("\\d+")) {
-            ap.put("bits", Integer.parseInt(uniform));
-            return s.withAllocator("uniform", ap);
-        }
         String name = preset != null ? preset : uniform;
-        Optional<Map<String, Object>> options = plugins.format(s.format()).baseline(name, preset != null);
-        if (options.isEmpty()) {
-            List<String> others = new ArrayList<>();
-            for (var f : plugins.formats()) {
-                if (f.plugin().baseline(name, preset != null).isPresent()) others.add(f.id());
-            }
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (preset != null ? "--preset " : "--uniform ")
-                    + name + ": format '" + s.format() + "' has no such baseline"
-                    + (others.isEmpty() ? "" : " (" + String.join(", ", others) + " has: add -f " + others.get(0) + ")"));
-        }
-        Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
-        fo.putAll(options.get());
-        ap.put("bits", 8);
-        ap.put("group_size", 32); // plan every matrix whose rows hold 32-blocks; the format picks its type
-        return s.withAllocator("uniform", ap).withFormat(s.format(), fo);
+        return Baselines.apply(s, name, preset != null, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                spec.commandLine(), Baselines.unknown(s, name, preset != null, plugins)));
     }
 
     private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, Path journalFor, PrintStream out)
