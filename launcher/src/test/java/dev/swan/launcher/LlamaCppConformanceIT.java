@@ -175,6 +175,92 @@ class LlamaCppConformanceIT {
     }
 
     /**
+     * The forward pass on the architecture features stories260K and qwen3-gutenberg-4m lack: qwen2's q/k/v
+     * biases and Llama 3's rope scaling (llama.cpp reads it as a rope_freqs tensor, swan eval from
+     * config.json or from that tensor). swan eval on the safetensors folder and on swan's F32 GGUF agrees
+     * with llama.cpp's perplexity on the GGUF within 0.5 %.
+     */
+    @Test
+    void forwardPassAgreesWithLlamaCppOnQwen2BiasesAndLlama3RopeScaling() throws Exception {
+        Path conformance = conformance();
+        Path qwen2 = qwen2(tmp.resolve("qwen2"));
+        Path llama3 = tmp.resolve("llama3");
+        SyntheticModel.write(SyntheticModel.llama().withSize(128, 384, 2, 4, 2, 32, 512), llama3);
+        ObjectMapper om = new ObjectMapper();
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(llama3.resolve("config.json").toFile());
+        cfg.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0).put("low_freq_factor", 1.0)
+                .put("high_freq_factor", 4.0).put("original_max_position_embeddings", 16);
+        cfg.put("rope_theta", 500000.0);
+        om.writeValue(llama3.resolve("config.json").toFile(), cfg);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("qwen2", gguf(qwen2, "F32"));
+        files.put("llama3", gguf(llama3, "F32"));
+        SeededRandom random = new SeededRandom(11);
+        StringBuilder ids = new StringBuilder("[");
+        for (int i = 0; i < 512; i++) ids.append(i == 0 ? "" : ",").append(Math.floorMod(random.nextLong(), 500));
+        Path idsFile = tmp.resolve("arch-ids.json");
+        Files.writeString(idsFile, ids.append(']').toString());
+        JsonNode results = check(conformance, idsFile, 128, files, Map.of());
+        Map<String, Path> dirs = Map.of("qwen2", qwen2, "llama3", llama3);
+        for (JsonNode res : results) {
+            String label = res.get("label").asText();
+            double theirs = res.get("ppl").asDouble();
+            for (Path m : List.of(dirs.get(label), files.get(label))) {
+                Dist e = Dist.run(tmp, "eval", m.toString(), "--ids", idsFile.toString(), "--ctx", "128", "--json", "-q");
+                assertEquals(0, e.exit(), e.toString());
+                double ours = new ObjectMapper().readTree(e.out()).get("models").get(0).get("ppl").asDouble();
+                System.out.printf("  %-6s llama.cpp %.4f  swan eval (%s) %.4f%n", label, theirs, m.getFileName(), ours);
+                assertEquals(theirs, ours, 0.005 * theirs, label + " " + m);
+            }
+        }
+    }
+
+    /** A qwen2 model: the synthetic qwen3 without q/k norms, with q/k/v biases. */
+    private static Path qwen2(Path dir) throws IOException {
+        Path q3 = dir.resolveSibling(dir.getFileName() + "-src");
+        SyntheticModel.write(SyntheticModel.qwen3().withSize(128, 384, 2, 4, 2, 32, 640).withDtype(DType.F32), q3);
+        Files.createDirectories(dir);
+        try (var listing = Files.list(q3)) {
+            for (Path f : (Iterable<Path>) listing::iterator) {
+                if (!f.getFileName().toString().startsWith("model")) Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        ObjectMapper om = new ObjectMapper();
+        var cfg = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(dir.resolve("config.json").toFile());
+        cfg.putArray("architectures").add("Qwen2ForCausalLM");
+        cfg.put("model_type", "qwen2");
+        cfg.remove("head_dim");
+        om.writeValue(dir.resolve("config.json").toFile(), cfg);
+        try (ModelDir m = ModelDir.open(q3)) {
+            List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+            Map<String, float[]> data = new LinkedHashMap<>();
+            SeededRandom r = new SeededRandom(3);
+            for (TensorInfo t : m.tensors()) {
+                if (t.name().contains("_norm.weight") && t.name().contains("self_attn")) continue;
+                entries.add(new SafetensorsWriter.Entry(t.name(), DType.F32, t.shape()));
+                data.put(t.name(), m.data(t).toFloatArray());
+                if (t.name().matches(".*self_attn\\.[qkv]_proj\\.weight")) {
+                    String b = t.name().replace(".weight", ".bias");
+                    float[] bias = new float[(int) t.shape()[0]];
+                    for (int i = 0; i < bias.length; i++) bias[i] = (float) (0.5 * r.nextGaussian());
+                    entries.add(new SafetensorsWriter.Entry(b, DType.F32, new long[] {bias.length}));
+                    data.put(b, bias);
+                }
+            }
+            try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve("model.safetensors"), Map.of("format", "pt"), entries)) {
+                for (SafetensorsWriter.Entry e : entries) {
+                    w.beginTensor(e.name());
+                    float[] v = data.get(e.name());
+                    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    b.asFloatBuffer().put(v);
+                    w.write(b.array(), 0, v.length * 4);
+                }
+            }
+        }
+        return dir;
+    }
+
+    /**
      * swan's tokenizers give llama.cpp's ids: the tokenizer.json of a synthetic byte-level (Qwen-style) and
      * SentencePiece-style (Llama-style) model against llama.cpp's tokenizer of the GGUF swan writes from it,
      * on unicode, digits, spaces and newlines.

@@ -86,7 +86,8 @@ class QuantizeCommandTest {
     void quantizeFromManifestAndGguf() throws IOException {
         String model = SharedModels.model("stories260K").toString();
         Path manifest = tmp.resolve("m.json");
-        assertEquals(0, Cli.run("analyze", model, "-o", manifest.toString(), "--format", "gguf").exit());
+        // the paper's thresholds plan bits, which the format maps to types (with llama-quantize's fallbacks)
+        assertEquals(0, Cli.run("analyze", model, "-o", manifest.toString(), "--format", "gguf", "--allocator", "threshold").exit());
         Path gguf = tmp.resolve("s.gguf");
         Cli q = Cli.run("quantize", model, "-f", "gguf", "--manifest", manifest.toString(), "-o", gguf.toString());
         assertEquals(0, q.exit(), q.toString());

@@ -152,8 +152,9 @@ public final class RateDistortionAllocator implements BitAllocator {
         return new AllocationPlan(id(), settings, out);
     }
 
-    /** Models with more tensors than this skip the pairwise exchange (quadratic in tensors). */
-    static final int EXCHANGE_LIMIT = 3000;
+    /** Models with more tensors than this skip the pairwise exchange (quadratic in tensors and options; with
+     * many tensors the hull search alone is within a sliver of the optimum). */
+    static final int EXCHANGE_LIMIT = 200;
 
     /**
      * Pairwise exchanges the hull search cannot see (a budget is a knapsack): while some tensor can move up

@@ -150,7 +150,7 @@ public final class GgufFormat implements OutputFormat {
         if (fixed.get() == GgmlType.F32 && (t.rank() <= 1 || t.name().endsWith("norm.weight"))) return out;
         for (GgmlType type : GgmlType.values()) {
             if (type.isFloat() || t.cols() % type.blockSize() != 0) continue;
-            long bytes = type.rowBytes(t.cols()) * t.rows();
+            long bytes = GgufLayout.align(type.rowBytes(t.cols()) * t.rows()); // as stored: padded to 32
             out.add(new Encoding(type.name(), type.nominalBits(), 0, bytes, "gguf:" + type.name()));
         }
         out.sort(java.util.Comparator.comparingLong(Encoding::bytes));

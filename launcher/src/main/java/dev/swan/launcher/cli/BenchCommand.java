@@ -89,10 +89,15 @@ public final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         try (PluginRegistry plugins = root.plugins()) {
             if (only.contains("kernels")) kernels(out, Parallel.of(pool));
-            if (only.contains("metrics")) tensors(out, plugins, t, "4096x12288 BF16", new long[][] {{4096, 12288}});
+            if (only.contains("metrics")) {
+                tensors(out, plugins, t, "4096x12288 BF16", new String[] {"mlp.down_proj"}, new long[][] {{4096, 12288}});
+            }
             if (only.contains("layer")) {
-                tensors(out, plugins, t, "Qwen3-8B layer (q, k, v, o, gate, up, down)", new long[][] {{4096, 4096},
-                        {1024, 4096}, {1024, 4096}, {4096, 4096}, {12288, 4096}, {12288, 4096}, {4096, 12288}});
+                tensors(out, plugins, t, "Qwen3-8B layer (q, k, v, o, gate, up, down)",
+                        new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                                "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"},
+                        new long[][] {{4096, 4096}, {1024, 4096}, {1024, 4096}, {4096, 4096}, {12288, 4096}, {12288, 4096},
+                                {4096, 12288}});
             }
             if (only.contains("write")) write(out, plugins, Parallel.of(pool));
             if (only.contains("eval")) eval(out, plugins, Parallel.of(pool));
@@ -137,41 +142,76 @@ public final class BenchCommand implements Callable<Integer> {
         tab.print(out);
     }
 
-    /** Writes the shapes as BF16 tensors of a model directory, then times the metrics on each. */
-    private void tensors(PrintStream out, PluginRegistry plugins, int threads, String title, long[][] shapes) throws IOException {
+    /**
+     * Writes the shapes as BF16 tensors of a model directory, then times the metrics on each: the paper's
+     * four, and the rd allocator's qerror with the candidate encodings of each installed format.
+     */
+    private void tensors(PrintStream out, PluginRegistry plugins, int threads, String title, String[] modules, long[][] shapes)
+            throws IOException {
         Path model = dir.resolve("tensors-" + shapes.length);
-        writeTensors(model, shapes);
+        writeTensors(model, modules, shapes);
         ResolvedPipeline rp = ResolvedPipeline.resolve(PipelineSettings.defaults().withThreads(threads), plugins, true, false);
-        try (ModelDir md = ModelDir.open(model); AnalysisEngine engine = new AnalysisEngine(rp.metrics(), List.of(), 42,
-                threads, AnalysisEngine.defaultMemoryBudget())) {
-            double best = Double.MAX_VALUE;
+        List<OutputFormat> formats = new ArrayList<>();
+        for (var f : plugins.formats()) formats.add(f.plugin());
+        try (ModelDir md = ModelDir.open(model)) {
             Map<String, Double> perMetric = new LinkedHashMap<>();
-            for (int rep = 0; rep < 3; rep++) {
-                long t0 = System.nanoTime();
-                Map<String, Double> secs = new LinkedHashMap<>();
-                for (TensorInfo t : md.tensors()) {
-                    engine.measure(md, t, AnalysisShape.of(t)).seconds().forEach((k, v) -> secs.merge(k, v, Double::sum));
-                }
-                double total = (System.nanoTime() - t0) / 1e9;
-                if (total < best) {
-                    best = total;
-                    perMetric = secs;
-                }
+            double best;
+            try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, 42, threads, AnalysisEngine.defaultMemoryBudget())) {
+                best = time(engine, md, perMetric);
             }
             out.println();
             Table tab = new Table("METRICS ON " + title, "SECONDS (best of 3)>");
             perMetric.forEach((k, v) -> tab.row(k, Format.fixed(v, 3)));
             tab.row("total, with loading and statistics", Format.fixed(best, 3));
+            if (plugins.hasMetric("qerror")) {
+                var q = plugins.metric("qerror");
+                var withQ = new ArrayList<>(rp.metrics());
+                withQ.add(new ResolvedPipeline.ResolvedMetric(q, Parameters.resolve(q.id(), q.parameters(), Map.of(), "bench"), 0));
+                for (OutputFormat f : formats) {
+                    Parameters fp = Parameters.resolve(f.id(), f.parameters(), Map.of(), "bench");
+                    Map<String, Double> secs = new LinkedHashMap<>();
+                    int[] candidates = new int[1];
+                    try (AnalysisEngine engine = new AnalysisEngine(withQ, formats, 42, threads, AnalysisEngine.defaultMemoryBudget(),
+                            t -> {
+                                var e = f.encodings(t, md.config(), fp);
+                                candidates[0] = Math.max(candidates[0], (int) e.stream().filter(x -> !x.isFloat()).count());
+                                return e;
+                            })) {
+                        double total = time(engine, md, secs);
+                        tab.row("qerror with " + f.id() + "'s " + candidates[0] + " encodings", Format.fixed(secs.getOrDefault("qerror", 0.0), 3));
+                        tab.row("total with qerror (" + f.id() + "): " + Format.fixed(total / best, 2) + "x", Format.fixed(total, 3));
+                    }
+                }
+            }
             tab.print(out);
         }
     }
 
-    private static void writeTensors(Path model, long[][] shapes) throws IOException {
+    /** Best of three passes over every tensor; the per-metric seconds of the best pass go into {@code perMetric}. */
+    private static double time(AnalysisEngine engine, ModelDir md, Map<String, Double> perMetric) {
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 3; rep++) {
+            long t0 = System.nanoTime();
+            Map<String, Double> secs = new LinkedHashMap<>();
+            for (TensorInfo t : md.tensors()) {
+                engine.measure(md, t, AnalysisShape.of(t)).seconds().forEach((k, v) -> secs.merge(k, v, Double::sum));
+            }
+            double total = (System.nanoTime() - t0) / 1e9;
+            if (total < best) {
+                best = total;
+                perMetric.clear();
+                perMetric.putAll(secs);
+            }
+        }
+        return best;
+    }
+
+    private static void writeTensors(Path model, String[] modules, long[][] shapes) throws IOException {
         Files.createDirectories(model);
         Files.writeString(model.resolve("config.json"), "{\"architectures\": [\"Bench\"], \"model_type\": \"bench\"}");
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         for (int i = 0; i < shapes.length; i++) {
-            entries.add(new SafetensorsWriter.Entry("model.layers.0.t" + i + ".weight", DType.BF16, shapes[i]));
+            entries.add(new SafetensorsWriter.Entry("model.layers.0." + modules[i] + ".weight", DType.BF16, shapes[i]));
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(model.resolve("model.safetensors"), Map.of(), entries)) {
             for (SafetensorsWriter.Entry e : entries) {

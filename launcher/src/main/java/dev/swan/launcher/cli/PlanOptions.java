@@ -62,8 +62,8 @@ public final class PlanOptions {
     @Option(names = "--self-calibrate", paramLabel = "TOKENS",
             description = "Let the model write TOKENS tokens of its own text (no dataset) and measure on it how much each "
                     + "tensor's error costs (KL divergence under injected noise); the rd allocator then weighs errors by it. "
-                    + "0: weight-only. Default: 512 for size targets on models up to 2B parameters (two forward passes "
-                    + "per tensor), else 0.")
+                    + "0: weight-only. Default: 512 for size targets while that is about a minute's work (two forward "
+                    + "passes per tensor: small models), else 0.")
     Integer selfCalibrate;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")

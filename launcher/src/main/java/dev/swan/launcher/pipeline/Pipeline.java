@@ -130,7 +130,7 @@ public final class Pipeline {
             tensors.add(m.analysis());
             seconds.put(m.analysis().name(), m.seconds());
         }
-        int tokens = rp.settings().selfCalibrateTokens(model.totalParameters());
+        int tokens = rp.settings().selfCalibrateTokens(model.tensors().size(), model.totalParameters());
         if (tokens > 0 && rp.allocator().usesMetrics()) {
             boolean asked = rp.settings().selfCalibrate() > 0;
             tensors = SelfCalibrationStep.attach(model, tensors, rp.settings(), tokens, asked, progress);

@@ -23,8 +23,8 @@ import java.util.Map;
  * @param source         where the settings came from, for error messages
  * @param targetOrigin   where the budget target was set, for errors found when checking it against the model
  * @param selfCalibrate  tokens the model generates to measure each tensor's sensitivity (0: weight-only;
- *                       {@link #AUTO_SELF_CALIBRATE}: {@link #AUTO_TOKENS} for the rd allocator on models up to
- *                       {@link #AUTO_MAX_PARAMETERS} parameters, else 0)
+ *                       {@link #AUTO_SELF_CALIBRATE}: {@link #AUTO_TOKENS} for the rd allocator when that is a
+ *                       minute's work, else 0)
  */
 public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
                                List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
@@ -39,16 +39,20 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
      */
     public static final String AUTO_ALLOCATOR = "auto";
 
-    /** Self-calibration when none is asked for: on for rd plans of models small enough to run in minutes. */
+    /** Self-calibration when none is asked for: on for rd plans while it is about a minute's work. */
     public static final int AUTO_SELF_CALIBRATE = -1;
     public static final int AUTO_TOKENS = 512;
-    /** Above this, two forward passes per tensor take hours on a workstation: weight-only unless asked. */
-    public static final long AUTO_MAX_PARAMETERS = 2_000_000_000L;
+    /**
+     * Self-calibration runs two forward passes of {@link #AUTO_TOKENS} tokens per tensor, about 2048 ×
+     * tensors × parameters floating-point operations; by default it runs while tensors × parameters stays
+     * below this (about a minute on two cores), and otherwise only when asked for.
+     */
+    public static final double AUTO_MAX_WORK = 1e9;
 
-    /** Tokens of self-calibration for a model of {@code parameters} under these settings. */
-    public int selfCalibrateTokens(long parameters) {
+    /** Tokens of self-calibration for a model of {@code tensors} tensors and {@code parameters} parameters. */
+    public int selfCalibrateTokens(int tensors, long parameters) {
         if (selfCalibrate != AUTO_SELF_CALIBRATE) return selfCalibrate;
-        return allocatorId().equals("rd") && parameters <= AUTO_MAX_PARAMETERS ? AUTO_TOKENS : 0;
+        return allocatorId().equals("rd") && (double) tensors * parameters <= AUTO_MAX_WORK ? AUTO_TOKENS : 0;
     }
 
     /** The allocator id {@link #AUTO_ALLOCATOR} stands for under this policy. */
