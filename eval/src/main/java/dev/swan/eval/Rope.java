@@ -86,6 +86,19 @@ final class Rope {
         return new float[][] {cos, sin};
     }
 
+    /** cos and sin at one position (a one-position {@link #table}, for incremental decoding). */
+    float[][] tableAt(int position) {
+        int half = invFreq.length;
+        float[] cos = new float[half];
+        float[] sin = new float[half];
+        for (int i = 0; i < half; i++) {
+            float angle = (float) (position * invFreq[i]);
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
+        return new float[][] {cos, sin};
+    }
+
     /**
      * Rotates {@code heads} heads of {@code x} in place; x is feature-major ({@code x[(h·headDim + d)·t + p]}
      * for position p of t).

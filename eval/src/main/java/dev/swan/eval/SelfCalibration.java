@@ -57,9 +57,9 @@ public final class SelfCalibration {
         int v = t.vocabSize();
         for (int q = 0; q < s.sequences(); q++) {
             out[q][0] = bos;
+            Transformer.Session session = t.session(s.length());
             for (int p = 1; p < s.length(); p++) {
-                int[] prefix = java.util.Arrays.copyOf(out[q], p);
-                float[] logits = t.logits(prefix, p - 1, p, par);
+                float[] logits = session.next(out[q][p - 1], par);
                 double max = Double.NEGATIVE_INFINITY;
                 for (float l : logits) max = Math.max(max, l);
                 double sum = 0;
@@ -80,18 +80,30 @@ public final class SelfCalibration {
         return out;
     }
 
+    /** The model as self-calibration runs it: {@link #untiedView}, decoded once when small enough ({@link #cached}). */
+    public static StoredModel prepare(StoredModel m) {
+        return cached(untiedView(m));
+    }
+
     /**
-     * Sensitivity of each of {@code tensors} (names of 2-D weights of {@code model}): the mean KL divergence
+     * Sensitivity of each of {@code tensors} (names of 2-D weights of {@code model}, as {@link #prepare}
+     * returns it): the mean KL divergence
      * over every position of {@code texts} with that tensor noised at the settings' power and at ten times
      * it, as a power law (the exponent clamped to [0.3, 2]).
      */
     public static Map<String, Sensitivity> sensitivities(StoredModel model, List<String> tensors, int[][] texts,
                                                          Settings s, ProgressSink progress, Parallel par) {
-        StoredModel clean = untiedView(model);
+        StoredModel clean = model;
         Transformer base = Transformer.of(clean);
         int v = base.vocabSize();
         List<float[]> baseLogp = new ArrayList<>();
-        for (int[] text : texts) baseLogp.add(logSoftmax(base.logits(text, 0, text.length, par), v, text.length));
+        List<float[][]> residuals = new ArrayList<>();
+        for (int[] text : texts) {
+            float[][] r = base.residuals(text, par);
+            residuals.add(r);
+            baseLogp.add(logSoftmax(base.logitsFrom(base.layers(), r[base.layers()], text.length, 0, text.length, par),
+                    v, text.length));
+        }
         Map<String, Sensitivity> out = new LinkedHashMap<>();
         int done = 0;
         for (String name : tensors) {
@@ -99,8 +111,9 @@ public final class SelfCalibration {
             StoredTensor original = clean.tensors().get(name);
             if (original == null) continue;
             long seed = SeededRandom.seedFor(s.seed(), name, "self-calibration");
-            double low = kl(clean, name, new Noised(original, s.noise(), seed), texts, baseLogp, v, par);
-            double high = kl(clean, name, new Noised(original, 10 * s.noise(), seed), texts, baseLogp, v, par);
+            int from = firstLayerAffected(name, base.layers());
+            double low = kl(clean, name, new Noised(original, s.noise(), seed), texts, residuals, from, baseLogp, v, par);
+            double high = kl(clean, name, new Noised(original, 10 * s.noise(), seed), texts, residuals, from, baseLogp, v, par);
             double exponent = low > 0 && high > 0 ? Math.max(0.3, Math.min(2, Math.log10(high / low))) : 1;
             out.put(name, new Sensitivity(s.noise(), low, exponent));
         }
@@ -108,14 +121,30 @@ public final class SelfCalibration {
         return out;
     }
 
-    /** Mean KL divergence from the clean model over every position of the texts, with one tensor replaced. */
-    private static double kl(StoredModel clean, String name, StoredTensor replacement, int[][] texts, List<float[]> baseLogp,
-                             int v, Parallel par) {
+    /**
+     * The first layer a change to tensor {@code name} reaches: its own for a layer's weights, past the last
+     * layer for the final norm and head, 0 (the embedding) otherwise.
+     */
+    static int firstLayerAffected(String name, int layers) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^model\\.layers\\.(\\d+)\\.").matcher(name);
+        if (m.find()) return Integer.parseInt(m.group(1));
+        if (name.equals("lm_head.weight") || name.equals("model.norm.weight")) return layers;
+        return 0;
+    }
+
+    /**
+     * Mean KL divergence from the clean model over every position of the texts, with one tensor replaced;
+     * the pass resumes from the clean residual stream at layer {@code from}, the first the tensor reaches
+     * (the layers before it compute exactly what the clean pass computed).
+     */
+    private static double kl(StoredModel clean, String name, StoredTensor replacement, int[][] texts,
+                             List<float[][]> residuals, int from, List<float[]> baseLogp, int v, Parallel par) {
         Transformer t = Transformer.of(new Replaced(clean, name, replacement));
         double kl = 0;
         int positions = 0;
         for (int q = 0; q < texts.length; q++) {
-            float[] lp = logSoftmax(t.logits(texts[q], 0, texts[q].length, par), v, texts[q].length);
+            float[] lp = logSoftmax(from == 0 ? t.logits(texts[q], 0, texts[q].length, par)
+                    : t.logitsFrom(from, residuals.get(q)[from], texts[q].length, 0, texts[q].length, par), v, texts[q].length);
             float[] bp = baseLogp.get(q);
             int n = texts[q].length;
             for (int p = 0; p < n; p++) {
@@ -143,6 +172,55 @@ public final class SelfCalibration {
             for (int p = 0; p < positions; p++) out[i * positions + p] = (float) (logits[i * positions + p] - max[p] - Math.log(sum[p]));
         }
         return out;
+    }
+
+    /** Float copies of every tensor above this total stay as stored and are decoded on every pass. */
+    static final long CACHE_BYTES = 1L << 30;
+
+    /**
+     * The model with every tensor decoded once into float32, when that fits in {@link #CACHE_BYTES}: the
+     * two passes per tensor then do not decode the weights again and again.
+     */
+    static StoredModel cached(StoredModel m) {
+        long bytes = 0;
+        for (StoredTensor t : m.tensors().values()) bytes += 4 * t.rows() * t.cols();
+        if (bytes > CACHE_BYTES) return m;
+        Map<String, StoredTensor> t = new LinkedHashMap<>();
+        for (StoredTensor x : m.tensors().values()) {
+            float[] all = new float[(int) (x.rows() * x.cols())];
+            x.decodeRows(0, (int) x.rows(), all);
+            t.put(x.name(), new Decoded(x, all));
+        }
+        return new View(m, Collections.unmodifiableMap(t));
+    }
+
+    /** A tensor held decoded. */
+    private record Decoded(StoredTensor source, float[] values) implements StoredTensor {
+        @Override
+        public String name() {
+            return source.name();
+        }
+
+        @Override
+        public long[] shape() {
+            return source.shape();
+        }
+
+        @Override
+        public String encoding() {
+            return source.encoding();
+        }
+
+        @Override
+        public long storedBytes() {
+            return source.storedBytes();
+        }
+
+        @Override
+        public void decodeRows(long first, int count, float[] dst) {
+            int cols = (int) source.cols();
+            System.arraycopy(values, (int) first * cols, dst, 0, count * cols);
+        }
     }
 
     /**

@@ -123,6 +123,134 @@ public final class Transformer {
      * {@code [from, to)}, feature-major: {@code logits[v · (to - from) + (p - from)]}.
      */
     public float[] logits(int[] tokens, int from, int to, Parallel par) {
+        return logitsFrom(0, embed(tokens), tokens.length, from, to, par);
+    }
+
+    /** Layers in the model. */
+    public int layers() {
+        return layers.length;
+    }
+
+    /**
+     * The residual stream at the input of every layer and after the last ({@code layers() + 1} arrays of
+     * {@code hidden × t}), so a pass whose change starts at layer l can resume there ({@link #logitsFrom}).
+     */
+    public float[][] residuals(int[] tokens, Parallel par) {
+        int t = tokens.length;
+        float[][] out = new float[layers.length + 1][];
+        float[] x = embed(tokens);
+        float[][] table = rope.table(t);
+        for (int l = 0; l < layers.length; l++) {
+            out[l] = x.clone();
+            layer(layers[l], x, t, table, par);
+        }
+        out[layers.length] = x;
+        return out;
+    }
+
+    /**
+     * Logits at positions {@code [from, to)} of a pass that enters layer {@code layer} with residual stream
+     * {@code residual} ({@code hidden × t}, not modified); {@code layer == layers()} applies only the final
+     * norm and head.
+     */
+    public float[] logitsFrom(int layer, float[] residual, int t, int from, int to, Parallel par) {
+        int d = arch.hidden();
+        float[] x = residual.clone();
+        float[][] table = rope.table(t);
+        for (int l = layer; l < layers.length; l++) layer(layers[l], x, t, table, par);
+        int s = to - from;
+        float[] sel = new float[d * s];
+        for (int k = 0; k < d; k++) System.arraycopy(x, k * t + from, sel, k * s, s);
+        float[] normed = new float[d * s];
+        rmsNorm(sel, d, s, finalNorm, arch.rmsEps(), normed);
+        float[] logits = new float[head.out() * s];
+        head.forward(normed, s, logits, par);
+        return logits;
+    }
+
+    /** Incremental decoding: one token at a time, keys and values of earlier positions cached per layer. */
+    public Session session(int capacity) {
+        return new Session(capacity);
+    }
+
+    /** A decoding session (not thread-safe; its products still use the given thread budget). */
+    public final class Session {
+        private final float[][] keys;
+        private final float[][] values;
+        private final int capacity;
+        private int position;
+
+        private Session(int capacity) {
+            this.capacity = capacity;
+            keys = new float[layers.length][capacity * arch.kvDim()];
+            values = new float[layers.length][capacity * arch.kvDim()];
+        }
+
+        /** Feeds {@code token} at the next position and returns the next-token logits ({@code vocabSize()} values). */
+        public float[] next(int token, Parallel par) {
+            if (position >= capacity) throw new IllegalStateException("session full at " + capacity + " positions");
+            int d = arch.hidden();
+            int hd = arch.headDim();
+            int kv = arch.kvDim();
+            float[] x = embed(new int[] {token});
+            float[][] table = rope.tableAt(position);
+            float[] h = new float[d];
+            float[] y = new float[d];
+            for (int l = 0; l < layers.length; l++) {
+                Layer layer = layers[l];
+                rmsNorm(x, d, 1, layer.attnNorm, arch.rmsEps(), h);
+                float[] q = new float[arch.qDim()];
+                float[] k = new float[kv];
+                float[] v = new float[kv];
+                layer.q.forward(h, 1, q, par);
+                layer.k.forward(h, 1, k, par);
+                layer.v.forward(h, 1, v, par);
+                if (layer.qNorm != null) {
+                    headNorm(q, arch.heads(), hd, 1, layer.qNorm, arch.rmsEps());
+                    headNorm(k, arch.kvHeads(), hd, 1, layer.kNorm, arch.rmsEps());
+                }
+                Rope.apply(q, arch.heads(), hd, 1, table);
+                Rope.apply(k, arch.kvHeads(), hd, 1, table);
+                System.arraycopy(k, 0, keys[l], position * kv, kv);
+                System.arraycopy(v, 0, values[l], position * kv, kv);
+                float[] o = new float[arch.qDim()];
+                int group = arch.heads() / arch.kvHeads();
+                double scale = 1.0 / Math.sqrt(hd);
+                int first = arch.slidingWindow() > 0 ? Math.max(0, position - arch.slidingWindow() + 1) : 0;
+                double[] p = new double[position + 1];
+                for (int head = 0; head < arch.heads(); head++) {
+                    int ko = (head / group) * hd;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = first; j <= position; j++) {
+                        double dot = 0;
+                        for (int i = 0; i < hd; i++) dot += (double) q[head * hd + i] * keys[l][j * kv + ko + i];
+                        p[j] = dot * scale;
+                        max = Math.max(max, p[j]);
+                    }
+                    double sum = 0;
+                    for (int j = first; j <= position; j++) sum += p[j] = Math.exp(p[j] - max);
+                    for (int j = first; j <= position; j++) {
+                        double w = p[j] / sum;
+                        for (int i = 0; i < hd; i++) o[head * hd + i] += (float) (w * values[l][j * kv + ko + i]);
+                    }
+                }
+                layer.o.forward(o, 1, y, par);
+                add(x, y);
+                rmsNorm(x, d, 1, layer.ffnNorm, arch.rmsEps(), h);
+                layer.ffn.forward(h, 1, y, par);
+                add(x, y);
+            }
+            position++;
+            float[] normed = new float[d];
+            rmsNorm(x, d, 1, finalNorm, arch.rmsEps(), normed);
+            float[] logits = new float[head.out()];
+            head.forward(normed, 1, logits, par);
+            return logits;
+        }
+    }
+
+    /** The embeddings of the tokens, feature-major. */
+    private float[] embed(int[] tokens) {
         int t = tokens.length;
         int d = arch.hidden();
         float[] x = new float[d * t];
@@ -134,25 +262,20 @@ public final class Transformer {
             embedding.decodeRows(tokens[p], 1, row);
             for (int k = 0; k < d; k++) x[k * t + p] = row[k];
         }
-        float[][] table = rope.table(t);
+        return x;
+    }
+
+    /** One decoder layer, in place on the residual stream x. */
+    private void layer(Layer layer, float[] x, int t, float[][] table, Parallel par) {
+        int d = arch.hidden();
         float[] h = new float[d * t];
         float[] y = new float[d * t];
-        for (Layer layer : layers) {
-            rmsNorm(x, d, t, layer.attnNorm, arch.rmsEps(), h);
-            attention(layer, h, t, table, y, par);
-            add(x, y);
-            rmsNorm(x, d, t, layer.ffnNorm, arch.rmsEps(), h);
-            layer.ffn.forward(h, t, y, par);
-            add(x, y);
-        }
-        int s = to - from;
-        float[] sel = new float[d * s];
-        for (int k = 0; k < d; k++) System.arraycopy(x, k * t + from, sel, k * s, s);
-        float[] normed = new float[d * s];
-        rmsNorm(sel, d, s, finalNorm, arch.rmsEps(), normed);
-        float[] logits = new float[head.out() * s];
-        head.forward(normed, s, logits, par);
-        return logits;
+        rmsNorm(x, d, t, layer.attnNorm, arch.rmsEps(), h);
+        attention(layer, h, t, table, y, par);
+        add(x, y);
+        rmsNorm(x, d, t, layer.ffnNorm, arch.rmsEps(), h);
+        layer.ffn.forward(h, t, y, par);
+        add(x, y);
     }
 
     private void attention(Layer l, float[] h, int t, float[][] table, float[] out, Parallel par) {

@@ -85,9 +85,9 @@ class SensitivityRankTest {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (HfStoredModel hf = HfStoredModel.open(SharedModels.model(model))) {
             Parallel par = Parallel.of(pool);
-            StoredModel m = SelfCalibration.untiedView(hf);
+            StoredModel m = SelfCalibration.prepare(hf);
             Transformer base = Transformer.of(m);
-            SelfCalibration.Settings s = SelfCalibration.Settings.forTokens(512, 42);
+            SelfCalibration.Settings s = SelfCalibration.Settings.forTokens(Integer.getInteger("swan.rank.tokens", 512), 42);
             int[][] texts = SelfCalibration.generate(base, 1, s, par);
             List<String> names = new ArrayList<>();
             for (StoredTensor t : m.tensors().values()) if (t.shape().length == 2 && t.cols() % 64 == 0) names.add(t.name());
@@ -103,7 +103,7 @@ class SensitivityRankTest {
                 Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
                 t.put(w.name(), new Quantized(w, q));
                 measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new View(m, t)))),
-                        Optional.of(new Perplexity.Entry("base", base)), tokens, 1, new Perplexity.Settings(256, 20),
+                        Optional.of(new Perplexity.Entry("base", base)), tokens, 1, new Perplexity.Settings(256, 10),
                         ProgressSink.NONE, par).get(1).klMean();
                 selfcal[i] = sens.get(w.name()).damage(rel);
                 weightOnly[i] = rel * w.rows() * w.cols();

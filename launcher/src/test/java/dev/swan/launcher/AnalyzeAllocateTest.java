@@ -78,7 +78,8 @@ class AnalyzeAllocateTest {
         Path model = tmp.resolve("m");
         SyntheticModel.write(SyntheticModel.llama(), model);
         Path manifest = tmp.resolve("a.json");
-        assertEquals(0, Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "8").exit());
+        assertEquals(0, Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "8",
+                "--self-calibrate", "0").exit());
         AnalyzeAllocateTest.deleteTree(model); // allocate must not need the weights
         Path plan = tmp.resolve("plan.json");
         Cli r = Cli.run("allocate", manifest.toString(), "--target-bits", "8", "-o", plan.toString());
@@ -96,7 +97,7 @@ class AnalyzeAllocateTest {
         Path model = tmp.resolve("big");
         SyntheticModel.write(SyntheticModel.llama().withSize(128, 384, 40, 4, 2, 32, 512).withDtype(DType.BF16), model);
         Path manifest = tmp.resolve("big.json");
-        Cli a = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "-q");
+        Cli a = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "-q", "--self-calibrate", "0");
         assertEquals(0, a.exit(), a.toString());
         assertTrue(read(manifest).get("tensors").size() > 300);
         for (String target : new String[] {"5.0", "6.0"}) {
@@ -161,7 +162,8 @@ class AnalyzeAllocateTest {
         Path manifest = tmp.resolve("r.json");
         String metrics = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0";
         System.setProperty("swan.test.explodeAt", "layers.2.mlp");
-        Cli bad = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics, "-t", "1");
+        Cli bad = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics, "-t", "1",
+                "--self-calibrate", "0");
         assertEquals(1, bad.exit());
         assertTrue(bad.err().contains("plugin 'explode'") && bad.err().contains("model.layers.2.mlp")
                 && bad.err().contains("boom on purpose"), bad.err());
@@ -170,12 +172,14 @@ class AnalyzeAllocateTest {
         assertTrue(Files.exists(journal));
         long done = Files.readAllLines(journal).size() - 1;
         assertTrue(done > 5, "finished tensors were journaled: " + done);
-        Cli changed = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics, "--seed", "7");
+        Cli changed = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics, "--seed", "7",
+                "--self-calibrate", "0");
         assertEquals(1, changed.exit());
         assertTrue(changed.err().contains("different seed") && changed.err().contains("--restart"), changed.err());
         System.clearProperty("swan.test.explodeAt");
         JsonNode firstLine = new ObjectMapper().readTree(Files.readAllLines(journal).get(1));
-        Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics);
+        Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics,
+                "--self-calibrate", "0");
         assertEquals(0, ok.exit(), ok.toString());
         JsonNode m = read(manifest);
         assertEquals(38, m.get("tensors").size());

@@ -35,11 +35,11 @@ class OsgiPipelineIT {
             Path cp = tmp.resolve("classpath" + ext);
             Path plain = tmp.resolve("plain" + ext);
             Path osgi = tmp.resolve("osgi" + ext);
-            Cli c = Cli.run("quantize", model, "-f", format, "-o", cp.toString(), "-q");
+            Cli c = Cli.run("quantize", model, "-f", format, "-o", cp.toString(), "-q", "--self-calibrate", "0");
             assertEquals(0, c.exit(), c.toString());
-            Dist p = Dist.run(tmp, "quantize", model, "-f", format, "-o", plain.toString(), "-q");
+            Dist p = Dist.run(tmp, "quantize", model, "-f", format, "-o", plain.toString(), "-q", "--self-calibrate", "0");
             assertEquals(0, p.exit(), p.toString());
-            Dist o = Dist.run(tmp, "quantize", model, "-f", format, "-o", osgi.toString(), "-q", "--osgi");
+            Dist o = Dist.run(tmp, "quantize", model, "-f", format, "-o", osgi.toString(), "-q", "--osgi", "--self-calibrate", "0");
             assertEquals(0, o.exit(), o.toString());
             for (String f : format.equals("gguf") ? List.of("") : List.of("model.safetensors", "config.json",
                     "model.safetensors.index.json", "tokenizer.json")) {

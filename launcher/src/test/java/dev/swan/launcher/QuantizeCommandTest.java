@@ -108,14 +108,16 @@ class QuantizeCommandTest {
         Path out = tmp.resolve("r-mlx");
         String metrics = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0";
         System.setProperty("swan.test.explodeAt", "layers.2.mlp");
-        Cli bad = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-t", "1");
+        Cli bad = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-t", "1",
+                "--self-calibrate", "0");
         assertEquals(1, bad.exit(), bad.toString());
         assertFalse(Files.exists(out), "nothing written");
         Path journal = tmp.resolve("r-mlx.swan.json.partial");
         assertTrue(Files.exists(journal), "measurements kept next to the output");
         // tensors measured before the crash are not measured again: exploding on one of them does not fire
         System.setProperty("swan.test.explodeAt", "layers.0.self_attn.q_proj");
-        Cli resumed = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-q");
+        Cli resumed = Cli.run("quantize", model.toString(), "-o", out.toString(), "--metrics", metrics, "-q",
+                "--self-calibrate", "0");
         assertEquals(0, resumed.exit(), resumed.toString());
         assertTrue(Files.exists(out.resolve("config.json")));
         assertFalse(Files.exists(journal), "the journal goes once the output is in place");

@@ -53,7 +53,7 @@ final class SelfCalibrationStep {
         ForkJoinPool pool = new ForkJoinPool(s.threads());
         try (HfStoredModel stored = HfStoredModel.open(model.path())) {
             Parallel par = Parallel.of(pool);
-            var view = SelfCalibration.untiedView(stored);
+            var view = SelfCalibration.prepare(stored);
             Transformer t = Transformer.of(view);
             Object bosId = model.config().get("bos_token_id");
             int bos = bosId instanceof Long l ? l.intValue() : 1;

@@ -1,0 +1,57 @@
+package dev.swan.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swan.api.numeric.Parallel;
+import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.api.testing.SharedModels;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Incremental decoding (one token at a time, cached keys and values) gives the logits the full causal pass
+ * gives at each position, and resuming a pass at a layer from its residual stream gives the full pass.
+ */
+class SessionTest {
+    @TempDir
+    Path tmp;
+
+    static void same(Path dir) {
+        try (HfStoredModel m = HfStoredModel.open(dir)) {
+            Transformer t = Transformer.of(m);
+            int[] tokens = new int[40];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 37 + 1) % 500;
+            float[] full = t.logits(tokens, 0, tokens.length, Parallel.sequential());
+            int v = t.vocabSize();
+            int n = tokens.length;
+            Transformer.Session s = t.session(n);
+            for (int p = 0; p < n; p++) {
+                float[] step = s.next(tokens[p], Parallel.sequential());
+                double worst = 0, scale = 0;
+                for (int i = 0; i < v; i++) {
+                    worst = Math.max(worst, Math.abs(step[i] - full[i * n + p]));
+                    scale = Math.max(scale, Math.abs(full[i * n + p]));
+                }
+                assertTrue(worst <= 1e-4 * Math.max(1, scale), dir.getFileName() + " position " + p + ": " + worst);
+            }
+            float[][] r = t.residuals(tokens, Parallel.sequential());
+            for (int layer = 0; layer <= t.layers(); layer++) {
+                float[] resumed = t.logitsFrom(layer, r[layer], n, 0, n, Parallel.sequential());
+                for (int i = 0; i < full.length; i++) assertEquals(full[i], resumed[i], 0f, "resumed at layer " + layer);
+            }
+        }
+    }
+
+    @Test
+    void llamaWithGroupedQueryAttention() {
+        same(SharedModels.model("stories260K"));
+    }
+
+    @Test
+    void qwen3WithHeadNorms() throws Exception {
+        SyntheticModel.write(SyntheticModel.qwen3(), tmp.resolve("q"));
+        same(tmp.resolve("q"));
+    }
+}
