@@ -30,22 +30,27 @@ public final class Transformer {
 
     /** The position-wise block after attention. */
     interface FeedForward {
-        /** y[hidden × t] = FFN(x[hidden × t]). */
-        void forward(float[] x, int t, float[] y, Parallel par);
+        /** y[hidden × t] = FFN(x[hidden × t]); {@code energies}, when not null, records the projections' inputs. */
+        void forward(float[] x, int t, float[] y, Parallel par, Energies energies);
     }
 
     /** down(silu(gate(x)) · up(x)). */
     private record GatedMlp(Linear gate, Linear up, Linear down) implements FeedForward {
         @Override
-        public void forward(float[] x, int t, float[] y, Parallel par) {
+        public void forward(float[] x, int t, float[] y, Parallel par, Energies energies) {
             float[] g = new float[gate.out() * t];
             float[] u = new float[up.out() * t];
+            if (energies != null) {
+                energies.add(gate, x, t);
+                energies.add(up, x, t);
+            }
             gate.forward(x, t, g, par);
             up.forward(x, t, u, par);
             for (int i = 0; i < g.length; i++) {
                 float a = g[i];
                 g[i] = (float) (a / (1.0 + Math.exp(-a))) * u[i];
             }
+            if (energies != null) energies.add(down, g, t);
             down.forward(g, t, y, par);
         }
     }
@@ -142,7 +147,7 @@ public final class Transformer {
         float[][] table = rope.table(t);
         for (int l = 0; l < layers.length; l++) {
             out[l] = x.clone();
-            layer(layers[l], x, t, table, par);
+            layer(layers[l], x, t, table, par, null);
         }
         out[layers.length] = x;
         return out;
@@ -154,18 +159,33 @@ public final class Transformer {
      * norm and head.
      */
     public float[] logitsFrom(int layer, float[] residual, int t, int from, int to, Parallel par) {
+        return logitsFrom(layer, residual, t, from, to, par, null);
+    }
+
+    private float[] logitsFrom(int layer, float[] residual, int t, int from, int to, Parallel par, Energies energies) {
         int d = arch.hidden();
         float[] x = residual.clone();
         float[][] table = rope.table(t);
-        for (int l = layer; l < layers.length; l++) layer(layers[l], x, t, table, par);
+        for (int l = layer; l < layers.length; l++) layer(layers[l], x, t, table, par, energies);
         int s = to - from;
         float[] sel = new float[d * s];
         for (int k = 0; k < d; k++) System.arraycopy(x, k * t + from, sel, k * s, s);
         float[] normed = new float[d * s];
         rmsNorm(sel, d, s, finalNorm, arch.rmsEps(), normed);
         float[] logits = new float[head.out() * s];
+        if (energies != null) energies.add(head, normed, s);
         head.forward(normed, s, logits, par);
         return logits;
+    }
+
+    /**
+     * Per weight (Hugging Face name), the mean square of each input column over every position of the
+     * texts: the importance matrix llama.cpp's imatrix tool computes, for importance-weighted quantizers.
+     */
+    public Map<String, float[]> inputEnergies(int[][] texts, Parallel par) {
+        Energies e = new Energies();
+        for (int[] text : texts) logitsFrom(0, embed(text), text.length, 0, text.length, par, e);
+        return e.means();
     }
 
     /** Incremental decoding: one token at a time, keys and values of earlier positions cached per layer. */
@@ -237,7 +257,7 @@ public final class Transformer {
                 layer.o.forward(o, 1, y, par);
                 add(x, y);
                 rmsNorm(x, d, 1, layer.ffnNorm, arch.rmsEps(), h);
-                layer.ffn.forward(h, 1, y, par);
+                layer.ffn.forward(h, 1, y, par, null);
                 add(x, y);
             }
             position++;
@@ -266,19 +286,24 @@ public final class Transformer {
     }
 
     /** One decoder layer, in place on the residual stream x. */
-    private void layer(Layer layer, float[] x, int t, float[][] table, Parallel par) {
+    private void layer(Layer layer, float[] x, int t, float[][] table, Parallel par, Energies energies) {
         int d = arch.hidden();
         float[] h = new float[d * t];
         float[] y = new float[d * t];
         rmsNorm(x, d, t, layer.attnNorm, arch.rmsEps(), h);
-        attention(layer, h, t, table, y, par);
+        attention(layer, h, t, table, y, par, energies);
         add(x, y);
         rmsNorm(x, d, t, layer.ffnNorm, arch.rmsEps(), h);
-        layer.ffn.forward(h, t, y, par);
+        layer.ffn.forward(h, t, y, par, energies);
         add(x, y);
     }
 
-    private void attention(Layer l, float[] h, int t, float[][] table, float[] out, Parallel par) {
+    private void attention(Layer l, float[] h, int t, float[][] table, float[] out, Parallel par, Energies energies) {
+        if (energies != null) {
+            energies.add(l.q, h, t);
+            energies.add(l.k, h, t);
+            energies.add(l.v, h, t);
+        }
         int hd = arch.headDim();
         float[] q = new float[arch.qDim() * t];
         float[] k = new float[arch.kvDim() * t];
@@ -308,6 +333,7 @@ public final class Transformer {
             MatMul.multiply(vh, hd, t, s, t, oh, Parallel.sequential());
             System.arraycopy(oh, 0, o, head * hd * t, hd * t);
         });
+        if (energies != null) energies.add(l.o, o, t);
         l.o.forward(o, t, out, par);
     }
 

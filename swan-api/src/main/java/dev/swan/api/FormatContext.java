@@ -1,14 +1,30 @@
 package dev.swan.api;
 
 import dev.swan.api.numeric.Parallel;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What a format gets besides the model and the plan.
  *
- * @param parameters the format's resolved parameters
- * @param parallel   thread budget for quantizing
- * @param progress   progress sink (tensors written / total)
- * @param provenance one line on how the output was made (tool version, command), for model cards
+ * @param parameters    the format's resolved parameters
+ * @param parallel      thread budget for quantizing
+ * @param progress      progress sink (tensors written / total)
+ * @param provenance    one line on how the output was made (tool version, command), for model cards
+ * @param inputEnergies per weight (Hugging Face name), the mean square of each of its input columns over the
+ *                      self-calibration text: an importance matrix for importance-weighted quantizers; empty
+ *                      when the run did not self-calibrate
  */
-public record FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance) {
+public record FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance,
+                            Map<String, float[]> inputEnergies) {
+
+    public FormatContext {
+        inputEnergies = Collections.unmodifiableMap(new LinkedHashMap<>(inputEnergies));
+    }
+
+    /** A context without input energies. */
+    public FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance) {
+        this(parameters, parallel, progress, provenance, Map.of());
+    }
 }

@@ -61,6 +61,14 @@ public final class GgufFormat implements OutputFormat {
                 ParameterSpec.ofString("type_3", "Q3_K", "type for 3-bit decisions"),
                 ParameterSpec.ofString("type_2", "Q2_K", "type for 2-bit decisions"),
                 ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline)"),
+                ParameterSpec.ofString("importance", "auto", "column weights of the quantizers: none (ggml's reference "
+                        + "quantizers, llama-quantize without --imatrix), ones (ggml's weighted paths, data-free), imatrix "
+                        + "(llama-quantize --imatrix: from gguf.imatrix or self-calibration), auto (imatrix when there is "
+                        + "one, else ones), llama-quantize (gguf.imatrix when given, else none: what --uniform TYPE and "
+                        + "--preset use)", "auto", "none", "ones", "imatrix", "llama-quantize"),
+                ParameterSpec.ofString("imatrix", "", "an importance matrix file of llama.cpp (llama-imatrix output, GGUF or legacy)"),
+                ParameterSpec.ofString("save_imatrix", "", "also write the matrix used (e.g. self-calibration's) to this file, "
+                        + "in llama.cpp's format"),
                 ParameterSpec.ofString("preset", "", "llama-quantize's per-tensor recipe for every quantized decision "
                         + "(the --preset baseline): " + GgufPreset.names()));
     }
@@ -88,6 +96,13 @@ public final class GgufFormat implements OutputFormat {
         }
         if (!p.getString("uniform_type").isEmpty()) GgufPlan.parse(p.getString("uniform_type"), "uniform_type");
         GgufPlan.preset(p);
+        try {
+            GgufImportance.of(p, Map.of(), GgufArch.of(model.config()).orElse(GgufArch.LLAMA)); // a bad mode or file fails now
+        } catch (ConfigException e) {
+            if (!p.getString("importance").equals("imatrix")) throw e; // the matrix may come from self-calibration
+        } catch (IOException e) {
+            throw new OutputException(null, p.getString("imatrix") + ": cannot read the imatrix file: " + e.getMessage(), e);
+        }
         if (!p.getString("type_16").equals("auto") && !GgufPlan.parse(p.getString("type_16"), "type_16").isFloat()) {
             throw new ConfigException("gguf", 0, 0, "type_16 must be a float type (F32, F16, BF16)");
         }
@@ -114,8 +129,13 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
         GgufArch arch = arch(model.config());
-        List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, plan, ctx.parameters());
+        GgufImportance importance = GgufImportance.of(ctx.parameters(), ctx.inputEnergies(), arch);
+        List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, plan, ctx.parameters(), importance);
         Map<String, GgufValue> kv = GgufMetadata.build(model, arch, entries);
+        String save = ctx.parameters().getString("save_imatrix");
+        if (!save.isEmpty() && importance.isImatrix()) {
+            GgufImatrix.writeLegacy(Path.of(save), importance.matrix(), 1, "swan self-calibration");
+        }
         return GgufWriter.write(model, entries, kv, target, ctx);
     }
 
@@ -166,9 +186,12 @@ public final class GgufFormat implements OutputFormat {
     /** A ggml type name (pure), or one of llama-quantize's recipes (Q4_K_M, ...; also Q4_0 etc. as recipes). */
     @Override
     public Optional<Map<String, Object>> baseline(String name, boolean recipe) {
-        if (!recipe && GgmlType.parse(name).isPresent()) return Optional.of(Map.of("uniform_type", GgmlType.parse(name).get().name()));
+        // baselines are llama-quantize's own: its reference quantizers, no importance weighting
+        if (!recipe && GgmlType.parse(name).isPresent()) {
+            return Optional.of(Map.of("uniform_type", GgmlType.parse(name).get().name(), "importance", "llama-quantize"));
+        }
         if ((recipe || GgufPreset.isMixture(name)) && GgufPreset.parse(name).isPresent()) {
-            return Optional.of(Map.of("preset", GgufPreset.parse(name).get().name()));
+            return Optional.of(Map.of("preset", GgufPreset.parse(name).get().name(), "importance", "llama-quantize"));
         }
         return Optional.empty();
     }

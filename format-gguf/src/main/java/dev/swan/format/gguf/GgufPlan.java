@@ -23,7 +23,11 @@ import java.util.Optional;
  */
 final class GgufPlan {
     /** One output tensor. {@code source} is null for generated tensors (rope_freqs). */
-    record Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated) {
+    record Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated,
+                 float[] importance) {
+        Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated) {
+            this(source, name, ne, type, permuteHeads, note, generated, null);
+        }
     }
 
     static final Map<Integer, String> DEFAULT_TYPES = Map.of(8, "Q8_0", 6, "Q6_K", 5, "Q5_K", 4, "Q4_K", 3, "Q3_K",
@@ -63,6 +67,11 @@ final class GgufPlan {
     }
 
     static List<Entry> build(ModelDir model, GgufArch arch, AllocationPlan plan, Parameters p) {
+        return build(model, arch, plan, p, GgufImportance.NONE);
+    }
+
+    /** As above, each quantized matrix with the column weights {@code importance} gives it (null: reference path). */
+    static List<Entry> build(ModelDir model, GgufArch arch, AllocationPlan plan, Parameters p, GgufImportance importance) {
         List<Entry> out = new ArrayList<>();
         Optional<GgufPreset> preset = preset(p);
         boolean tied = model.config().tieWordEmbeddings();
@@ -93,7 +102,9 @@ final class GgufPlan {
                 int bits = d == null ? 16 : d.bits();
                 // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
                 if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
-                else if (preset.isPresent() && bits < 16) type = preset.get().typeFor(n, ne[0], layers, gqa, tied);
+                else if (preset.isPresent() && bits < 16) {
+                    type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix());
+                }
                 else type = typeFor(bits, t.dtype(), p);
                 GgmlType wanted = type;
                 while (ne[0] % type.blockSize() != 0) type = type.fallback();
@@ -102,7 +113,8 @@ final class GgufPlan {
                             + ": " + type;
                 }
             }
-            out.add(new Entry(t, n, ne, type, arch.permuteHeads(t.name(), model.config()), note, null));
+            out.add(new Entry(t, n, ne, type, arch.permuteHeads(t.name(), model.config()), note, null,
+                    type.isFloat() || shape.length <= 1 ? null : importance.columns(n, (int) ne[0], type)));
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;

@@ -50,6 +50,11 @@ enum GgufPreset {
      * @param tied   true when the file has no separate output head
      */
     GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied) {
+        return typeFor(gguf, cols, layers, gqa, tied, false);
+    }
+
+    /** As above; with an importance matrix Q4_0 and Q5_0 give the first eighth of ffn_down Q4_1 / Q5_1, as llama-quantize does. */
+    GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied, boolean imatrix) {
         GgmlType t = base;
         Matcher m = LAYER.matcher(gguf);
         int layer = m.matches() ? Integer.parseInt(m.group(1)) : -1;
@@ -72,6 +77,9 @@ enum GgufPreset {
             else if (this == Q4_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
             else if (this == Q5_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
             else if (this == Q4_K_S && layer < layers / 8) t = GgmlType.Q5_K;
+            else if ((this == Q4_0 || this == Q5_0) && imatrix && layer < layers / 8) {
+                t = this == Q4_0 ? GgmlType.Q4_1 : GgmlType.Q5_1;
+            }
         } else if (role.equals("attn_output.weight")) {
             if (this == Q2_K) t = GgmlType.Q3_K;
             else if (this == Q3_K_M) t = GgmlType.Q4_K;

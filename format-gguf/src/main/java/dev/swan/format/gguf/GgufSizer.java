@@ -79,7 +79,8 @@ final class GgufSizer implements TensorSizer {
             int heads = config.numHeads().orElse(1);
             int gqa = heads / Math.max(1, config.numKvHeads().orElse(heads));
             String name = arch.map(t.name()).orElse(t.name());
-            type = preset.get().typeFor(name, t.cols(), config.numLayers().orElse(0), gqa, config.tieWordEmbeddings());
+            type = preset.get().typeFor(name, t.cols(), config.numLayers().orElse(0), gqa, config.tieWordEmbeddings(),
+                    !p.getString("imatrix").isEmpty());
         } else {
             type = GgufPlan.typeFor(d.bits(), t.dtype(), p);
         }

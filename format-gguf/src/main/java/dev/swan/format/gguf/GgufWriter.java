@@ -7,6 +7,7 @@ import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorData;
+import dev.swan.format.gguf.quant.WeightedQuants;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -110,7 +111,11 @@ final class GgufWriter {
                             return;
                         }
                     }
-                    type.quantizer().quantizeRow(row, 0, cols, chunk, r * rowBytes);
+                    if (e.importance() != null) {
+                        WeightedQuants.quantizeRow(type.name(), row, 0, cols, e.importance(), 0, chunk, r * rowBytes);
+                    } else {
+                        type.quantizer().quantizeRow(row, 0, cols, chunk, r * rowBytes);
+                    }
                     if (!type.finite(chunk, r * rowBytes, rowBytes)) {
                         synchronized (bad) {
                             bad[0] = -2 - src * cols;

@@ -132,7 +132,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                 Thread cleanup = AtomicOutput.deleteOnExit(tmp);
                 try {
                     report = rp.format().write(model, m.plan(), tmp, new FormatContext(rp.formatParameters(),
-                            Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine()));
+                            Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine(),
+                            m.inputEnergies()));
                     progress.finish();
                     AtomicOutput.commit(tmp, target);
                     if (journalFor != null) Pipeline.finishJournal(journalFor);

@@ -45,7 +45,7 @@ public final class Baselines {
         }
         Optional<Map<String, Object>> options = f.baseline(name, recipe);
         if (options.isEmpty()) return Optional.empty();
-        fo.putAll(options.get());
+        options.get().forEach(fo::putIfAbsent); // what the user set explicitly (an imatrix, say) stays
         ap.put("bits", 8);
         ap.put("group_size", 32); // plan every matrix whose rows hold 32-blocks; the format picks its type
         return Optional.of(s.withAllocator("uniform", ap).withFormat(s.format(), fo));

@@ -22,17 +22,20 @@ import java.util.Map;
  * @param policy        the allocation policy, encoded
  * @param plan          the plan
  * @param analysisSeconds wall time of the analysis
+ * @param inputEnergies  self-calibration's importance matrix (per weight, per input column), for the write
+ *                       that follows in the same run; not stored in the file (empty when read back)
  */
 public record Manifest(String swanVersion, String created, String modelPath, Map<String, Object> modelConfig,
                        String fingerprint, long seed, List<Map<String, Object>> metrics, List<TensorAnalysis> tensors,
                        Map<String, Map<String, Double>> seconds, Map<String, Object> allocator,
-                       Map<String, Object> policy, AllocationPlan plan, double analysisSeconds) {
+                       Map<String, Object> policy, AllocationPlan plan, double analysisSeconds,
+                       Map<String, float[]> inputEnergies) {
 
     public static final String SCHEMA = "swan-manifest/1";
 
     public Manifest withPlan(Map<String, Object> allocatorInfo, Map<String, Object> policyInfo, AllocationPlan p) {
         return new Manifest(swanVersion, created, modelPath, modelConfig, fingerprint, seed, metrics, tensors, seconds,
-                allocatorInfo, policyInfo, p, analysisSeconds);
+                allocatorInfo, policyInfo, p, analysisSeconds, inputEnergies);
     }
 
     /** Metric weights as recorded. */

@@ -86,6 +86,6 @@ public final class ManifestIO {
                 (Map<String, Object>) model.get("config"), (String) model.get("fingerprint"),
                 ((Number) root.get("seed")).longValue(), (List<Map<String, Object>>) root.get("metrics"), tensors, seconds,
                 allocator, (Map<String, Object>) root.get("policy"), plan,
-                AnalysisCodec.dbl(summary.getOrDefault("analysis_seconds", 0.0)));
+                AnalysisCodec.dbl(summary.getOrDefault("analysis_seconds", 0.0)), Map.of());
     }
 }

@@ -131,14 +131,17 @@ public final class Pipeline {
             seconds.put(m.analysis().name(), m.seconds());
         }
         int tokens = rp.settings().selfCalibrateTokens(model.tensors().size(), model.totalParameters());
+        Map<String, float[]> energies = Map.of();
         if (tokens > 0 && rp.allocator().usesMetrics()) {
             boolean asked = rp.settings().selfCalibrate() > 0;
-            tensors = SelfCalibrationStep.attach(model, tensors, rp.settings(), tokens, asked, progress);
+            SelfCalibrationStep.Result sc = SelfCalibrationStep.attach(model, tensors, rp.settings(), tokens, asked, progress);
+            tensors = sc.tensors();
+            energies = sc.inputEnergies();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 model.path().toString(), model.config().raw(), fingerprint, rp.settings().seed(), metricInfo, tensors,
-                seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall);
+                seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall, energies);
         try {
             return allocate(m, rp, model.config(), rp.settings().weights());
         } catch (ConfigException e) {
@@ -213,7 +216,7 @@ public final class Pipeline {
             metrics.add(copy);
         }
         Manifest withWeights = new Manifest(m.swanVersion(), m.created(), m.modelPath(), m.modelConfig(), m.fingerprint(),
-                m.seed(), metrics, m.tensors(), m.seconds(), m.allocator(), m.policy(), m.plan(), m.analysisSeconds());
+                m.seed(), metrics, m.tensors(), m.seconds(), m.allocator(), m.policy(), m.plan(), m.analysisSeconds(), m.inputEnergies());
         return withWeights.withPlan(allocator, PolicyCodec.encode(rp.settings().policy()), plan);
     }
 

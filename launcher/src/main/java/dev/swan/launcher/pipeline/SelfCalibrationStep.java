@@ -41,13 +41,17 @@ final class SelfCalibrationStep {
      * @param asked false when self-calibration is on by default: a model the forward pass cannot run is then
      *              planned weight-only instead of refused
      */
-    static List<TensorAnalysis> attach(ModelDir model, List<TensorAnalysis> tensors, PipelineSettings s, int tokens,
-                                       boolean asked, ProgressSink progress) {
+    /** The analyses with their sensitivities, and the inputs' mean squares on the same text (an importance matrix). */
+    record Result(List<TensorAnalysis> tensors, Map<String, float[]> inputEnergies) {
+    }
+
+    static Result attach(ModelDir model, List<TensorAnalysis> tensors, PipelineSettings s, int tokens,
+                         boolean asked, ProgressSink progress) {
         if (!asked) {
             try {
                 dev.swan.eval.Architecture.of(model.config());
             } catch (dev.swan.api.SwanException unsupported) {
-                return tensors;
+                return new Result(tensors, Map.of());
             }
         }
         ForkJoinPool pool = new ForkJoinPool(s.threads());
@@ -62,6 +66,7 @@ final class SelfCalibrationStep {
             List<String> names = new ArrayList<>();
             for (TensorAnalysis a : tensors) if (a.rank() == 2 && view.tensors().containsKey(a.name())) names.add(a.name());
             Map<String, Sensitivity> alpha = SelfCalibration.sensitivities(view, names, texts, settings, progress, par);
+            Map<String, float[]> energies = t.inputEnergies(texts, par);
             List<TensorAnalysis> out = new ArrayList<>();
             for (TensorAnalysis a : tensors) {
                 Sensitivity v = alpha.get(a.name());
@@ -73,7 +78,7 @@ final class SelfCalibrationStep {
                 m.put(ID, encode(v));
                 out.add(new TensorAnalysis(a.name(), a.dtype(), a.shape(), a.tensorClass(), a.skipReason(), m));
             }
-            return out;
+            return new Result(out, energies);
         } finally {
             pool.shutdownNow();
         }
