@@ -44,6 +44,17 @@ class QuantizeCommandTest {
         assertFalse(Files.readString(swan.resolve("model.safetensors.index.json")).contains("lm_head"), "tied: no head");
     }
 
+    /** The default plan (rd, self-calibrated, importance-weighted GGUF): the same bytes on one and two threads. */
+    @Test
+    void defaultGgufIsTheSameOnOneAndTwoThreads() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path one = tmp.resolve("one.gguf");
+        Path two = tmp.resolve("two.gguf");
+        assertEquals(0, Cli.run("quantize", model, "-f", "gguf", "-o", one.toString(), "-t", "1", "-q").exit());
+        assertEquals(0, Cli.run("quantize", model, "-f", "gguf", "-o", two.toString(), "-t", "2", "-q").exit());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(two));
+    }
+
     @Test
     void existingOutputIsRefusedUnlessForced() throws IOException {
         String model = SharedModels.model("stories260K-bf16").toString();
