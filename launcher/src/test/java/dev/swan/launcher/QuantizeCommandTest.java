@@ -44,6 +44,19 @@ class QuantizeCommandTest {
         assertFalse(Files.readString(swan.resolve("model.safetensors.index.json")).contains("lm_head"), "tied: no head");
     }
 
+    /** The output's name says the format: -o out.gguf writes a GGUF file; a name -f contradicts is refused. */
+    @Test
+    void formatFromTheOutputName() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path gguf = tmp.resolve("named.gguf");
+        assertEquals(0, Cli.run("quantize", model, "-o", gguf.toString(), "--uniform", "Q8_0", "-q").exit());
+        assertTrue(Files.isRegularFile(gguf), "a GGUF file, not an MLX directory named .gguf");
+        Cli r = Cli.run("quantize", model, "-o", tmp.resolve("x.gguf").toString(), "-f", "mlx", "--uniform", "4");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("names a gguf file but -f mlx writes a directory"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("x.gguf")));
+    }
+
     /** The default plan (rd, self-calibrated, importance-weighted GGUF): the same bytes on one and two threads. */
     @Test
     void defaultGgufIsTheSameOnOneAndTwoThreads() throws IOException {

@@ -159,7 +159,7 @@ public final class PlanOptions {
             try {
                 target = AllocationPolicy.Target.size(Format.parseSize(targetSize));
             } catch (NumberFormatException e) {
-                throw new ConfigException("command line", 0, 0, "--target-size " + targetSize + ": expected e.g. 6.1GB, 900MiB");
+                throw new ConfigException("command line", 0, 0, "--target-size " + targetSize + ": expected e.g. 6.1GB, 4.5G, 900MiB");
             }
         }
         s = s.withPolicy(new AllocationPolicy(prot, sens, ov, groups, target));

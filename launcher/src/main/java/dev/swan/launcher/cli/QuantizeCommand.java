@@ -102,7 +102,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
         }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
-            PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
+            PipelineSettings s = plan.forModel(plugins, spec, modelDir, formatFor(plugins));
             if (uniform != null && preset != null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uniform and --preset are exclusive");
             }
@@ -172,6 +172,27 @@ public final class QuantizeCommand implements Callable<Integer> {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * The format: as given with -f, else the one whose outputs are named like -o (a format that writes
+     * {@code NAME.gguf} files for {@code -o out.gguf}); a name that contradicts -f is refused.
+     */
+    private String formatFor(PluginRegistry plugins) {
+        if (output == null) return format;
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        String byName = null;
+        for (var f : plugins.formats()) {
+            String example = f.plugin().defaultOutputName("model");
+            int dot = example.lastIndexOf('.');
+            if (!f.plugin().writesDirectory() && dot > 0 && name.endsWith(example.substring(dot))) byName = f.id();
+        }
+        if (format == null) return byName;
+        if (byName != null && !byName.equals(format) && plugins.hasFormat(format) && plugins.format(format).writesDirectory()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-o " + output + " names a " + byName
+                    + " file but -f " + format + " writes a directory: drop -f, or name the output without that extension");
+        }
+        return format;
     }
 
     /** The default size target when none is given, announced in one line. */

@@ -37,12 +37,13 @@ public final class Format {
         return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
     }
 
-    /** Parses sizes like 6.1GB, 512MiB, 1e9 into bytes (GB = 10^9, GiB = 2^30). */
+    /** Parses sizes like 6.1GB, 4.5G, 512MiB, 1e9 into bytes (G and GB = 10^9, GiB = 2^30; T, M, K alike). */
     public static long parseSize(String s) {
         String t = s.trim().toUpperCase(Locale.ROOT).replace(" ", "");
         long mult = 1;
         String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"},
-                {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}};
+                {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"},
+                {"T", "1000000000000"}, {"G", "1000000000"}, {"M", "1000000"}, {"K", "1000"}, {"B", "1"}};
         for (String[] u : units) {
             if (t.endsWith(u[0])) {
                 mult = Long.parseLong(u[1]);
