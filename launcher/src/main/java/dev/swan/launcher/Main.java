@@ -31,13 +31,18 @@ public final class Main {
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("swan: " + ex.getMessage());
             CommandLine c = ex.getCommandLine();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                err.println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");
+            }
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return CommandLine.ExitCode.USAGE;
         });
         cmd.setExecutionExceptionHandler((ex, c, parse) -> {
             err.println("swan: " + describe(ex));
             if (root.debug()) ex.printStackTrace(err);
-            return CommandLine.ExitCode.SOFTWARE;
+            // a bad option value is a usage error, like the ones picocli finds itself
+            boolean usage = ex instanceof dev.swan.api.ConfigException ce && "command line".equals(ce.source());
+            return usage ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
         });
         cmd.setExitCodeExceptionMapper(ex -> CommandLine.ExitCode.SOFTWARE);
         try {

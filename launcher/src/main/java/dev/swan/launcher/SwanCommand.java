@@ -7,6 +7,7 @@ import dev.swan.launcher.cli.ConfigCommand;
 import dev.swan.launcher.cli.DemoCommand;
 import dev.swan.launcher.cli.EvalCommand;
 import dev.swan.launcher.cli.InspectCommand;
+import dev.swan.launcher.cli.PlanCommand;
 import dev.swan.launcher.cli.PluginsCommand;
 import dev.swan.launcher.cli.QuantizeCommand;
 import dev.swan.launcher.cli.RunCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
                 + "tensor is, gives it 2, 4, 8 or 16 bits, and writes MLX directories or GGUF files.", ""},
-        subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, QuantizeCommand.class,
+        subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PlanCommand.class, QuantizeCommand.class,
                 VerifyCommand.class, EvalCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
                 BenchCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line message; --debug for the stack trace), 2 usage error.",
@@ -85,6 +86,14 @@ public final class SwanCommand implements Runnable {
 
     /** Loads plugins, with extra folders (e.g. from a pipeline file). */
     public PluginRegistry plugins(List<Path> extraFolders) {
+        for (Path p : pluginDirs) {
+            // a mistyped folder would otherwise surface later as "unknown metric" or "unknown format"
+            if (!java.nio.file.Files.isDirectory(p)) {
+                throw new dev.swan.api.ConfigException("command line", 0, 0, "--plugins " + p
+                        + (java.nio.file.Files.exists(p) ? ": not a folder" : ": no such folder")
+                        + " (give the folder that holds the plugin jars)");
+            }
+        }
         List<Path> folders = pluginFolders();
         for (Path p : extraFolders) if (!folders.contains(p)) folders.add(p);
         boolean useOsgi = osgi || "true".equalsIgnoreCase(System.getenv("SWAN_OSGI"));

@@ -181,6 +181,7 @@ class AnalyzeAllocateTest {
         Cli ok = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--metrics", metrics,
                 "--self-calibrate", "0");
         assertEquals(0, ok.exit(), ok.toString());
+        assertTrue(ok.out().contains("Resuming an interrupted run: " + done + " of 38 tensors kept from " + journal), ok.out());
         JsonNode m = read(manifest);
         assertEquals(38, m.get("tensors").size());
         String name = firstLine.get("analysis").get("name").asText();

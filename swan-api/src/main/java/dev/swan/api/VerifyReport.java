@@ -22,6 +22,20 @@ public record VerifyReport(Path output, List<String> problems, List<Check> tenso
     }
 
     /**
+     * The largest NRMSE a tensor can show against the model it was made from: storing zeros gives 1, so a
+     * quantized tensor beyond that (and a float copy beyond rounding) was made from another model.
+     */
+    public static double sourceErrorBound(boolean quantized) {
+        return quantized ? 1.0 : 0.01;
+    }
+
+    /** The problem line for a tensor whose error against {@code --source} no quantizer could produce. */
+    public static String sourceMismatch(String tensor, String type, double nrmse) {
+        return tensor + ": error " + String.format(java.util.Locale.ROOT, "%.3g", nrmse) + " (NRMSE) against the source is"
+                + " beyond what " + type + " loses: --source is not the model this output was made from";
+    }
+
+    /**
      * @param name  tensor (source name)
      * @param type  stored type
      * @param nrmse ‖ŵ − w‖ / ‖w‖ against the source weight, NaN when no source was given

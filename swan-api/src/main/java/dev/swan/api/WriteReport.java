@@ -9,11 +9,18 @@ import java.util.List;
  * @param output  the path written (the temporary one; the launcher renames it into place)
  * @param bytes   total bytes on disk
  * @param tensors one entry per stored weight
+ * @param warnings what the user must know about the output (e.g. a runtime will need a file it lacks), one line each
  */
-public record WriteReport(Path output, long bytes, List<Written> tensors) {
+public record WriteReport(Path output, long bytes, List<Written> tensors, List<String> warnings) {
 
     public WriteReport {
         tensors = List.copyOf(tensors);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A report without warnings. */
+    public WriteReport(Path output, long bytes, List<Written> tensors) {
+        this(output, bytes, tensors, List.of());
     }
 
     /**

@@ -171,6 +171,18 @@ final class GgufVerifier {
         float[] src = new float[cols];
         byte[] scratch = new byte[(int) t.type().rowBytes(cols)];
         TensorData data = source.isPresent() && hfName != null ? source.get().data(hfName) : null;
+        if (source.isPresent() && hfName == null && !t.name().equals("rope_freqs.weight")) {
+            problems.add(t.name() + ": no tensor of the source maps to it: --source is not the model this output was made from");
+        }
+        if (data != null) {
+            long[] want = data.info().shape().length == 1 ? new long[] {data.info().cols()}
+                    : new long[] {data.info().cols(), data.info().numel() / data.info().cols()};
+            if (!Arrays.equals(trim(t.ne()), trim(want))) {
+                problems.add(t.name() + ": shape " + Arrays.toString(trim(t.ne())) + " but the source's " + hfName + " is "
+                        + Arrays.toString(data.info().shape()) + ": --source is not the model this output was made from");
+                return new VerifyReport.Check(t.name(), t.type().name(), Double.NaN, Double.NaN);
+            }
+        }
         double err = 0;
         double energy = 0;
         double max = 0;
@@ -193,7 +205,10 @@ final class GgufVerifier {
             }
         }
         if (data == null) return new VerifyReport.Check(t.name(), t.type().name(), Double.NaN, Double.NaN);
-        return new VerifyReport.Check(t.name(), t.type().name(), energy > 0 ? Math.sqrt(err / energy) : 0, max);
+        double nrmse = energy > 0 ? Math.sqrt(err / energy) : err > 0 ? Double.POSITIVE_INFINITY : 0;
+        boolean quantized = t.type() != GgmlType.F32 && t.type() != GgmlType.F16 && t.type() != GgmlType.BF16;
+        if (nrmse > VerifyReport.sourceErrorBound(quantized)) problems.add(VerifyReport.sourceMismatch(t.name(), t.type().name(), nrmse));
+        return new VerifyReport.Check(t.name(), t.type().name(), nrmse, max);
     }
 
     private static String str(Map<String, GgufValue> kv, String key, List<String> problems) {

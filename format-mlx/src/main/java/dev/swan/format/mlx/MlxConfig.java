@@ -1,6 +1,7 @@
 package dev.swan.format.mlx;
 
 import dev.swan.api.model.ModelConfig;
+import dev.swan.api.tensor.DType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,10 @@ final class MlxConfig {
     private MlxConfig() {
     }
 
-    static Map<String, Object> build(ModelConfig source, List<MlxLayout.Item> items) {
+    static Map<String, Object> build(ModelConfig source, List<MlxLayout.Item> items, DType castTo) {
         Map<String, Object> out = new TreeMap<>(source.raw());
+        // the weights were cast: the config says to what (mlx_lm and transformers read torch_dtype)
+        if (castTo != null) out.put("torch_dtype", castTo == DType.BF16 ? "bfloat16" : castTo == DType.F16 ? "float16" : "float32");
         out.remove("_name_or_path");
         out.remove("vision_config");
         out.remove("quantization");

@@ -55,7 +55,24 @@ public final class MlxFormat implements OutputFormat {
                 ParameterSpec.ofInt("max_shard_mb", (int) (MAX_SHARD_BYTES >> 20), "largest shard, in MiB of tensor data"),
                 ParameterSpec.ofString("rounding", "search", "scales and biases: rtn (mlx_lm.convert's own, byte for byte) "
                         + "or search (this project's per-group search for the least squared error; loads in stock mlx_lm)",
-                        "rtn", "search"));
+                        "rtn", "search"),
+                ParameterSpec.ofBoolean("allow_no_tokenizer", false, "write an output for a model without tokenizer files "
+                        + "(mlx_lm.load then fails until they are added; verify reports it)"));
+    }
+
+    /**
+     * Whether these file names hold a tokenizer Hugging Face's AutoTokenizer (and so mlx_lm.load) can build:
+     * tokenizer.json, a SentencePiece tokenizer.model, or a byte-level vocab.json with merges.txt.
+     */
+    static boolean hasTokenizer(java.util.Collection<String> names) {
+        return names.contains("tokenizer.json") || names.contains("tokenizer.model")
+                || (names.contains("vocab.json") && names.contains("merges.txt"));
+    }
+
+    static boolean hasTokenizer(ModelDir model) {
+        List<String> names = new java.util.ArrayList<>();
+        for (Path p : model.tokenizerFiles()) names.add(p.getFileName().toString());
+        return hasTokenizer(names);
     }
 
     @Override
@@ -72,6 +89,11 @@ public final class MlxFormat implements OutputFormat {
     public void check(ModelDir model, Parameters parameters) {
         if (parameters.getInt("max_shard_mb") < 1) {
             throw new ConfigException("mlx", 0, 0, "max_shard_mb must be at least 1");
+        }
+        if (!parameters.getBoolean("allow_no_tokenizer") && !hasTokenizer(model)) {
+            throw new dev.swan.api.OutputException(null, model.path() + ": no tokenizer (tokenizer.json, tokenizer.model, "
+                    + "or vocab.json with merges.txt), which mlx_lm.load needs: add the model's tokenizer files, or write "
+                    + "without one with --set mlx.allow_no_tokenizer=true");
         }
         for (var t : model.tensors()) {
             var c = model.classOf(t);

@@ -47,6 +47,14 @@ final class MlxVerifier {
             throw new ModelFormatException(cfgFile, null, "malformed JSON: " + e.getMessage());
         }
         ModelConfig config = new ModelConfig(cfgFile, cfg);
+        List<String> names = new ArrayList<>();
+        try (var list = Files.list(dir)) {
+            list.forEach(f -> names.add(f.getFileName().toString()));
+        }
+        if (!MlxFormat.hasTokenizer(names)) {
+            problems.add("no tokenizer (tokenizer.json, tokenizer.model, or vocab.json with merges.txt): mlx_lm.load "
+                    + "needs one; copy the source model's tokenizer files into " + dir);
+        }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
         List<SafetensorsFile> files = new ArrayList<>();
@@ -201,9 +209,14 @@ final class MlxVerifier {
                                             Map<String, TensorInfo> all, Map<String, SafetensorsFile> owner,
                                             Optional<ModelDir> source, Map<String, Object> q, List<String> problems) {
         Optional<TensorInfo> src = source.flatMap(m -> m.find(name));
+        if (source.isPresent() && src.isEmpty()) {
+            problems.add(name + ": not in the source: --source is not the model this output was made from");
+            return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+        }
         if (!quantized) {
             if (src.isEmpty()) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
-            return compare(name, type, source.get().data(src.get()), owner.get(name).data(t), null, 0, 0);
+            if (!java.util.Arrays.equals(src.get().shape(), t.shape())) return shapeMismatch(name, type, t, src.get(), problems);
+            return bounded(compare(name, type, source.get().data(src.get()), owner.get(name).data(t), null, 0, 0), false, problems);
         }
         String path = MlxModules.modulePath(name);
         TensorData scales = owner.get(path + ".scales").data(all.get(path + ".scales"));
@@ -213,8 +226,23 @@ final class MlxVerifier {
         checkFinite(scales, problems);
         checkFinite(biases, problems);
         if (src.isEmpty() || bg == null) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
-        return compare(name, type, source.get().data(src.get()), owner.get(name).data(t), new TensorData[] {scales, biases},
-                bg[0], bg[1]);
+        long[] s = src.get().shape();
+        if (s.length != 2 || t.shape().length != 2 || s[0] != t.shape()[0] || s[1] * bg[0] != t.shape()[1] * 32) {
+            return shapeMismatch(name, type, t, src.get(), problems);
+        }
+        return bounded(compare(name, type, source.get().data(src.get()), owner.get(name).data(t), new TensorData[] {scales, biases},
+                bg[0], bg[1]), true, problems);
+    }
+
+    private static VerifyReport.Check shapeMismatch(String name, String type, TensorInfo t, TensorInfo src, List<String> problems) {
+        problems.add(name + ": stored as " + java.util.Arrays.toString(t.shape()) + " (" + type + ") but the source's is "
+                + java.util.Arrays.toString(src.shape()) + ": --source is not the model this output was made from");
+        return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+    }
+
+    private static VerifyReport.Check bounded(VerifyReport.Check c, boolean quantized, List<String> problems) {
+        if (c.nrmse() > VerifyReport.sourceErrorBound(quantized)) problems.add(VerifyReport.sourceMismatch(c.name(), c.type(), c.nrmse()));
+        return c;
     }
 
     private static VerifyReport.Check compare(String name, String type, TensorData src, TensorData out,

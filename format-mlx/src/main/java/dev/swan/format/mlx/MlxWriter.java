@@ -83,7 +83,7 @@ final class MlxWriter {
         index.put("metadata", dev.swan.api.json.Json.object("total_size", total, "total_parameters", params));
         index.put("weight_map", weightMap);
         writeJson(dir.resolve("model.safetensors.index.json"), index, false);
-        writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items), false);
+        writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items, keepSource ? null : floatDtype), false);
         for (Path p : model.tokenizerFiles()) copy(p, dir);
         for (Path p : model.sideFiles()) copy(p, dir);
         Files.writeString(dir.resolve("README.md"), ModelCard.render(model, items, total, ctx.provenance()),
@@ -92,7 +92,10 @@ final class MlxWriter {
         try (var files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) onDisk += Files.size(p);
         }
-        return new WriteReport(dir, onDisk, written);
+        List<String> warnings = MlxFormat.hasTokenizer(model) ? List.of()
+                : List.of("no tokenizer files: mlx_lm.load fails on this output until the model's tokenizer.json "
+                        + "(or tokenizer.model) is copied in");
+        return new WriteReport(dir, onDisk, written, warnings);
     }
 
     /** Per-task scratch (rows of floats, codes), reused across chunks and tensors to keep the heap small. */
@@ -146,6 +149,8 @@ final class MlxWriter {
                         return;
                     }
                 }
+                // an explicit dtype casts the weights before quantizing them, as mlx_lm.convert --dtype does
+                if (!keepSource) for (int i = 0; i < n * cols; i++) x[i] = HalfFloats.roundTo(item.dtype(), x[i]);
                 if (searchRounding) {
                     AffineQuantizer.quantizeSearched(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
                             (start + r0) * groups);

@@ -41,6 +41,9 @@ public final class AllocateCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: the manifest's).")
     String format;
 
+    @Option(names = "--force", description = "Replace an existing plan file.")
+    boolean force;
+
     @Mixin
     PlanOptions plan;
 
@@ -48,6 +51,14 @@ public final class AllocateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         Manifest m = ManifestIO.read(manifest);
+        if (output != null) {
+            if (output.toAbsolutePath().normalize().equals(manifest.toAbsolutePath().normalize()) && !force) {
+                throw new dev.swan.api.OutputException(output, "is the manifest being read: choose another -o, or pass --force to replace it");
+            }
+            if (!output.toAbsolutePath().normalize().equals(manifest.toAbsolutePath().normalize())) {
+                dev.swan.launcher.pipeline.AtomicOutput.prepare(output, null, force);
+            }
+        }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             Object sizedFor = m.allocator().get("sized_for");
             PipelineSettings base = PipelineSettings.defaults()
@@ -67,7 +78,7 @@ public final class AllocateCommand implements Callable<Integer> {
             Pipeline pipeline = new Pipeline(plugins);
             Map<String, Double> weights = plan.metricsGiven ? s.weights() : m.weights();
             Manifest planned = pipeline.allocate(m, rp, Pipeline.config(m), weights);
-            Summary summary = Summary.of(planned, pipeline.sizers(Pipeline.config(m)));
+            Summary summary = Summary.of(planned, pipeline.sizers(Pipeline.config(m), rp));
             if (output != null) {
                 ManifestIO.write(output, planned, summary);
                 out.println("Plan for " + planned.tensors().size() + " tensors -> " + output);

@@ -46,6 +46,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: mlx).")
     String format;
 
+    @Option(names = "--force", description = "Replace an existing manifest.")
+    boolean force;
+
     @Option(names = "--restart", description = "Discard the partial results of an interrupted run instead of resuming.")
     boolean restart;
 
@@ -61,12 +64,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 s = QuantizeCommand.defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");
-                AtomicOutput.refuseOverlap(target, model.path());
-                Pipeline pipeline = new Pipeline(plugins);
+                AtomicOutput.prepare(target, model.path(), force);
+                Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
                 Manifest m = pipeline.analyze(rp, model, target, restart, progress);
                 progress.finish();
-                Summary summary = Summary.of(m, pipeline.sizers(model.config()));
+                Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 ManifestIO.write(target, m, summary);
                 Pipeline.finishJournal(target);
                 out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + target);

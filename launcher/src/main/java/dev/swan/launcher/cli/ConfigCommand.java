@@ -11,14 +11,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code swan config --example}: a commented default pipeline. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = {"Print a commented pipeline file with the default settings. As printed, it quantizes the "
-                + "model that 'swan demo' writes (swan-demo/model-qwen3); change 'model' and 'output' for yours:",
-                "  swan config --example > pipeline.yaml && swan run pipeline.yaml"})
+        description = {"Print a commented pipeline file with the default settings (also without --example). As "
+                + "printed, it quantizes the model that 'swan demo' writes next to it (swan-demo/model-qwen3); "
+                + "set 'model' and 'output' for yours. Paths are relative to the file:",
+                "  swan config > pipeline.yaml && swan demo && swan run pipeline.yaml"})
 public final class ConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--example", required = true, description = "Print the example pipeline.")
+    @Option(names = "--example", description = "Print the example pipeline (the default).")
     boolean example;
 
     @Override

@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         String[][] steps = {
             {"inspect", model.toString()},
-            {"analyze", model.toString(), "-o", dir.resolve(arch + ".swan.json").toString()},
+            {"analyze", model.toString(), "-o", dir.resolve(arch + ".swan.json").toString(), "--force"},
             {"quantize", model.toString(), "--manifest", dir.resolve(arch + ".swan.json").toString(), "-f", "mlx",
                 "-o", dir.resolve(arch + "-swan-mlx").toString(), "--force"},
             {"verify", dir.resolve(arch + "-swan-mlx").toString(), "--source", model.toString()},

@@ -87,6 +87,7 @@ public final class PlanOptions {
         if (format != null) base = base.withFormat(format, Map.of());
         PipelineSettings s = settings(plugins, base);
         if (modelDir != null) s = s.withModel(modelDir);
+        else if (config != null) PipelineYaml.read(config).checkModelExists();
         if (format != null && !format.equals(s.format())) s = s.withFormat(format, Map.of());
         if (s.model() == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -127,6 +128,8 @@ public final class PlanOptions {
         if (allocator != null) s = s.withAllocator(allocator, Map.of());
         s = applySets(s);
         AllocationPolicy p = s.policy();
+        for (String r : protect) checkRegex("--protect", r);
+        for (String r : sensitive) checkRegex("--sensitive", r);
         List<String> prot = new ArrayList<>(p.protectedPatterns());
         prot.addAll(protect);
         List<String> sens = new ArrayList<>(p.sensitivePatterns());
@@ -177,6 +180,17 @@ public final class PlanOptions {
         return s;
     }
 
+    /** A bad regular expression is a usage error naming the option and where the expression breaks. */
+    static void checkRegex(String option, String regex) {
+        try {
+            java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException("command line", 0, 0, option + " '" + regex + "': not a regular expression: "
+                    + e.getDescription() + (e.getIndex() >= 0 ? " at position " + e.getIndex() : "")
+                    + " (escape literal characters like ( [ . with a backslash)");
+        }
+    }
+
     private static AllocationPolicy.Override parseOverride(String o) {
         int eq = o.lastIndexOf('=');
         try {
@@ -187,8 +201,10 @@ public final class PlanOptions {
             if (!List.of(2, 3, 4, 5, 6, 8, 16).contains(bits) || (group != 0 && !List.of(32, 64, 128).contains(group))) {
                 throw new NumberFormatException();
             }
-            java.util.regex.Pattern.compile(pattern);
+            checkRegex("--override", pattern);
             return new AllocationPolicy.Override(pattern, bits, group);
+        } catch (ConfigException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new ConfigException("command line", 0, 0, "--override " + o
                     + ": expected REGEX=BITS[/GROUP], bits in 2,3,4,5,6,8,16 and group 32, 64 or 128");

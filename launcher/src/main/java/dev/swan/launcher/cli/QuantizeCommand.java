@@ -114,12 +114,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
                 if (!dryRun) AtomicOutput.prepare(target, model.path(), force);
-                Pipeline pipeline = new Pipeline(plugins);
+                Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 // measurements are journaled next to the output, so an interrupted run resumes them
                 Path journalFor = dryRun || !rp.allocator().usesMetrics() ? null
                         : target.resolveSibling(target.getFileName() + ".swan.json");
                 Manifest m = plan(pipeline, rp, model, journalFor, out);
-                Summary summary = Summary.of(m, pipeline.sizers(model.config()));
+                Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
                     summary.print(out, m.plan().settings());
@@ -146,6 +146,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 }
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out);
+                for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 if (m.plan().settings().containsKey("t8")) {
                     out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
                             + ", t2 " + m.plan().settings().get("t2"));

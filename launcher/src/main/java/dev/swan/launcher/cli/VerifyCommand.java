@@ -61,6 +61,11 @@ public final class VerifyCommand implements Callable<Integer> {
             OutputFormat f = null;
             if (format != null) {
                 f = plugins.format(format);
+                if (f.writesDirectory() != Files.isDirectory(output)) {
+                    throw new dev.swan.api.OutputException(output, (Files.isDirectory(output) ? "is a folder, but " + format
+                            + " outputs are files" : "is a file, but " + format + " outputs are folders")
+                            + ": give the output itself, or drop --format to recognise it");
+                }
             } else {
                 for (LoadedPlugin<OutputFormat> p : plugins.formats()) {
                     if (p.plugin().recognizes(output)) {

@@ -92,8 +92,14 @@ public final class PipelineYaml {
                 checkKeys(a, Set.of("id", "parameters"), "allocator");
                 id = string(require(a, "id", "allocator"), "allocator.id");
             }
-            if (!plugins.hasAllocator(id)) {
-                throw err(a, "unknown allocator '" + id + "' (installed: " + ids(plugins.allocators()) + ")");
+            boolean auto = id.equals(PipelineSettings.AUTO_ALLOCATOR);
+            if (auto && a.isMap() && a.map().containsKey("parameters")) {
+                throw err(a.map().get("parameters"), "allocator 'auto' takes no parameters: name the allocator "
+                        + "(rd, threshold, ...) whose parameters these are");
+            }
+            if (!auto && !plugins.hasAllocator(id)) {
+                throw err(a, "unknown allocator '" + id + "' (installed: " + ids(plugins.allocators())
+                        + ", or auto)");
             }
             if (a.isMap() && a.map().containsKey("parameters")) {
                 opts = params(a.map().get("parameters"), plugins.allocator(id), "allocator.parameters");
@@ -280,6 +286,21 @@ public final class PipelineYaml {
     private double number(YamlNode n, String what) {
         if (!(n.value() instanceof Number)) throw err(n, what + " must be a number, got " + describe(n));
         return ((Number) n.value()).doubleValue();
+    }
+
+    /**
+     * Refuses a {@code model:} that is no directory, at its line: relative paths are resolved against this
+     * file, so a copied example points somewhere new; says how to make the example's demo model.
+     */
+    public void checkModelExists() {
+        YamlNode n = root.map().get("model");
+        if (n == null) return;
+        Path p = path(n, "model");
+        if (Files.isDirectory(p)) return;
+        String hint = string(n, "model").equals("swan-demo/model-qwen3")
+                ? ": run 'swan demo' in " + file.toAbsolutePath().getParent() + " first to make the example's model, or set 'model:' to yours"
+                : ": set 'model:' to a model directory (relative paths are relative to this file)";
+        throw err(n, "model " + p + " is no directory" + hint);
     }
 
     private long integer(YamlNode n, String what) {

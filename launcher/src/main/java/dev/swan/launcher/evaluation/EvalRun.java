@@ -41,7 +41,8 @@ public final class EvalRun implements AutoCloseable {
         }
     }
 
-    private Perplexity.Entry entry(Path p, PluginRegistry plugins) throws IOException {
+    private Perplexity.Entry entry(Path given, PluginRegistry plugins) throws IOException {
+        Path p = StoredModels.resolve(given);
         StoredModel m = StoredModels.open(p, plugins);
         opened.add(m);
         Transformer t = Transformer.of(m);
@@ -50,7 +51,7 @@ public final class EvalRun implements AutoCloseable {
             if (tok.isEmpty() && Files.isDirectory(p)) tok = Tokenizers.fromDirectory(p, m.config());
             tokenizer = tok.orElse(null);
         }
-        return new Perplexity.Entry(p.toString(), t);
+        return new Perplexity.Entry(given.toString(), t);
     }
 
     /** The ids of a text (through the first tokenizer found) or of an id file. */

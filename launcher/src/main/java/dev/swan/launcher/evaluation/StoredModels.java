@@ -19,7 +19,14 @@ public final class StoredModels {
     private StoredModels() {
     }
 
+    /** The path itself, or for a Hugging Face id ({@code Qwen/Qwen3-8B}) its snapshot in the local hub cache. */
+    public static Path resolve(Path path) {
+        return dev.swan.api.model.HubCache.looksLikeId(path.toString())
+                ? dev.swan.api.model.HubCache.resolve(path.toString(), dev.swan.api.model.HubCache.root(System.getenv())) : path;
+    }
+
     public static StoredModel open(Path path, PluginRegistry plugins) throws IOException {
+        path = resolve(path);
         if (!Files.exists(path)) throw new ModelFormatException(path, null, "no such file or directory");
         for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
             if (!f.plugin().recognizes(path)) continue;

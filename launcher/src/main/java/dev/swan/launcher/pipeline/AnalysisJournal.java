@@ -108,7 +108,19 @@ final class AnalysisJournal implements AutoCloseable {
         return done;
     }
 
+    /** Tensors kept so far: those resumed plus those appended by this run. */
+    synchronized int count() {
+        return done.size() + appended;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    private int appended;
+
     synchronized void append(AnalysisEngine.Measured m) {
+        appended++;
         try {
             out.write((line(m) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

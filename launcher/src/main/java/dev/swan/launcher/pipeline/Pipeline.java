@@ -29,15 +29,35 @@ import java.util.TreeMap;
 /** The data path, top to bottom: model → analyses (metrics) → plan (allocator); formats write elsewhere. */
 public final class Pipeline {
     private final PluginRegistry plugins;
+    private final java.io.PrintStream out;
+    private final java.io.PrintStream err;
 
     public Pipeline(PluginRegistry plugins) {
+        this(plugins, null, null);
+    }
+
+    /** A pipeline that tells the user when it resumes a journal ({@code out}) and what an interrupt keeps ({@code err}). */
+    public Pipeline(PluginRegistry plugins, java.io.PrintStream out, java.io.PrintStream err) {
         this.plugins = plugins;
+        this.out = out;
+        this.err = err;
     }
 
     /** Sizers of every installed format (default parameters), for the summary's size predictions. */
     public Map<String, TensorSizer> sizers(ModelConfig config) {
+        return sizers(config, null);
+    }
+
+    /**
+     * Sizers of every installed format for the summary's size predictions: the plan's own format with the
+     * parameters it is written with (a type chosen by --uniform, say), so the forecast is what the writer
+     * will write; the other formats with their defaults.
+     */
+    public Map<String, TensorSizer> sizers(ModelConfig config, ResolvedPipeline rp) {
         Map<String, TensorSizer> out = new LinkedHashMap<>();
+        if (rp != null && plugins.hasFormat(rp.settings().format())) out.put(rp.settings().format(), targetSizer(rp, config));
         for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
+            if (out.containsKey(f.id())) continue;
             Parameters p = Parameters.resolve(f.id(), f.plugin().parameters(), null, "defaults");
             out.put(f.id(), f.plugin().sizer(config, p));
         }
@@ -111,9 +131,31 @@ public final class Pipeline {
         try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(),
                 rp.settings().threads(), AnalysisEngine.defaultMemoryBudget(), encodings(rp, model.config()))) {
             Map<String, AnalysisEngine.Measured> done = journal == null ? Map.of() : journal.done();
-            measured = engine.analyze(model, done, m -> {
-                if (journal != null) journal.append(m);
-            }, progress);
+            int total = model.tensors().size();
+            if (!done.isEmpty() && out != null) {
+                out.println("Resuming an interrupted run: " + done.size() + " of " + total + " tensors kept from "
+                        + journal.file() + " (--restart discards them)");
+            }
+            Thread hook = journal == null || err == null ? null : new Thread(() -> {
+                err.println();
+                err.println("swan: interrupted: " + journal.count() + " of " + total + " tensors measured are kept in "
+                        + journal.file() + "; run the same command again to resume");
+                err.flush();
+            }, "swan-interrupt-notice");
+            if (hook != null) Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                measured = engine.analyze(model, done, m -> {
+                    if (journal != null) journal.append(m);
+                }, progress);
+            } finally {
+                if (hook != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running: the JVM is stopping
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             if (journal == null) throw e;
             journal.close();

@@ -38,14 +38,14 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         Map<String, Long> bytes = new LinkedHashMap<>();
         Map<String, Double> eff = new LinkedHashMap<>();
         for (Map.Entry<String, TensorSizer> e : sizers.entrySet()) {
-            long total = 0;
+            long total = e.getValue().fixedBytes();
             long stored = 0;
             for (int i = 0; i < ts.size(); i++) {
                 total += e.getValue().bytes(ts.get(i), ds.get(i));
                 if (e.getValue().bytes(ts.get(i), 16, 0) > 0) stored += ts.get(i).params();
             }
             bytes.put(e.getKey(), total);
-            eff.put(e.getKey(), total * 8.0 / Math.max(1, stored));
+            eff.put(e.getKey(), (total - e.getValue().fixedBytes()) * 8.0 / Math.max(1, stored));
         }
         Map<String, Double> secs = new LinkedHashMap<>();
         for (Map<String, Double> s : m.seconds().values()) s.forEach((k, v) -> secs.merge(k, v, Double::sum));
@@ -86,7 +86,8 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         effectiveBits.forEach((k, v) -> sb.append(", effective ").append(k).append(' ').append(Format.fixed(v, 2)));
         out.println(sb);
         StringBuilder size = new StringBuilder("Predicted size:");
-        bytesByFormat.forEach((k, v) -> size.append(' ').append(k).append(' ').append(Format.bytes(v)).append(';'));
+        bytesByFormat.forEach((k, v) -> size.append(' ').append(k).append(' ').append(Format.count(v)).append(" bytes (")
+                .append(Format.bytes(v)).append(");"));
         if (!bytesByFormat.isEmpty()) out.println(size.substring(0, size.length() - 1));
         if (planSettings != null && planSettings.containsKey("t8")) {
             out.println("Thresholds: t16 " + planSettings.get("t16") + ", t8 " + planSettings.get("t8") + ", t2 "

@@ -42,9 +42,11 @@ public final class ModelDir implements AutoCloseable {
     private final List<SafetensorsFile> shards;
     private final Map<String, TensorInfo> tensors;
     private final Map<Path, SafetensorsFile> byFile;
+    private final String displayName;
 
     private ModelDir(Path dir, ModelConfig config, Map<String, Object> generationConfig,
-                     List<SafetensorsFile> shards, Map<String, TensorInfo> tensors) {
+                     List<SafetensorsFile> shards, Map<String, TensorInfo> tensors, String displayName) {
+        this.displayName = displayName;
         this.dir = dir;
         this.config = config;
         this.generationConfig = generationConfig;
@@ -59,6 +61,22 @@ public final class ModelDir implements AutoCloseable {
     }
 
     public static ModelDir open(Path dir, long windowBytes) {
+        String given = dir.toString();
+        String hubName = null;
+        if (HubCache.looksLikeId(given)) {
+            dir = HubCache.resolve(given, HubCache.root(System.getenv()));
+            hubName = given.substring(given.indexOf('/') + 1).replaceAll("@.*", "");
+        }
+        ModelDir m = openFolder(dir, windowBytes);
+        return hubName == null ? m : m.named(hubName);
+    }
+
+    /** The same model under another name (a hub id's, not its snapshot hash), for default output names. */
+    private ModelDir named(String n) {
+        return new ModelDir(dir, config, generationConfig, shards, tensors, n);
+    }
+
+    private static ModelDir openFolder(Path dir, long windowBytes) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir, null, Files.exists(dir) ? "not a directory (give the model folder)"
                     : "no such directory");
@@ -81,7 +99,7 @@ public final class ModelDir implements AutoCloseable {
                         + ": not a Hugging Face safetensors model directory" + otherWeights(dir));
             }
             return new ModelDir(dir, config, Collections.unmodifiableMap(gen), List.copyOf(opened),
-                    Collections.unmodifiableMap(tensors));
+                    Collections.unmodifiableMap(tensors), null);
         } catch (RuntimeException e) {
             opened.forEach(SafetensorsFile::close);
             throw e;
@@ -160,6 +178,7 @@ public final class ModelDir implements AutoCloseable {
 
     /** Directory name, used as the model name in reports. */
     public String name() {
+        if (displayName != null) return displayName;
         Path n = dir.toAbsolutePath().normalize().getFileName();
         return n == null ? "model" : n.toString();
     }

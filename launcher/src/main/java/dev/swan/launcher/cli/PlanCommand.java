@@ -1,0 +1,90 @@
+package dev.swan.launcher.cli;
+
+import dev.swan.api.ConfigException;
+import dev.swan.api.MetricResult;
+import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
+import dev.swan.launcher.pipeline.Manifest;
+import dev.swan.launcher.pipeline.ManifestIO;
+import dev.swan.launcher.ui.Format;
+import dev.swan.launcher.ui.Table;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code swan plan MANIFEST}: the plan tensor by tensor, without reading JSON. */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print a manifest's plan (from 'swan analyze', 'swan allocate -o' or a quantize journal) one "
+                + "tensor per line: class, layer, shape, each metric's score, composite, bits, group or encoding, and "
+                + "the reason for the decision.",
+                "  swan plan model.swan.json --match 'layers\\.0\\.'"})
+public final class PlanCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MANIFEST.json", description = "Manifest or plan file.")
+    Path manifest;
+
+    @Option(names = {"-m", "--match"}, paramLabel = "REGEX", description = "Only tensors whose name contains a match.")
+    String match;
+
+    @Option(names = "--bits", paramLabel = "BITS", description = "Only tensors planned at BITS (16 = kept in float).")
+    Integer bits;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Io.out(spec);
+        Pattern filter;
+        try {
+            filter = match == null ? null : Pattern.compile(match);
+        } catch (PatternSyntaxException e) {
+            throw new ConfigException("command line", 0, 0, "--match '" + match + "': not a regular expression: "
+                    + e.getDescription() + " at position " + e.getIndex());
+        }
+        Manifest m = ManifestIO.read(manifest);
+        List<String> metricIds = new ArrayList<>(m.weights().keySet());
+        List<String> headers = new ArrayList<>(List.of("TENSOR", "CLASS", "LAYER>", "SHAPE"));
+        for (String id : metricIds) headers.add(id.toUpperCase(java.util.Locale.ROOT) + ">");
+        headers.addAll(List.of("COMPOSITE>", "BITS>", "GROUP/TYPE", "REASON"));
+        Table t = new Table(headers.toArray(new String[0]));
+        int shown = 0;
+        long params = 0;
+        for (int i = 0; i < m.tensors().size(); i++) {
+            TensorAnalysis a = m.tensors().get(i);
+            TensorDecision d = m.plan().decisions().get(i);
+            if (filter != null && !filter.matcher(a.name()).find()) continue;
+            if (bits != null && d.bits() != bits) continue;
+            List<Object> row = new ArrayList<>();
+            row.add(a.name());
+            row.add(a.role().name().toLowerCase(java.util.Locale.ROOT));
+            row.add(a.tensorClass().layer() < 0 ? "-" : a.tensorClass().layer());
+            row.add(Arrays.stream(a.shape()).mapToObj(Long::toString).collect(Collectors.joining("x")));
+            for (String id : metricIds) {
+                MetricResult r = a.metrics().get(id);
+                row.add(r == null ? "-" : Format.fixed(r.score(), 3));
+            }
+            row.add(Double.isNaN(d.composite()) ? "-" : Format.fixed(d.composite(), 3));
+            row.add(d.bits() >= 16 ? "float" : d.bits());
+            row.add(d.encoding() != null && !d.encoding().isEmpty() ? d.encoding() : d.groupSize() > 0 ? "g" + d.groupSize() : "-");
+            row.add(a.skipReason() != null && d.reason() == null ? a.skipReason() : d.reason());
+            t.row(row.toArray());
+            shown++;
+            params += a.params();
+        }
+        t.print(out);
+        out.println(shown + " of " + m.tensors().size() + " tensors, " + Format.count(params) + " parameters"
+                + (filter != null || bits != null ? " (filtered)" : ""));
+        return 0;
+    }
+}
