@@ -10,6 +10,7 @@ import dev.swan.launcher.cli.InspectCommand;
 import dev.swan.launcher.cli.PlanCommand;
 import dev.swan.launcher.cli.PluginsCommand;
 import dev.swan.launcher.cli.QuantizeCommand;
+import dev.swan.launcher.cli.ReportCommand;
 import dev.swan.launcher.cli.RunCommand;
 import dev.swan.launcher.cli.VerifyCommand;
 import dev.swan.launcher.plugins.PluginRegistry;
@@ -26,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
                 + "tensor is, gives it 2, 4, 8 or 16 bits, and writes MLX directories or GGUF files.", ""},
         subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PlanCommand.class, QuantizeCommand.class,
-                VerifyCommand.class, EvalCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
+                VerifyCommand.class, EvalCommand.class, ReportCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
                 BenchCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line message; --debug for the stack trace), 2 usage error.",
                 "Environment: SWAN_JAVA_OPTS adds JVM flags (e.g. -Xmx16g); JAVA_HOME selects the Java runtime."})

@@ -38,7 +38,7 @@ public final class AllocateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "PLAN.json", description = "Where to write the new plan.")
     Path output;
 
-    @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: the manifest's).")
+    @Option(names = {"-f", "--format"}, paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: the manifest's).")
     String format;
 
     @Option(names = "--force", description = "Replace an existing plan file.")

@@ -43,7 +43,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description = "Manifest to write (default: <model>.swan.json in the current folder).")
     Path output;
 
-    @Option(names = "--format", paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: mlx).")
+    @Option(names = {"-f", "--format"}, paramLabel = "ID", description = "Format whose sizes budgets are computed in (default: mlx).")
     String format;
 
     @Option(names = "--force", description = "Replace an existing manifest.")

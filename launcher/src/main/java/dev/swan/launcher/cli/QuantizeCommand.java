@@ -92,6 +92,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--eval-ctx", paramLabel = "N", description = "Tokens per chunk for --eval (default: 512, or the model's maximum when shorter).")
     Integer evalCtx;
 
+    @Option(names = "--report", paramLabel = "REPORT.html",
+            description = "Also write the plan as a self-contained HTML report (with --eval, its quality too); see 'swan report'.")
+    Path reportFile;
+
     @Mixin
     PlanOptions plan;
 
@@ -114,6 +118,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
                 if (!dryRun) AtomicOutput.prepare(target, model.path(), force);
+                if (!dryRun && reportFile != null) AtomicOutput.prepare(reportFile, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 // measurements are journaled next to the output, so an interrupted run resumes them
                 Path journalFor = dryRun || !rp.allocator().usesMetrics() ? null
@@ -151,14 +156,19 @@ public final class QuantizeCommand implements Callable<Integer> {
                     out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
                             + ", t2 " + m.plan().settings().get("t2"));
                 }
-                if (evalText != null) evaluate(target, model.path(), plugins, s.threads(), out);
+                Map<String, Object> evalJson = evalText != null ? evaluate(target, model.path(), plugins, s.threads(), out) : null;
+                if (reportFile != null) {
+                    ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,
+                            rp.format().sizer(model.config(), rp.formatParameters()), rp.format().id(), evalJson, target.toString()));
+                    out.println("Wrote report " + reportFile);
+                }
             }
         }
         return 0;
     }
 
     /** The output's quality line(s): the eval table of the output against its source. */
-    private void evaluate(Path target, Path source, PluginRegistry plugins, int threads, PrintStream out) throws Exception {
+    private Map<String, Object> evaluate(Path target, Path source, PluginRegistry plugins, int threads, PrintStream out) throws Exception {
         try (EvalRun run = new EvalRun(List.of(target), source, plugins)) {
             int[] ids = run.ids(evalText, null);
             int ctx = run.context(evalCtx);
@@ -169,6 +179,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                         progress, Parallel.of(pool));
                 progress.finish();
                 EvalReport.print(r, ctx, out);
+                return EvalReport.json(r, ctx, evalText.toString());
             } finally {
                 pool.shutdownNow();
             }

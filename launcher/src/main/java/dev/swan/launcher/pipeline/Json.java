@@ -12,7 +12,7 @@ public final class Json {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     public static final ObjectMapper COMPACT = new ObjectMapper();
-    static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    public static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private Json() {
     }
