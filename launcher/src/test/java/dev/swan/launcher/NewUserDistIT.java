@@ -77,7 +77,7 @@ class NewUserDistIT {
     @Test
     void interruptAndResumeAreAnnounced() throws Exception {
         Path model = tmp.resolve("m");
-        SyntheticModel.write(SyntheticModel.llama().withSize(1024, 2816, 8, 16, 4, 64, 4096).withDtype(DType.BF16), model);
+        SyntheticModel.write(SyntheticModel.llama().withSize(768, 2048, 4, 12, 4, 64, 2048).withDtype(DType.BF16), model);
         Path manifest = tmp.resolve("m.json");
         Path journal = tmp.resolve("m.json.partial");
         List<String> cmd = List.of(Dist.home().resolve("bin/swan").toString(), "analyze", model.toString(), "-o",

@@ -401,7 +401,7 @@ public final class HtmlReport {
             "rect.cell{stroke:#fff;stroke-width:1}rect.cell:hover{stroke:#000}rect.bar{fill:#4575b4}rect.bar:hover{fill:#313695}",
             ".legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:12px;"
                     + "height:12px;margin-right:4px;vertical-align:-2px;border:1px solid #aaa}",
-            "table{border-collapse:collapse;font-size:13px}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}",
+            "table{border-collapse:collapse;font-size:13px}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}",
             "th{cursor:pointer;background:#f6f6f6}td:first-child,th:first-child{text-align:left}tr.mine td{font-weight:600;background:#fff8d6}",
             "circle.point{fill:#4575b4;opacity:.85}circle.point.mine{fill:#d73027}polyline.series:hover{stroke-width:4}",
             "");
