@@ -58,6 +58,9 @@ public final class Main {
     private static String describe(Throwable ex) {
         if (ex instanceof SwanException) return ex.getMessage();
         if (ex instanceof UncheckedIOException && ex.getCause() != null) ex = ex.getCause();
+        if (ex instanceof java.nio.file.InvalidPathException ip) {
+            return "invalid path '" + ip.getInput().replace("\0", "\\0") + "': " + ip.getReason();
+        }
         if (ex instanceof java.nio.file.NoSuchFileException) return ex.getMessage() + ": no such file";
         if (ex instanceof java.nio.file.FileAlreadyExistsException) return ex.getMessage() + ": already exists";
         if (ex instanceof java.nio.file.AccessDeniedException) return ex.getMessage() + ": permission denied";

@@ -39,22 +39,36 @@ public final class Parameters {
                     throw new ConfigException(source, 0, 0, "unknown parameter '" + e.getKey() + "' for '" + pluginId
                             + "' (allowed: " + String.join(", ", byName.keySet()) + ")");
                 }
-                out.put(s.name(), coerce(pluginId, s, e.getValue(), source));
+                Object v = coerce(pluginId, s, e.getValue(), source);
+                if (v instanceof Number n && !(n.doubleValue() >= s.min() && n.doubleValue() <= s.max())) {
+                    throw new ConfigException(source, 0, 0, "'" + s.name() + "' of '" + pluginId + "' must be "
+                            + range(s) + ", got " + e.getValue());
+                }
+                out.put(s.name(), v);
             }
         }
         return new Parameters(out);
+    }
+
+    private static String range(ParameterSpec s) {
+        String lo = s.type() == ParameterSpec.Type.INT ? String.valueOf((long) s.min()) : String.valueOf(s.min());
+        String hi = s.type() == ParameterSpec.Type.INT ? String.valueOf((long) s.max()) : String.valueOf(s.max());
+        if (Double.isInfinite(s.max())) return "at least " + lo;
+        if (Double.isInfinite(s.min())) return "at most " + hi;
+        return "between " + lo + " and " + hi;
     }
 
     private static Object coerce(String pluginId, ParameterSpec s, Object v, String source) {
         String where = "'" + s.name() + "' of '" + pluginId + "'";
         switch (s.type()) {
             case INT:
-                if (v instanceof Number && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())) {
+                if (v instanceof Number && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())
+                        && Math.abs(((Number) v).doubleValue()) <= Integer.MAX_VALUE) {
                     return ((Number) v).intValue();
                 }
                 throw new ConfigException(source, 0, 0, where + " must be an integer, got " + v);
             case DOUBLE:
-                if (v instanceof Number) return ((Number) v).doubleValue();
+                if (v instanceof Number && Double.isFinite(((Number) v).doubleValue())) return ((Number) v).doubleValue();
                 throw new ConfigException(source, 0, 0, where + " must be a number, got " + v);
             case BOOLEAN:
                 if (v instanceof Boolean) return v;

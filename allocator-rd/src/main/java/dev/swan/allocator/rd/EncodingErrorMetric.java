@@ -44,7 +44,7 @@ public final class EncodingErrorMetric implements SensitivityMetric {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(ParameterSpec.ofInt("sample_elements", 1 << 17,
-                "weights sampled per tensor (whole rows, seeded); tensors this small are measured whole"));
+                "weights sampled per tensor (whole rows, seeded); tensors this small are measured whole").withRange(1, 1 << 30));
     }
 
     @Override

@@ -66,6 +66,15 @@ public final class Tokenizers {
 
     /** The tokenizer files of a model folder; empty when it has none. */
     public static Optional<Tokenizer> fromDirectory(Path dir, ModelConfig config) {
+        try {
+            return fromDirectoryChecked(dir, config);
+        } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException | NumberFormatException e) {
+            throw new ModelFormatException(dir, null, "tokenizer files (tokenizer.json, tokenizer_config.json) have an "
+                    + "unexpected structure (" + e.getClass().getSimpleName() + "): not as the tokenizers library writes them");
+        }
+    }
+
+    private static Optional<Tokenizer> fromDirectoryChecked(Path dir, ModelConfig config) {
         Map<String, Object> cfg = Files.isRegularFile(dir.resolve("tokenizer_config.json"))
                 ? readJson(dir.resolve("tokenizer_config.json")) : Map.of();
         Path spm = dir.resolve("tokenizer.model");
@@ -305,9 +314,7 @@ public final class Tokenizers {
 
     private static Map<String, Object> readJson(Path p) {
         try {
-            return Json.parseObject(Files.readString(p, StandardCharsets.UTF_8));
-        } catch (MalformedInputException e) {
-            throw new ModelFormatException(p, null, "not UTF-8");
+            return Json.parseObject(dev.swan.api.io.InputFiles.readText(p, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new ModelFormatException(p, null, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {

@@ -107,6 +107,13 @@ public final class GgufFormat implements OutputFormat {
             throw new ConfigException("gguf", 0, 0, "type_16 must be a float type (F32, F16, BF16)");
         }
         GgufArch arch = arch(model.config());
+        dev.swan.api.model.DenseShapes.check(model);
+        for (var t : model.tensors()) {
+            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
+                throw new OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
+                        + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
+            }
+        }
         int rows = GgufMetadata.embeddingRows(model);
         int vocab = model.config().vocabSize().orElse(rows);
         if (vocab != rows) {

@@ -61,6 +61,7 @@ public final class GgufReader implements AutoCloseable {
         List<Info> tensors = new ArrayList<>();
         long pos;
         int version;
+        dev.swan.api.io.InputFiles.requireRegular(file);
         try (CountingIn in = new CountingIn(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             DataInputStream d = new DataInputStream(in);
             if (Integer.reverseBytes(d.readInt()) != GgufLayout.MAGIC) throw bad(file, "not a GGUF file (bad magic)");
@@ -80,6 +81,8 @@ public final class GgufReader implements AutoCloseable {
             if (al != null && (al.type() != GgufValue.UINT32 || Long.bitCount((Long) al.value()) != 1)) {
                 throw bad(file, "general.alignment must be a UINT32 power of two");
             }
+            // offsets and the data section follow the file's own alignment (32 when it names none)
+            long alignment = al == null ? GgufLayout.ALIGNMENT : (Long) al.value();
             long expected = 0;
             for (long i = 0; i < nTensors; i++) {
                 String name = str(d, file);
@@ -98,11 +101,11 @@ public final class GgufReader implements AutoCloseable {
                 long off = Long.reverseBytes(d.readLong());
                 Info info = new Info(name, ne, type, off);
                 if (off != expected) throw bad(file, "tensor '" + name + "' has offset " + off + ", expected " + expected);
-                expected += GgufLayout.align(info.bytes());
+                expected += align(info.bytes(), alignment);
                 tensors.add(info);
             }
             pos = in.count;
-            long dataStart = GgufLayout.align(pos);
+            long dataStart = align(pos, alignment);
             if (dataStart + expected > size) {
                 throw bad(file, "data area needs " + (dataStart + expected) + " bytes but the file has " + size
                         + " (truncated, or the last tensor is not padded)");
@@ -174,6 +177,10 @@ public final class GgufReader implements AutoCloseable {
 
     public List<Info> tensors() {
         return tensors;
+    }
+
+    private static long align(long x, long a) {
+        return x + (a - x % a) % a;
     }
 
     public long dataStart() {

@@ -32,7 +32,20 @@ final class GgufTokenizer {
     }
 
     /** The tokenizer KVs for a vocabulary of {@code nVocab} rows (the embedding's). */
+    /**
+     * The tokenizer metadata; tokenizer files whose JSON has another structure than the tokenizers library
+     * writes (a list where a map belongs, null where a string does) are refused naming the folder.
+     */
     static Map<String, GgufValue> build(ModelDir model, GgufArch arch, int nVocab) throws IOException {
+        try {
+            return buildChecked(model, arch, nVocab);
+        } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException | NumberFormatException e) {
+            throw new OutputException(null, model.path() + ": tokenizer files (tokenizer.json, tokenizer_config.json) "
+                    + "have an unexpected structure (" + e.getClass().getSimpleName() + "): not as the tokenizers library writes them");
+        }
+    }
+
+    private static Map<String, GgufValue> buildChecked(ModelDir model, GgufArch arch, int nVocab) throws IOException {
         Path dir = model.path();
         Map<String, Object> cfg = readJson(dir.resolve("tokenizer_config.json"), false);
         Map<String, GgufValue> kv = new LinkedHashMap<>();
@@ -311,7 +324,7 @@ final class GgufTokenizer {
         Object tmpl = cfg.get("chat_template");
         Path dir = model.path();
         if (tmpl == null && Files.exists(dir.resolve("chat_template.jinja"))) {
-            tmpl = Files.readString(dir.resolve("chat_template.jinja"), StandardCharsets.UTF_8);
+            tmpl = dev.swan.api.io.InputFiles.readText(dir.resolve("chat_template.jinja"), dev.swan.api.io.InputFiles.MAX_TEXT_BYTES);
         }
         if (tmpl == null && Files.exists(dir.resolve("chat_template.json"))) {
             tmpl = readJson(dir.resolve("chat_template.json"), true).get("chat_template");
@@ -341,11 +354,9 @@ final class GgufTokenizer {
             return Map.of();
         }
         try {
-            return Json.parseObject(Files.readString(p, StandardCharsets.UTF_8));
+            return Json.parseObject(dev.swan.api.io.InputFiles.readText(p, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new OutputException(null, p + ": unreadable tokenizer file: " + e.getMessage());
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new OutputException(null, p + ": unreadable tokenizer file: not UTF-8");
         }
     }
 }

@@ -75,11 +75,19 @@ final class GgufVerifier {
         long kvHeads = kv.containsKey(arch + ".attention.head_count_kv") ? u32(kv, arch + ".attention.head_count_kv", problems) : heads;
         f32(kv, arch + ".attention.layer_norm_rms_epsilon", problems);
         if (kv.containsKey(arch + ".rope.freq_base")) f32(kv, arch + ".rope.freq_base", problems);
+        if (layers > t.size()) {
+            // a header can claim any count: never size a loop by it unchecked
+            problems.add(arch + ".block_count " + layers + " but the file holds only " + t.size() + " tensors");
+            layers = 0;
+        }
         long hd = kv.containsKey(arch + ".attention.key_length") ? u32(kv, arch + ".attention.key_length", problems)
                 : heads > 0 ? h / heads : 0;
         if (arch.equals("llama") && kv.containsKey(arch + ".rope.dimension_count")
                 && u32(kv, arch + ".rope.dimension_count", problems) != hd) {
             problems.add(arch + ".rope.dimension_count differs from the head size " + hd + " (llama.cpp: invalid n_rot)");
+        }
+        if (kv.containsKey(arch + ".attention.value_length") && u32(kv, arch + ".attention.value_length", problems) != hd) {
+            problems.add(arch + ".attention.value_length differs from the head size " + hd + " (llama.cpp builds V heads of this size)");
         }
         if (arch.equals("qwen3") && !kv.containsKey(arch + ".attention.key_length")) {
             problems.add(arch + ".attention.key_length missing (qwen3 needs head_dim)");
@@ -231,6 +239,10 @@ final class GgufVerifier {
 
     private static void f32(Map<String, GgufValue> kv, String key, List<String> problems) {
         GgufValue v = kv.get(key);
-        if (v == null || v.type() != GgufValue.FLOAT32) problems.add(key + ": missing or not a FLOAT32");
+        if (v == null || v.type() != GgufValue.FLOAT32) {
+            problems.add(key + ": missing or not a FLOAT32");
+        } else if (!(((Number) v.value()).doubleValue() > 0) || !Double.isFinite(((Number) v.value()).doubleValue())) {
+            problems.add(key + ": " + v.value() + " must be a finite positive number (llama.cpp divides by it or takes its power)");
+        }
     }
 }

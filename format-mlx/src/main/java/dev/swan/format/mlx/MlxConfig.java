@@ -25,6 +25,11 @@ final class MlxConfig {
         out.remove("vision_config");
         out.remove("quantization");
         out.remove("quantization_config");
+        // say whether the head is tied as the output stores it: mlx_lm's default (true for llama) and the
+        // source's (false in transformers) differ, and a load must not depend on which one applies
+        if (!source.hasTieWordEmbeddings()) {
+            out.put("tie_word_embeddings", items.stream().noneMatch(i -> i.source().name().equals("lm_head.weight")));
+        }
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (MlxLayout.Item i : items) {
             if (i.quantized()) counts.merge(i.bits() + "/" + i.group(), 1, Integer::sum);

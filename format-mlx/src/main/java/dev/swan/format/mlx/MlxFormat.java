@@ -95,7 +95,16 @@ public final class MlxFormat implements OutputFormat {
                     + "or vocab.json with merges.txt), which mlx_lm.load needs: add the model's tokenizer files, or write "
                     + "without one with --set mlx.allow_no_tokenizer=true");
         }
+        dev.swan.api.model.DenseShapes.check(model);
+        if (model.config().hasTieWordEmbeddings() && !model.config().tieWordEmbeddings() && model.find("lm_head.weight").isEmpty()) {
+            throw new dev.swan.api.OutputException(null, model.config().file() + ": tie_word_embeddings is false but the "
+                    + "weights have no lm_head.weight: mlx_lm.load would fail (set it to true if the head is the embedding)");
+        }
         for (var t : model.tensors()) {
+            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
+                throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
+                        + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
+            }
             var c = model.classOf(t);
             if (c.expert() >= 0 || c.role() == dev.swan.api.model.TensorRole.EXPERT_STACK) {
                 throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is an MoE expert weight: "

@@ -44,7 +44,7 @@ final class MlxStoredModel implements StoredModel {
         Path cfgFile = dir.resolve("config.json");
         Map<String, Object> cfg;
         try {
-            cfg = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8));
+            cfg = Json.parseObject(dev.swan.api.io.InputFiles.readText(cfgFile, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new ModelFormatException(cfgFile, null, "malformed JSON: " + e.getMessage());
         }

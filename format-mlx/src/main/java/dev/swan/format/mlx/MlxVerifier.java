@@ -40,7 +40,7 @@ final class MlxVerifier {
         Path cfgFile = dir.resolve("config.json");
         Map<String, Object> cfg;
         try {
-            cfg = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8));
+            cfg = Json.parseObject(dev.swan.api.io.InputFiles.readText(cfgFile, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ModelFormatException(cfgFile, null, "missing: not an MLX model directory");
         } catch (JsonParseException e) {

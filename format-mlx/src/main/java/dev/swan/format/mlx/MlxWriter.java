@@ -164,6 +164,13 @@ final class MlxWriter {
                 throw new OutputException(null, item.source().name() + ": NaN or infinite weight near " + bad[0]
                         + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
             }
+            for (int g = start * groups; g < (start + chunkRows) * groups; g++) {
+                if (!Float.isFinite(scales[g]) || !Float.isFinite(biases[g])) {
+                    throw new OutputException(null, item.source().name() + ": weights too large for " + item.dtype()
+                            + " scales near row " + g / groups + " (the group's range overflows): keep the tensor in float with "
+                            + "--override, or write float32 scales with --set mlx.dtype=float32");
+                }
+            }
             w.write(packed, 0, chunkRows * rowBytes);
         }
         w.beginTensor(item.path() + ".scales");
@@ -174,6 +181,7 @@ final class MlxWriter {
 
     private void writeFloat(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
         TensorData data = model.stream(item.source());
+        if (item.source().dtype().isFloat()) requireFinite(item, data);
         w.beginTensor(item.source().name());
         if (item.dtype() == item.source().dtype()) {
             byte[] buf = new byte[1 << 20];
@@ -192,6 +200,23 @@ final class MlxWriter {
             data.readFloats(off, buf, 0, k);
             float[] part = k == buf.length ? buf : java.util.Arrays.copyOf(buf, k);
             w.write(encode(part, item.dtype()));
+        }
+    }
+
+    /** NaN or infinite weights load in mlx_lm and then poison every activation: refused before writing them. */
+    private static void requireFinite(MlxLayout.Item item, TensorData data) {
+        long n = item.source().numel();
+        float[] buf = new float[(int) Math.min(n, 1 << 16)];
+        for (long off = 0; off < n; off += buf.length) {
+            int k = (int) Math.min(buf.length, n - off);
+            data.readFloats(off, buf, 0, k);
+            for (int i = 0; i < k; i++) {
+                if (!Float.isFinite(buf[i]) || !Float.isFinite(HalfFloats.roundTo(item.dtype(), buf[i]))) {
+                    throw new OutputException(null, item.source().name() + ": " + (Float.isFinite(buf[i]) ? "a weight too large for "
+                            + item.dtype() : "a NaN or infinite weight") + " at element " + (off + i)
+                            + " (fix the checkpoint, or choose another dtype with --set mlx.dtype=...)");
+                }
+            }
         }
     }
 

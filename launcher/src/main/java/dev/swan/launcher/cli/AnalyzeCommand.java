@@ -61,10 +61,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
             try (ModelDir model = ModelDir.open(s.model())) {
+                dev.swan.api.model.DenseShapes.check(model);
                 s = QuantizeCommand.defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");
-                AtomicOutput.prepare(target, model.path(), force);
+                AtomicOutput.refuseOverlap(target, model.path());
+                try (AtomicOutput.Lock lock = AtomicOutput.lock(target)) {
+                    AtomicOutput.prepare(target, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
                 Manifest m = pipeline.analyze(rp, model, target, restart, progress);
@@ -74,6 +77,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 Pipeline.finishJournal(target);
                 out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + target);
                 summary.print(out, m.plan().settings());
+                }
             }
         }
         return 0;

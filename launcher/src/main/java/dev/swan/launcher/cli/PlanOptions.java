@@ -170,7 +170,12 @@ public final class PlanOptions {
             s = s.withTargetOrigin(new SettingOrigin("command line (" + (targetBits != null ? "--target-bits" : "--target-size") + ")", 0, 0));
         }
         if (seed != null) s = s.withSeed(seed);
-        if (threads != null) s = s.withThreads(threads);
+        if (threads != null) {
+            if (threads < 1 || threads > 1024) {
+                throw new ConfigException("command line", 0, 0, "--threads " + threads + ": give 1 to 1024 worker threads");
+            }
+            s = s.withThreads(threads);
+        }
         if (selfCalibrate != null) {
             if (selfCalibrate < 0 || selfCalibrate > 1_000_000) {
                 throw new ConfigException("command line", 0, 0, "--self-calibrate " + selfCalibrate + ": give 0 to 1000000 tokens");

@@ -105,6 +105,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (evalText != null && !Files.isRegularFile(evalText)) {
             throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
         }
+        AtomicOutput.Lock lock = null;
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, formatFor(plugins));
             if (uniform != null && preset != null) {
@@ -117,6 +118,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                 rp.format().check(model, rp.formatParameters());
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
+                if (!dryRun) AtomicOutput.refuseOverlap(target, model.path());
+                if (!dryRun) lock = AtomicOutput.lock(target); // before prepare, which clears a stale temporary
                 if (!dryRun) AtomicOutput.prepare(target, model.path(), force);
                 if (!dryRun && reportFile != null) AtomicOutput.prepare(reportFile, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
@@ -144,6 +147,10 @@ public final class QuantizeCommand implements Callable<Integer> {
                     if (journalFor != null) Pipeline.finishJournal(journalFor);
                 } catch (Exception | Error e) {
                     AtomicOutput.deleteRecursively(tmp);
+                    if (e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException)) {
+                        // e.g. "No space left on device": the JDK's message names no file
+                        throw new dev.swan.api.OutputException(target, "cannot write: " + e.getMessage() + "; nothing was written", e);
+                    }
                     throw e;
                 } finally {
                     pool.shutdownNow();
@@ -163,6 +170,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                     out.println("Wrote report " + reportFile);
                 }
             }
+        } finally {
+            if (lock != null) lock.close();
         }
         return 0;
     }

@@ -43,8 +43,17 @@ public final class PipelineYaml {
         this.src = file.toString();
     }
 
+    /** Pipelines are a few kilobytes; the YAML parser is slow on huge inputs (a 1 MB comment takes seconds). */
+    static final long MAX_BYTES = 128 << 10;
+
     public static PipelineYaml read(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String text;
+        try {
+            text = dev.swan.api.io.InputFiles.readText(file, MAX_BYTES);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), 0, 0, "no such pipeline file");
+        }
+        try (Reader r = new java.io.StringReader(text)) {
             YamlNode root = YamlReader.read(r, file.toString());
             if (!root.isMap()) throw new ConfigException(file.toString(), root.line(), root.column(),
                     "a pipeline must be a mapping of keys (" + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
@@ -58,6 +67,14 @@ public final class PipelineYaml {
 
     /** Plugin folders named in the file (needed before plugins are loaded). */
     public List<Path> pluginDirs() {
+        try {
+            return pluginDirsChecked();
+        } catch (ConfigException e) {
+            throw located(e);
+        }
+    }
+
+    private List<Path> pluginDirsChecked() {
         List<Path> out = new ArrayList<>();
         YamlNode n = root.map().get("plugins");
         if (n == null) return out;
@@ -67,6 +84,19 @@ public final class PipelineYaml {
 
     /** Applies the file on top of {@code base}, checking plugin ids and parameters against {@code plugins}. */
     public PipelineSettings apply(PipelineSettings base, PluginRegistry plugins) {
+        try {
+            return applyChecked(base, plugins);
+        } catch (ConfigException e) {
+            throw located(e);
+        }
+    }
+
+    /** A type error found deep in the tree (no file known there) gets this file's name. */
+    private ConfigException located(ConfigException e) {
+        return e.source() == null ? new ConfigException(src, e.line(), e.column(), e.problem()) : e;
+    }
+
+    private PipelineSettings applyChecked(PipelineSettings base, PluginRegistry plugins) {
         Map<String, YamlNode> m = root.map();
         PipelineSettings s = base.withSource(src);
         if (m.containsKey("model")) s = s.withModel(path(m.get("model"), "model"));
@@ -88,6 +118,8 @@ public final class PipelineYaml {
             Map<String, Object> opts = Map.of();
             if (a.value() instanceof String) {
                 id = (String) a.value();
+            } else if (!a.isMap()) {
+                throw err(a, "allocator must be an id (e.g. rd) or a mapping with 'id' and 'parameters', got " + describe(a));
             } else {
                 checkKeys(a, Set.of("id", "parameters"), "allocator");
                 id = string(require(a, "id", "allocator"), "allocator.id");

@@ -25,12 +25,18 @@ public record YamlNode(Object value, int line, int column, Map<String, int[]> ke
 
     @SuppressWarnings("unchecked")
     public Map<String, YamlNode> map() {
+        if (!isMap()) throw new dev.swan.api.ConfigException(null, line, column, "expected a mapping (key: value) here, got " + what());
         return (Map<String, YamlNode>) value;
     }
 
     @SuppressWarnings("unchecked")
     public List<YamlNode> list() {
+        if (!isList()) throw new dev.swan.api.ConfigException(null, line, column, "expected a list here, got " + what());
         return (List<YamlNode>) value;
+    }
+
+    private String what() {
+        return value == null ? "nothing" : value instanceof List ? "a list" : value instanceof Map ? "a mapping" : "'" + value + "'";
     }
 
     public boolean isMap() {

@@ -33,6 +33,11 @@ public final class YamlReader {
         JsonLocation l = p.currentTokenLocation();
         int line = l.getLineNr();
         int col = l.getColumnNr();
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
+            // the parser hands an alias over as the anchor's name: '*mdl' would silently mean the path "mdl"
+            throw new ConfigException(source, line, col, "aliases (*" + p.getText() + ") are not supported in pipelines: "
+                    + "write the value out");
+        }
         switch (t) {
             case START_OBJECT: {
                 Map<String, YamlNode> m = new LinkedHashMap<>();

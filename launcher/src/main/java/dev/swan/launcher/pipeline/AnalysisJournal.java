@@ -16,14 +16,20 @@ import java.util.Map;
  * Makes an interrupted analysis resumable: every finished tensor is appended, as one JSON line, to
  * {@code <manifest>.partial} next to the output. A restart with the same output path reads it back and
  * skips those tensors, after checking that model, seed and metric set are the ones it was made with. A
- * line cut short by the interruption is ignored.
+ * line cut short by the interruption is ignored. Each line carries a SHA-256 of the run's identity and
+ * the line, so an edited or foreign record is measured again instead of trusted.
  */
 final class AnalysisJournal implements AutoCloseable {
     private final Path file;
     private final OutputStream out;
     private final Map<String, AnalysisEngine.Measured> done;
+    private final String identityJson;
+    private final int rejected;
 
-    private AnalysisJournal(Path file, OutputStream out, Map<String, AnalysisEngine.Measured> done) {
+    private AnalysisJournal(Path file, OutputStream out, Map<String, AnalysisEngine.Measured> done, String identityJson,
+                            int rejected) {
+        this.identityJson = identityJson;
+        this.rejected = rejected;
         this.file = file;
         this.out = out;
         this.done = done;
@@ -41,6 +47,9 @@ final class AnalysisJournal implements AutoCloseable {
     static AnalysisJournal open(Path manifest, Map<String, Object> identity, boolean restart) throws IOException {
         Path file = pathFor(manifest);
         Map<String, AnalysisEngine.Measured> done = new LinkedHashMap<>();
+        dev.swan.api.io.InputFiles.requireRegular(file);
+        String identityJson = Json.COMPACT.writeValueAsString(identity);
+        int rejected = 0;
         if (Files.exists(file) && !restart) {
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String first = r.readLine();
@@ -54,8 +63,13 @@ final class AnalysisJournal implements AutoCloseable {
                 }
                 String line;
                 while ((line = r.readLine()) != null) {
+                    String body = verified(line, identityJson);
+                    if (body == null) {
+                        rejected++;
+                        continue;
+                    }
                     try {
-                        Map<String, Object> m = Json.COMPACT.readValue(line, Json.MAP);
+                        Map<String, Object> m = Json.COMPACT.readValue(body, Json.MAP);
                         TensorAnalysis t = AnalysisCodec.decodeAnalysis((Map<String, Object>) m.get("analysis"),
                                 file.toString());
                         Map<String, Double> secs = new LinkedHashMap<>();
@@ -67,12 +81,12 @@ final class AnalysisJournal implements AutoCloseable {
                     }
                 }
             }
-            rewrite(file, identity, done);
+            rewrite(file, identityJson, done);
         } else {
-            rewrite(file, identity, done);
+            rewrite(file, identityJson, done);
         }
         OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND);
-        return new AnalysisJournal(file, out, done);
+        return new AnalysisJournal(file, out, done, identityJson, rejected);
     }
 
     private static String differs(Map<String, Object> was, Map<String, Object> now) {
@@ -87,21 +101,50 @@ final class AnalysisJournal implements AutoCloseable {
     }
 
     /** Rewrites the journal with only complete entries (drops a torn last line). */
-    private static void rewrite(Path file, Map<String, Object> identity, Map<String, AnalysisEngine.Measured> done)
+    private static void rewrite(Path file, String identityJson, Map<String, AnalysisEngine.Measured> done)
             throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(Json.COMPACT.writeValueAsString(dev.swan.api.json.Json.object("journal", "swan-analysis/1", "identity", identity))).append('\n');
-        for (AnalysisEngine.Measured m : done.values()) sb.append(line(m)).append('\n');
+        sb.append("{\"journal\":\"swan-analysis/2\",\"identity\":").append(identityJson).append("}\n");
+        for (AnalysisEngine.Measured m : done.values()) sb.append(line(m, identityJson)).append('\n');
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static String line(AnalysisEngine.Measured m) throws IOException {
+    private static String line(AnalysisEngine.Measured m, String identityJson) throws IOException {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("analysis", AnalysisCodec.encode(m.analysis()));
         e.put("seconds", m.seconds());
-        return Json.COMPACT.writeValueAsString(e);
+        String body = Json.COMPACT.writeValueAsString(e);
+        return body.substring(0, body.length() - 1) + ",\"check\":\"" + sha256(identityJson + "\n" + body) + "\"}";
+    }
+
+    private static final int CHECK_TAIL = ",\"check\":\"\"}".length() + 64;
+
+    /** The record without its checksum when the checksum holds for this run's identity, else null. */
+    private static String verified(String line, String identityJson) {
+        if (line.length() < CHECK_TAIL + 2 || !line.endsWith("\"}")) return null;
+        int at = line.length() - CHECK_TAIL;
+        if (!line.startsWith(",\"check\":\"", at)) return null;
+        String body = line.substring(0, at) + "}";
+        String sum = line.substring(at + ",\"check\":\"".length(), line.length() - 2);
+        return sum.equals(sha256(identityJson + "\n" + body)) ? body : null;
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder(64);
+            for (byte b : d) hex.append(Character.forDigit((b >> 4) & 15, 16)).append(Character.forDigit(b & 15, 16));
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Records that failed their checksum (edited, or from another run) and are measured again. */
+    int rejected() {
+        return rejected;
     }
 
     Map<String, AnalysisEngine.Measured> done() {
@@ -122,7 +165,7 @@ final class AnalysisJournal implements AutoCloseable {
     synchronized void append(AnalysisEngine.Measured m) {
         appended++;
         try {
-            out.write((line(m) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write((line(m, identityJson) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot append to " + file, e);

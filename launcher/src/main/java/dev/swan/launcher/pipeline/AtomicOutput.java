@@ -19,6 +19,45 @@ public final class AtomicOutput {
     }
 
     /** The temporary sibling for {@code target}. */
+    /** Held while a run builds {@code target}: a second run to the same output is refused, not interleaved. */
+    public interface Lock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Locks {@code target} for this run ({@code .NAME.swan-lock} beside it, an OS file lock, so a killed run
+     * never leaves it held); refused in one line while another run holds it.
+     */
+    public static Lock lock(Path target) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Path file = abs.resolveSibling("." + abs.getFileName() + ".swan-lock");
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            ch.close();
+            throw new OutputException(target, "another swan run is writing this output now (it holds " + file
+                    + "): wait for it to finish, or choose another output");
+        }
+        java.nio.channels.FileLock lock = held;
+        return () -> {
+            try {
+                lock.release();
+            } finally {
+                ch.close();
+                Files.deleteIfExists(file);
+            }
+        };
+    }
+
     public static Path temporaryFor(Path target) {
         Path abs = target.toAbsolutePath().normalize();
         return abs.resolveSibling("." + abs.getFileName() + ".swan-tmp");
@@ -105,8 +144,14 @@ public final class AtomicOutput {
         Path tmp = temporaryFor(target);
         Path parent = tmp.getParent();
         if (parent != null) Files.createDirectories(parent);
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            if (e instanceof java.nio.file.FileSystemException) throw e;
+            throw new OutputException(target, "cannot write: " + e.getMessage() + "; nothing was written", e);
+        }
     }
 
     public static void deleteRecursively(Path p) throws IOException {

@@ -136,6 +136,10 @@ public final class Pipeline {
                 out.println("Resuming an interrupted run: " + done.size() + " of " + total + " tensors kept from "
                         + journal.file() + " (--restart discards them)");
             }
+            if (journal != null && journal.rejected() > 0 && out != null) {
+                out.println("Note: " + journal.rejected() + " record(s) of " + journal.file() + " failed their checksum "
+                        + "(edited, or from another run) and are measured again");
+            }
             Thread hook = journal == null || err == null ? null : new Thread(() -> {
                 err.println();
                 err.println("swan: interrupted: " + journal.count() + " of " + total + " tensors measured are kept in "

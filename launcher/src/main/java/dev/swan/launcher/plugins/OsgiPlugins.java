@@ -34,7 +34,7 @@ import org.osgi.framework.wiring.BundleRevision;
  * OSGi services, which are then looked up in the service registry.
  */
 final class OsgiPlugins implements AutoCloseable {
-    private static final String[] SPI_PACKAGES = {"dev.swan.api", "dev.swan.api.json", "dev.swan.api.model",
+    private static final String[] SPI_PACKAGES = {"dev.swan.api", "dev.swan.api.io", "dev.swan.api.json", "dev.swan.api.model",
         "dev.swan.api.numeric", "dev.swan.api.safetensors", "dev.swan.api.synthetic", "dev.swan.api.tensor"};
 
     private final Felix felix;

@@ -34,7 +34,7 @@ public final class KurtosisMetric implements SensitivityMetric {
 
     @Override
     public List<ParameterSpec> parameters() {
-        return List.of(ParameterSpec.ofDouble("score_scale", 10.0, "kurtosis mapped to score 1 (score = clip(k / scale))"));
+        return List.of(ParameterSpec.ofDouble("score_scale", 10.0, "kurtosis mapped to score 1 (score = clip(k / scale))").withRange(1e-9, 1e12));
     }
 
     private static Map<String, Double> details(double std, double mean) {

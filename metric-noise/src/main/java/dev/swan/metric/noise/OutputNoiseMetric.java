@@ -45,8 +45,8 @@ public final class OutputNoiseMetric implements SensitivityMetric {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(
-                ParameterSpec.ofInt("probes", 32, "number of random unit probes (at most the row length)"),
-                ParameterSpec.ofDouble("levels", 16, "noise step = (max - min) / levels (16 stands for 4 bits)"),
+                ParameterSpec.ofInt("probes", 32, "number of random unit probes (at most the row length)").withRange(1, 4096),
+                ParameterSpec.ofDouble("levels", 16, "noise step = (max - min) / levels (16 stands for 4 bits)").withRange(1, 1 << 16),
                 ParameterSpec.ofString("normalization", "log", "score mapping: log (paper v2) or linear (v1, delta/0.1)",
                         "log", "linear"));
     }

@@ -44,8 +44,8 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(
-                ParameterSpec.ofInt("bits", 4, "bits of the simulated min/max quantizer"),
-                ParameterSpec.ofInt("group_size", 128, "group length along each row"),
+                ParameterSpec.ofInt("bits", 4, "bits of the simulated min/max quantizer").withRange(1, 16),
+                ParameterSpec.ofInt("group_size", 128, "group length along each row").withRange(1, 1 << 20),
                 ParameterSpec.ofString("padding", "zeros",
                         "rows not divisible by the group: count the padded zeros' error (reference) or trim them",
                         "zeros", "trim"),

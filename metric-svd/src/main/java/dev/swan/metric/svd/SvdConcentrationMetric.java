@@ -38,10 +38,10 @@ public final class SvdConcentrationMetric implements SensitivityMetric {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(
-                ParameterSpec.ofInt("rank", 256, "sketch size q of the randomized SVD"),
-                ParameterSpec.ofInt("power_iterations", 2, "subspace iterations of the randomized SVD"),
-                ParameterSpec.ofInt("exact_max_dim", 512, "exact spectrum when min(rows, cols) is at most this"),
-                ParameterSpec.ofDouble("top_fraction", 0.10, "share of the singular values counted as 'top'"),
+                ParameterSpec.ofInt("rank", 256, "sketch size q of the randomized SVD").withRange(1, 8192),
+                ParameterSpec.ofInt("power_iterations", 2, "subspace iterations of the randomized SVD").withRange(0, 64),
+                ParameterSpec.ofInt("exact_max_dim", 512, "exact spectrum when min(rows, cols) is at most this").withRange(0, 8192),
+                ParameterSpec.ofDouble("top_fraction", 0.10, "share of the singular values counted as 'top'").withRange(1e-6, 1),
                 ParameterSpec.ofString("denominator", "obtained",
                         "energy the top values are divided by: the values obtained (reference) or ||W||_F^2",
                         "obtained", "frobenius"),

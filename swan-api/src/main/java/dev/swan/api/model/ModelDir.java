@@ -154,7 +154,7 @@ public final class ModelDir implements AutoCloseable {
     public static Map<String, Object> readJsonObject(Path file, boolean required) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = dev.swan.api.io.InputFiles.readText(file, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, null, required ? "missing (a Hugging Face model needs it)"
                     : "file not found");
@@ -248,18 +248,37 @@ public final class ModelDir implements AutoCloseable {
         List<Path> out = new ArrayList<>();
         for (String n : TOKENIZER_FILES) {
             Path p = dir.resolve(n);
-            if (Files.isRegularFile(p)) out.add(p);
+            if (Files.isRegularFile(p)) out.add(own(p));
         }
         return out;
+    }
+
+    /**
+     * A file outputs may copy: the model's own, or a link into the Hugging Face cache's blobs of this
+     * snapshot; a link elsewhere (another folder, a system file) would carry foreign data into outputs.
+     */
+    private Path own(Path p) {
+        try {
+            Path real = p.toRealPath();
+            Path home = dir.toRealPath();
+            boolean cached = home.getParent() != null && home.getParent().getFileName() != null
+                    && home.getParent().getFileName().toString().equals("snapshots")
+                    && real.startsWith(home.getParent().getParent().resolve("blobs"));
+            if (real.startsWith(home) || cached) return p;
+            throw new ModelFormatException(p, null, "is a link to " + real + ", outside the model folder: outputs copy only "
+                    + "the model's own files (copy that file into the folder instead)");
+        } catch (IOException e) {
+            throw new ModelFormatException(p, null, "cannot resolve: " + e.getMessage(), e);
+        }
     }
 
     /** Side files outputs copy verbatim: generation config and any {@code *.py} model code. */
     public List<Path> sideFiles() {
         List<Path> out = new ArrayList<>();
         Path gen = dir.resolve("generation_config.json");
-        if (Files.isRegularFile(gen)) out.add(gen);
+        if (Files.isRegularFile(gen)) out.add(own(gen));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.py")) {
-            for (Path p : ds) out.add(p);
+            for (Path p : ds) if (Files.isRegularFile(p)) out.add(own(p));
         } catch (IOException e) {
             throw new ModelFormatException(dir, null, "cannot list: " + e.getMessage(), e);
         }

@@ -25,7 +25,7 @@ public record SentencePieceModel(List<Piece> pieces, boolean addDummyPrefix) {
     }
 
     public static SentencePieceModel read(Path file) throws IOException {
-        byte[] b = Files.readAllBytes(file);
+        byte[] b = dev.swan.api.io.InputFiles.readBytes(file, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES);
         List<Piece> pieces = new ArrayList<>();
         boolean addDummyPrefix = true;
         try {

@@ -59,6 +59,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Opens with a given mapping window (tests use small windows to exercise window boundaries). */
     public static SafetensorsFile open(Path file, long windowBytes) {
         FileChannel ch;
+        dev.swan.api.io.InputFiles.requireRegular(file);
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {

@@ -1,0 +1,110 @@
+package dev.swan.api.model;
+
+import dev.swan.api.ModelFormatException;
+import dev.swan.api.tensor.TensorInfo;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * What writers check before writing a decoder-only transformer (llama, mistral, qwen2, qwen3): the
+ * config's hyper-parameters are positive, finite and divide as attention needs, and every layer's
+ * projections have the shapes they imply, as the runtimes that load the output will check. A refusal
+ * names the config key or the tensor.
+ */
+public final class DenseShapes {
+    private DenseShapes() {
+    }
+
+    /** The model types whose layout this knows. */
+    private static final java.util.Set<String> TYPES = java.util.Set.of("llama", "mistral", "qwen2", "qwen3");
+
+    /** Refuses a model whose config and weights disagree; other model types pass unchecked. */
+    public static void check(ModelDir model) {
+        ModelConfig c = model.config();
+        if (!TYPES.contains(c.modelType())) return;
+        int hidden = positive(c, "hidden_size");
+        int heads = positive(c, "num_attention_heads");
+        int layers = positive(c, "num_hidden_layers");
+        int kv = c.get("num_key_value_heads") == null ? heads : positive(c, "num_key_value_heads");
+        if (heads % kv != 0) {
+            throw new ModelFormatException(c.file(), "num_key_value_heads", kv + " does not divide num_attention_heads "
+                    + heads + " (grouped-query attention shares each key/value head among a whole number of heads)");
+        }
+        int headDim;
+        if (c.hasExplicitHeadDim()) {
+            headDim = positive(c, "head_dim");
+        } else {
+            if (hidden % heads != 0) {
+                throw new ModelFormatException(c.file(), "num_attention_heads", heads + " does not divide hidden_size "
+                        + hidden + " (and there is no head_dim)");
+            }
+            headDim = hidden / heads;
+        }
+        finitePositive(c, "rms_norm_eps", c.rmsNormEps());
+        finitePositive(c, "rope_theta", c.ropeTheta());
+        if (c.get("vocab_size") != null) positive(c, "vocab_size");
+        for (TensorInfo t : model.tensors()) {
+            TensorClass k = model.classOf(t);
+            if (k.layer() >= layers) {
+                throw new ModelFormatException(model.path(), t.name(), "belongs to layer " + k.layer() + " but num_hidden_layers is "
+                        + layers + ": config.json and the weights disagree");
+            }
+        }
+        int ffn = c.get("intermediate_size") == null ? 0 : positive(c, "intermediate_size");
+        for (int l = 0; l < layers; l++) {
+            String p = "model.layers." + l + ".";
+            if (ffn > 0) {
+                expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
+                expect(model, p + "mlp.up_proj.weight", ffn, hidden);
+                expect(model, p + "mlp.down_proj.weight", hidden, ffn);
+            }
+            expectVector(model, p + "input_layernorm.weight", hidden);
+            expectVector(model, p + "post_attention_layernorm.weight", hidden);
+            expect(model, p + "self_attn.q_proj.weight", (long) heads * headDim, hidden);
+            expect(model, p + "self_attn.k_proj.weight", (long) kv * headDim, hidden);
+            expect(model, p + "self_attn.v_proj.weight", (long) kv * headDim, hidden);
+            expect(model, p + "self_attn.o_proj.weight", hidden, (long) heads * headDim);
+        }
+        Optional<TensorInfo> embed = model.find("model.embed_tokens.weight");
+        if (embed.isPresent() && (embed.get().shape().length != 2 || embed.get().shape()[1] != hidden)) {
+            throw new ModelFormatException(model.path(), "model.embed_tokens.weight", "shape "
+                    + Arrays.toString(embed.get().shape()) + " but hidden_size is " + hidden);
+        }
+    }
+
+    private static void expect(ModelDir model, String name, long rows, long cols) {
+        Optional<TensorInfo> t = model.find(name);
+        if (t.isEmpty()) {
+            throw new ModelFormatException(model.path(), name, "missing: num_hidden_layers promises this layer");
+        }
+        long[] s = t.get().shape();
+        if (s.length != 2 || s[0] != rows || s[1] != cols) {
+            throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(s) + " but config.json implies ["
+                    + rows + ", " + cols + "] (heads, key/value heads, head_dim, hidden_size): the config and the weights disagree");
+        }
+    }
+
+    private static void expectVector(ModelDir model, String name, long n) {
+        Optional<TensorInfo> t = model.find(name);
+        if (t.isEmpty()) throw new ModelFormatException(model.path(), name, "missing: num_hidden_layers promises this layer");
+        if (t.get().shape().length != 1 || t.get().shape()[0] != n) {
+            throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(t.get().shape()) + " but hidden_size is " + n);
+        }
+    }
+
+    private static int positive(ModelConfig c, String key) {
+        OptionalInt v = c.optInt(key);
+        if (v.isEmpty() || v.getAsInt() <= 0) {
+            throw new ModelFormatException(c.file(), key, "must be a positive integer, got " + c.get(key));
+        }
+        return v.getAsInt();
+    }
+
+    private static void finitePositive(ModelConfig c, String key, OptionalDouble v) {
+        if (v.isPresent() && !(Double.isFinite(v.getAsDouble()) && v.getAsDouble() > 0)) {
+            throw new ModelFormatException(c.file(), key, "must be a finite positive number, got " + v.getAsDouble());
+        }
+    }
+}
