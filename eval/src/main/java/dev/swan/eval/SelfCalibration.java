@@ -127,7 +127,7 @@ public final class SelfCalibration {
      */
     static int firstLayerAffected(String name, int layers) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^model\\.layers\\.(\\d+)\\.").matcher(name);
-        if (m.find()) return Integer.parseInt(m.group(1));
+        if (m.find()) return m.group(1).length() > 9 ? layers : Integer.parseInt(m.group(1));
         if (name.equals("lm_head.weight") || name.equals("model.norm.weight")) return layers;
         return 0;
     }

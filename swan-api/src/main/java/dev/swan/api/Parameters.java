@@ -68,7 +68,7 @@ public final class Parameters {
                 }
                 throw new ConfigException(source, 0, 0, where + " must be an integer, got " + v);
             case DOUBLE:
-                if (v instanceof Number && Double.isFinite(((Number) v).doubleValue())) return ((Number) v).doubleValue();
+                if (v instanceof Number && !Double.isNaN(((Number) v).doubleValue())) return ((Number) v).doubleValue();
                 throw new ConfigException(source, 0, 0, where + " must be a number, got " + v);
             case BOOLEAN:
                 if (v instanceof Boolean) return v;

@@ -69,8 +69,8 @@ public final class Tokenizers {
         try {
             return fromDirectoryChecked(dir, config);
         } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException | NumberFormatException e) {
-            throw new ModelFormatException(dir, null, "tokenizer files (tokenizer.json, tokenizer_config.json) have an "
-                    + "unexpected structure (" + e.getClass().getSimpleName() + "): not as the tokenizers library writes them");
+            throw new ModelFormatException(dir, null, "tokenizer files (tokenizer.json, tokenizer_config.json) hold a "
+                    + "value of the wrong type: not as the tokenizers library writes them (re-save the tokenizer)");
         }
     }
 

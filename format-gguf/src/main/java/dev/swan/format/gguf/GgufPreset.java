@@ -57,7 +57,7 @@ enum GgufPreset {
     GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied, boolean imatrix) {
         GgmlType t = base;
         Matcher m = LAYER.matcher(gguf);
-        int layer = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        int layer = m.matches() ? (m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1))) : -1;
         String role = m.matches() ? m.group(2) : gguf;
         if (gguf.equals("output.weight") || (tied && gguf.equals("token_embd.weight"))) {
             if (cols % t.blockSize() != 0) t = GgmlType.Q8_0;

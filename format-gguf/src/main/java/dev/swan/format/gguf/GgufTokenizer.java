@@ -41,7 +41,7 @@ final class GgufTokenizer {
             return buildChecked(model, arch, nVocab);
         } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException | NumberFormatException e) {
             throw new OutputException(null, model.path() + ": tokenizer files (tokenizer.json, tokenizer_config.json) "
-                    + "have an unexpected structure (" + e.getClass().getSimpleName() + "): not as the tokenizers library writes them");
+                    + "hold a value of the wrong type: not as the tokenizers library writes them (re-save the tokenizer)");
         }
     }
 

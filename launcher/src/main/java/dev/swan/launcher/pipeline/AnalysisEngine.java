@@ -170,6 +170,14 @@ public final class AnalysisEngine implements AutoCloseable {
                     shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
         }
         FloatMatrix w = shape.load(model.stream(t));
+        float[] values = w.data();
+        for (int i = 0; i < values.length; i++) {
+            // metrics are arithmetic on the weights: NaN or infinity makes them meaningless (or never converge)
+            if (!Float.isFinite(values[i])) {
+                throw new dev.swan.api.ModelFormatException(model.path(), t.name(), (Float.isNaN(values[i]) ? "NaN" : "infinite")
+                        + " weight at row " + i / Math.max(1, w.cols()) + ": a checkpoint to fix, not one to quantize");
+            }
+        }
         Parallel par = Parallel.of(pool);
         Map<String, MetricResult> results = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();

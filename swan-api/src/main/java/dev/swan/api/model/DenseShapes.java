@@ -52,14 +52,12 @@ public final class DenseShapes {
                         + layers + ": config.json and the weights disagree");
             }
         }
-        int ffn = c.get("intermediate_size") == null ? 0 : positive(c, "intermediate_size");
+        int ffn = positive(c, "intermediate_size");
         for (int l = 0; l < layers; l++) {
             String p = "model.layers." + l + ".";
-            if (ffn > 0) {
-                expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
-                expect(model, p + "mlp.up_proj.weight", ffn, hidden);
-                expect(model, p + "mlp.down_proj.weight", hidden, ffn);
-            }
+            expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
+            expect(model, p + "mlp.up_proj.weight", ffn, hidden);
+            expect(model, p + "mlp.down_proj.weight", hidden, ffn);
             expectVector(model, p + "input_layernorm.weight", hidden);
             expectVector(model, p + "post_attention_layernorm.weight", hidden);
             expect(model, p + "self_attn.q_proj.weight", (long) heads * headDim, hidden);

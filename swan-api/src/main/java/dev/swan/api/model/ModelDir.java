@@ -166,10 +166,32 @@ public final class ModelDir implements AutoCloseable {
             if (!(v instanceof Map)) throw new ModelFormatException(file, null, "must hold a JSON object");
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) v;
+            String bad = nonFinite(m, "");
+            if (bad != null) {
+                throw new ModelFormatException(file, bad, "is not a finite number (1e400 and the like overflow a double): fix the value");
+            }
             return m;
         } catch (JsonParseException e) {
             throw new ModelFormatException(file, null, "malformed JSON: " + e.getMessage());
         }
+    }
+
+    /** The key path of the first number JSON could not hold as a finite double, or null. */
+    private static String nonFinite(Object v, String at) {
+        if (v instanceof Double d && !Double.isFinite(d)) return at.isEmpty() ? "(value)" : at;
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String bad = nonFinite(e.getValue(), at.isEmpty() ? String.valueOf(e.getKey()) : at + "." + e.getKey());
+                if (bad != null) return bad;
+            }
+        }
+        if (v instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                String bad = nonFinite(l.get(i), at + "[" + i + "]");
+                if (bad != null) return bad;
+            }
+        }
+        return null;
     }
 
     public Path path() {

@@ -23,7 +23,9 @@ public final class TensorClassifier {
 
     private static int index(Pattern p, String n) {
         Matcher m = p.matcher(n);
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        if (!m.find()) return -1;
+        // a name can carry any digits: beyond int, the index is past every real layer (and refused as such)
+        return m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1));
     }
 
     private static TensorRole role(String n, int rank) {
