@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * data, configs, tokenizers, shard indexes, YAML pipelines, GGUF files and analysis journals. Every
  * mutant must end in success that {@code swan verify} confirms, or in one clean line (no "internal
  * error"), within a time bound, with nothing at the output path after a failure and the source files
- * untouched. {@code swan.fuzz.runs} mutants per family (12 in the normal build, 300 with -Pfuzz); the
+ * untouched. {@code swan.fuzz.runs} mutants per family (8 in the normal build, 300 with -Pfuzz); the
  * figures go to {@code target/fuzz-report.md}.
  */
 class FuzzTest {
-    private static final int RUNS = Integer.getInteger("swan.fuzz.runs", 12);
+    private static final int RUNS = Integer.getInteger("swan.fuzz.runs", 8);
     private static final long SEED = 20261201L;
     private static final long TIME_BOUND_SECONDS = 60;
     private static final ObjectMapper JSON = new ObjectMapper();

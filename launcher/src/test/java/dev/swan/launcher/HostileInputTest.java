@@ -307,6 +307,36 @@ class HostileInputTest {
         assertEquals(0, run(quantize("--uniform", "4")).exit(), "free again once released");
     }
 
+    @Test
+    void nonUtf8FilesAreNamed() throws Exception {
+        Files.write(model.resolve("config.json"), new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'});
+        refused(model.resolve("config.json") + ": not UTF-8", out(), quantize("--uniform", "4"));
+    }
+
+    /** A journal whose scores were edited is not trusted: the resumed plan equals an uninterrupted one. */
+    @Test
+    void editedJournalRecordsAreMeasuredAgain() throws Exception {
+        String metrics = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0";
+        Path ref = tmp.resolve("ref.json");
+        assertEquals(0, run("analyze", model.toString(), "-o", ref.toString(), "--metrics", metrics, "--self-calibrate", "0", "-q").exit());
+        Path m = tmp.resolve("m.json");
+        System.setProperty("swan.test.explodeAt", "layers.2.mlp");
+        try {
+            assertEquals(1, run("analyze", model.toString(), "-o", m.toString(), "--metrics", metrics, "--self-calibrate", "0", "-q").exit());
+        } finally {
+            System.clearProperty("swan.test.explodeAt");
+        }
+        Path journal = tmp.resolve("m.json.partial");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(journal));
+        for (int i = 1; i < lines.size(); i++) lines.set(i, lines.get(i).replaceAll("\"score\":[0-9.eE-]+", "\"score\":0.999"));
+        Files.write(journal, lines);
+        Cli resumed = run("analyze", model.toString(), "-o", m.toString(), "--metrics", metrics, "--self-calibrate", "0");
+        assertEquals(0, resumed.exit(), resumed.toString());
+        assertTrue(resumed.out().contains("failed their checksum"), resumed.out());
+        assertEquals(JSON.readTree(ref.toFile()).get("tensors").toString().replaceAll("\"seconds\":\\{[^}]*\\}", ""),
+                JSON.readTree(m.toFile()).get("tensors").toString().replaceAll("\"seconds\":\\{[^}]*\\}", ""));
+    }
+
     private static void patchU32(Path gguf, String key, long value) throws IOException {
         byte[] b = Files.readAllBytes(gguf);
         int at = indexOf(b, key.getBytes(StandardCharsets.US_ASCII));
