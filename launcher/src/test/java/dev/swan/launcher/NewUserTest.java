@@ -129,6 +129,20 @@ class NewUserTest {
         assertTrue(dir.err().contains("is a folder, but gguf outputs are files"), dir.err());
     }
 
+    /** A GGUF type with the MLX format names the format that has it; the K-quant recipes work as --uniform too. */
+    @Test
+    void ggufTypesNameTheirFormat() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Cli r = Cli.run("quantize", model, "--uniform", "Q4_0", "-f", "mlx", "-o", tmp.resolve("m").toString());
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("format 'mlx' has no such baseline (gguf has: add -f gguf)") && !r.err().contains("uniform_type"),
+                r.err());
+        Path km = tmp.resolve("km.gguf");
+        Cli k = Cli.run("quantize", model, "--uniform", "Q4_K_M", "-o", km.toString(), "-q");
+        assertEquals(0, k.exit(), k.toString());
+        assertTrue(Files.size(km) > 0);
+    }
+
     @Test
     void missingPluginFolderIsRefused() {
         Cli r = Cli.run("plugins", "--plugins", tmp.resolve("nope").toString());

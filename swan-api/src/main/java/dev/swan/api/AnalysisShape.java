@@ -5,7 +5,7 @@ import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
 
 /**
- * SWAN's pre-processing of a tensor before the metrics run (swan-method §1.0), decided from the shape
+ * SWAN's pre-processing of a tensor before the metrics run (SWAN paper v2), decided from the shape
  * alone: 1-D tensors and 2-D tensors with a dimension of 1 are skipped ({@code 1d_tensor}), as are tiny
  * tensors below 1024 elements ({@code tiny}) and non-float data ({@code non_float}); a 3-D expert stack
  * [E, a, b] is analysed as its 4 evenly spaced experts (all of them when E ≤ 4) stacked to (4a, b); a

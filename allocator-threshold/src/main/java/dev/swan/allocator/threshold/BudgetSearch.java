@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.function.DoubleFunction;
 
 /**
- * Budget mode (swan-method §7 item 2): chooses the thresholds so the plan lands on a target effective
+ * Budget mode (SWAN paper v2 and this project): chooses the thresholds so the plan lands on a target effective
  * bits per weight or byte size, computed with the target format's real sizes.
  *
  * <p>The plan's size is a step function of each threshold, changing only where the threshold crosses a

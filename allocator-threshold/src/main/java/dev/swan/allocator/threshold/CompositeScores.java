@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Composite score S = Σ wᵢ·scoreᵢ (swan-method §2.1), over whichever metrics the pipeline weights,
- * third-party ones included. With {@code hybrid} normalisation (this project's own design, §2.3), a
+ * Composite score S = Σ wᵢ·scoreᵢ (SWAN paper v2), over whichever metrics the pipeline weights,
+ * third-party ones included. With {@code hybrid} normalisation (this project's own design), a
  * metric whose fixed scores are degenerate for this model (over half the tensors pinned at 0 or 1, or a
  * spread below 0.05) is re-mapped onto the model's parameter-weighted P5–P95 range of its raw values.
  */

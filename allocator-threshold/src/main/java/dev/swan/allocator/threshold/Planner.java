@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Applies the decision rule (swan-method §3.1, in the reference's order) for given thresholds, then
+ * Applies the decision rule (SWAN paper v2) for given thresholds, then
  * the MoE rule (one decision per expert stack) and the group-size rule. Pure: a plan is a function of
  * the thresholds, which is what the budget search relies on.
  */

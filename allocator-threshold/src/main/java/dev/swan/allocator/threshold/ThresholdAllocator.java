@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SWAN's allocator (swan-method §2–§3, paper v2 defaults): composite score, protection rules, the
+ * SWAN's allocator (SWAN paper v2 and this project): composite score, protection rules, the
  * threshold rule T16 0.90 / T8 0.65 / T2 0.10 (2-bit off by default and, when on, vetoed below 9 dB
  * SQNR), group sizes per bit width, one decision per MoE expert stack, and a budget mode that picks the
  * thresholds for a target size.
@@ -48,10 +48,10 @@ public final class ThresholdAllocator implements BitAllocator {
                 ParameterSpec.ofInt("default_bits", 4, "bits for every other tensor"),
                 ParameterSpec.ofInt("protected_bits", 8, "bits for embeddings, the output head and --protect patterns "
                         + "(a floor; 16 keeps them in float, as the SWAN paper does)"),
-                ParameterSpec.ofBoolean("enable_2bit", false, "allow the 2-bit tier (off by default: see swan-method §3.5)"),
+                ParameterSpec.ofBoolean("enable_2bit", false, "allow the 2-bit tier (off by default: 2 bits cost the most quality per tensor)"),
                 ParameterSpec.ofDouble("min_sqnr_2bit", 9.0, "2-bit needs at least this SQNR in dB (from recon's 2-bit error)"),
                 ParameterSpec.ofString("normalization", "paper",
-                        "score mapping: paper (fixed clips, v2) or hybrid (this project's adaptive fallback, §2.3)",
+                        "score mapping: paper (fixed clips, v2) or hybrid (this project's adaptive fallback)",
                         "paper", "hybrid"),
                 ParameterSpec.ofString("moe", "stack", "MoE per-expert weights: one decision per (layer, projection) "
                         + "stack with the max-bits rule, or one per expert", "stack", "expert"));

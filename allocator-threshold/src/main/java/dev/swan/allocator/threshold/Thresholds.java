@@ -1,7 +1,7 @@
 package dev.swan.allocator.threshold;
 
 /**
- * The three thresholds of the decision rule (swan-method §3.1). A threshold above 1 (or T2 below 0)
+ * The three thresholds of the decision rule (SWAN paper v2). A threshold above 1 (or T2 below 0)
  * switches its tier off.
  */
 record Thresholds(double t16, double t8, double t2) {

@@ -15,7 +15,7 @@ import dev.swan.format.gguf.quant.Q8_0;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The ggml tensor types swan writes, with their ids and block layouts (gguf-format §2.1). */
+/** The ggml tensor types swan writes, with their ids and block layouts (ggml's ggml-common.h and ggml-quants.c). */
 public enum GgmlType {
     F32(0, FloatTypes.F32, 32), F16(1, FloatTypes.F16, 16, 0), BF16(30, FloatTypes.BF16, 16),
     Q4_0(2, new Q4_0(), 4, 0), Q4_1(3, new Q4_1(), 4, 0, 2), Q5_0(6, new Q5_0(), 5, 0), Q5_1(7, new Q5_1(), 5, 0, 2),
@@ -90,7 +90,7 @@ public enum GgmlType {
         return Optional.empty();
     }
 
-    /** llama-quantize's fallback when a row does not divide into blocks (gguf-format §5.6, upstream column). */
+    /** llama-quantize's fallback when a row does not divide into blocks (llama.cpp's llama-quant.cpp). */
     public GgmlType fallback() {
         switch (this) {
             case Q2_K: case Q3_K: return Q4_0;

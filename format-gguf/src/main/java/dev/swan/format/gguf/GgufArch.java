@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The llama.cpp architectures swan writes, and the Hugging Face → GGUF tensor names (gguf-format §4.1).
- * Llama (and HF Mistral) rotate q/k rows for llama.cpp's adjacent-pair RoPE; Qwen does not (§4.3).
+ * The llama.cpp architectures swan writes, and the Hugging Face → GGUF tensor names (llama.cpp's convert_hf_to_gguf.py).
+ * Llama (and HF Mistral) rotate q/k rows for llama.cpp's adjacent-pair RoPE; Qwen does not.
  */
 enum GgufArch {
     LLAMA("llama", true), QWEN2("qwen2", false), QWEN3("qwen3", false);

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The GGUF v3 header of a file to be written (gguf-format §1): metadata, tensor infos with ne[0]
+ * The GGUF v3 header of a file to be written (the GGUF specification in ggml's docs/gguf.md): metadata, tensor infos with ne[0]
  * innermost, and data offsets that are sequential and padded to 32. Serialising it gives every byte
  * before the data section; tensor data follows in info order, each padded to 32, the last one too.
  */

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The metadata keys of gguf-format §3, each with the exact type llama.cpp's loader checks. */
+/** The metadata keys of llama.cpp's gguf-py constants and its model loader, each with the exact type llama.cpp's loader checks. */
 final class GgufMetadata {
     private GgufMetadata() {
     }

@@ -19,7 +19,7 @@ import java.util.Optional;
  * The GGUF type of every tensor: norms and vectors F32; the plan's bits mapped to types by the format's
  * parameters (defaults 16 → the source float type, 8 → Q8_0, 6 → Q6_K, 5 → Q5_K, 4 → Q4_K, 3 → Q3_K,
  * 2 → Q2_K); when a row does not divide into the type's blocks, llama-quantize's fallback chain
- * (§5.6: Q4_K → Q5_0, Q6_K → Q8_0, …, F16 last) with the reason recorded.
+ * (Q4_K → Q5_0, Q6_K → Q8_0, …, F16 last) with the reason recorded.
  */
 final class GgufPlan {
     /** One output tensor. {@code source} is null for generated tensors (rope_freqs). */

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a GGUF file with ggml's strictness (gguf-format §1): magic and version, key and tensor-name
+ * Reads a GGUF file with ggml's strictness (the GGUF specification in ggml's docs/gguf.md): magic and version, key and tensor-name
  * rules, known types, block-divisible rows, offsets exactly sequential and aligned, and the data area
  * holding every padded tensor. Tensor data is read on demand.
  */

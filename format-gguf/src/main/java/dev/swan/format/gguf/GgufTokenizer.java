@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Tokenizer metadata for llama.cpp (gguf-format §3.5), from the model directory: SentencePiece
+ * Tokenizer metadata for llama.cpp (llama.cpp's gguf-py constants and its model loader), from the model directory: SentencePiece
  * ({@code tokenizer.model}, or a {@code tokenizer.json} BPE with byte fallback, as stories260K has) as
  * model {@code llama}; byte-level BPE {@code tokenizer.json} as model {@code gpt2} with its {@code pre}
  * recognised from the pre-tokenizer regex. Token list padded to the embedding rows with unique
@@ -171,7 +171,7 @@ final class GgufTokenizer {
         }
     }
 
-    /** Byte-level BPE: model {@code gpt2}, merges, {@code pre} from the pre-tokenizer regex (§3.5). */
+    /** Byte-level BPE: model {@code gpt2}, merges, {@code pre} from the pre-tokenizer regex. */
     @SuppressWarnings("unchecked")
     private static List<String> byteLevel(Map<String, Object> t, Map<String, Object> bpe, GgufArch arch, int nVocab,
                                           Map<String, GgufValue> kv, Map<String, Integer> byText, Path file) {
@@ -304,7 +304,7 @@ final class GgufTokenizer {
         }
     }
 
-    /** bos/eos/unk/sep/pad ids, add_bos/add_eos, chat template (§3.5 "Special ids and flags"). */
+    /** bos/eos/unk/sep/pad ids, add_bos/add_eos, chat template. */
     @SuppressWarnings("unchecked")
     private static void specials(ModelDir model, Map<String, Object> cfg, Map<String, Integer> byText, int n,
                                  Map<String, GgufValue> kv) throws IOException {

@@ -3,7 +3,7 @@ package dev.swan.format.gguf;
 import java.util.List;
 
 /**
- * A typed metadata value (gguf-format §1.3). llama.cpp checks scalar types exactly, so every value
+ * A typed metadata value (the GGUF specification in ggml's docs/gguf.md). llama.cpp checks scalar types exactly, so every value
  * carries its GGUF type; arrays carry their element type.
  */
 public record GgufValue(int type, Object value, int elementType) {

@@ -3,7 +3,7 @@ package dev.swan.format.gguf;
 import dev.swan.api.model.ModelConfig;
 import java.util.Map;
 
-/** Llama 3.x's rope scaling, which GGUF expresses as a {@code rope_freqs.weight} tensor (gguf-format §3.4). */
+/** Llama 3.x's rope scaling, which GGUF expresses as a {@code rope_freqs.weight} tensor (llama.cpp's gguf-py constants and its model loader). */
 final class RopeFreqs {
     private RopeFreqs() {
     }

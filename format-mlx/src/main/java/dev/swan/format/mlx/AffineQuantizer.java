@@ -4,7 +4,7 @@ import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.HalfFloats;
 
 /**
- * MLX's affine quantization, exactly as its CPU kernel computes it (mlx-format §1.2): float32 arithmetic,
+ * MLX's affine quantization, exactly as its CPU kernel computes it (mlx's mlx/ops.cpp and its CPU quantize kernel): float32 arithmetic,
  * the larger-magnitude edge of each group reproduced exactly (so the scale may be negative), {@code rint}
  * (half to even), the all-zero and constant-group cases, codes from the unrounded scale and bias, then
  * scale and bias rounded to the model dtype (round to nearest even).

@@ -1,7 +1,7 @@
 package dev.swan.format.mlx;
 
 /**
- * MLX's packing (mlx-format §2): each row is one little-endian bit stream, element i at stream bits
+ * MLX's packing (mlx's mlx/ops.cpp and its CPU quantize kernel): each row is one little-endian bit stream, element i at stream bits
  * [i·bits, (i+1)·bits), least significant bit first; the stream is stored as uint32 words. One rule
  * for every width (2, 3, 4, 5, 6, 8), including the widths that straddle bytes.
  */

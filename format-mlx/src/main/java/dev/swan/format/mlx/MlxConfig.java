@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The output {@code config.json} (mlx-format §5): the source config plus {@code quantization} (global
+ * The output {@code config.json} (mlx-lm's utils.py (load, save_config)): the source config plus {@code quantization} (global
  * group size, bits, mode, and one {@code {"group_size", "bits"}} entry per module whose precision differs
  * from the global one; integers, no per-module mode) and an identical {@code quantization_config}. Like
  * mlx-lm's save_config: top-level keys sorted, {@code _name_or_path} and {@code vision_config} dropped.

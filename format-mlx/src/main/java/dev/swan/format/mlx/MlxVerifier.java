@@ -24,7 +24,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Re-opens an MLX directory and checks what {@code mlx_lm.load} checks (mlx-format §5.2): every
+ * Re-opens an MLX directory and checks what {@code mlx_lm.load} checks (mlx-lm's utils.py (load, save_config)): every
  * {@code model*.safetensors} is read; the set of names must equal what the model class creates (no
  * missing, no extra such as a stray {@code lm_head.scales}); quantized modules must have shapes that
  * agree with their bits and group size (per-module entry, else global); dtypes must be right; no NaN or

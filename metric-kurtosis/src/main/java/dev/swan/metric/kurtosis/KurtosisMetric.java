@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SWAN metric 2, excess kurtosis (swan-method §1.2): population κ = N·Σ(x−μ)⁴ / (Σ(x−μ)²)² − 3 over the
+ * SWAN metric 2, excess kurtosis (SWAN paper v2): population κ = N·Σ(x−μ)⁴ / (Σ(x−μ)²)² − 3 over the
  * whole (expert-sampled) tensor, accumulated in double; score clip(κ/10). Fewer than 4 elements or a
  * variance below 1e-12 give 0. The moments come from the shared one-pass statistics of the context.
  */

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SWAN metric 3, output noise amplification (swan-method §1.3): with p = min(32, n) unit-norm Gaussian
+ * SWAN metric 3, output noise amplification (SWAN paper v2): with p = min(32, n) unit-norm Gaussian
  * probes X and uniform noise E of step Δ = (max − min)/16 over the whole tensor,
  * δ = ‖E·X‖_F / (‖W·X‖_F + 1e-8); score 0 when δ &lt; 1e-6, else clip((log₁₀ max(δ, 0.01) + 2)/3).
  * The closed form range/(16·√12·rms), which δ estimates, is reported next to it as a cross-check.

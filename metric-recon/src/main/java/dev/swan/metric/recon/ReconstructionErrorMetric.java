@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * SWAN metric 4, reconstruction-error proxy (swan-method §1.4): round-to-nearest min/max quantization
+ * SWAN metric 4, reconstruction-error proxy (SWAN paper v2): round-to-nearest min/max quantization
  * at 4 bits in groups of 128 along each row, NRMSE = ‖ŵ − w‖ / ‖w‖, score clip((NRMSE − 0.005)/0.045).
  * Rows not divisible by the group are zero-padded; by default the padded zeros' error counts, as in the
  * reference analyzer ({@code padding: trim} measures only the real weights, as its correlation script).

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SWAN metric 1, spectral concentration (swan-method §1.1): c = energy of the top 10% singular values
+ * SWAN metric 1, spectral concentration (SWAN paper v2): c = energy of the top 10% singular values
  * over the energy of all values obtained; score clip((c − 0.1)/0.8). Exact spectrum when
  * min(m, n) ≤ 512, otherwise a randomized estimate of the top 256 (2 power iterations), in which case
  * the denominator is the energy of those 256 values, as in the reference; {@code denominator: frobenius}

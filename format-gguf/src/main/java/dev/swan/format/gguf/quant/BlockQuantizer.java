@@ -2,7 +2,7 @@ package dev.swan.format.gguf.quant;
 
 /**
  * One ggml tensor type: how a block of {@link #blockSize()} floats becomes {@link #blockBytes()} bytes and
- * back. Quantizers are byte-exact with ggml's reference ({@code quantize_row_*_ref}, gguf-format §2):
+ * back. Quantizers are byte-exact with ggml's reference ({@code quantize_row_*_ref}, ggml's ggml-common.h and ggml-quants.c):
  * float32 arithmetic in the reference's order, no fused multiply-add. Stateless, thread-safe.
  */
 public interface BlockQuantizer {

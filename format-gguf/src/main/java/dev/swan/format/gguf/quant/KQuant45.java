@@ -1,7 +1,7 @@
 package dev.swan.format.gguf.quant;
 
 /**
- * The shared body of Q4_K and Q5_K (gguf-format §2.8–§2.9): 8 sub-blocks of 32 fitted by make_qkx2_quants
+ * The shared body of Q4_K and Q5_K (ggml's ggml-common.h and ggml-quants.c): 8 sub-blocks of 32 fitted by make_qkx2_quants
  * with weights |x| + rms, 6-bit scales and mins packed in 12 bytes, codes re-derived from the stored
  * f16 super-scales.
  */

@@ -2,7 +2,7 @@ package dev.swan.format.gguf.quant;
 
 /**
  * Q2_K: {@code scales[16], qs[64], d:f16, dmin:f16}; 4-bit scale and min nibbles per sub-block of 16;
- * x = d·(sc&15)·q − dmin·(sc>>4) (gguf-format §2.11).
+ * x = d·(sc&15)·q − dmin·(sc>>4) (ggml's ggml-common.h and ggml-quants.c).
  */
 public final class Q2_K extends SuperBlockQuantizer {
     @Override

@@ -2,7 +2,7 @@ package dev.swan.format.gguf.quant;
 
 /**
  * Q3_K: {@code hmask[32], qs[64], scales[12], d:f16}; symmetric with signed 6-bit scales;
- * x = d·(sc − 32)·(q2 − (hbit ? 0 : 4)) (gguf-format §2.10).
+ * x = d·(sc − 32)·(q2 − (hbit ? 0 : 4)) (ggml's ggml-common.h and ggml-quants.c).
  */
 public final class Q3_K implements BlockQuantizer {
     @Override

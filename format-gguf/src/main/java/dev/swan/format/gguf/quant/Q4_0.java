@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q4_0: blocks of 32, {@code d:f16, qs[16]}; symmetric, x = (q − 8)·d (gguf-format §2.5). */
+/** Q4_0: blocks of 32, {@code d:f16, qs[16]}; symmetric, x = (q − 8)·d (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q4_0 implements BlockQuantizer {
     @Override
     public int blockSize() {

@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q4_1: blocks of 32, {@code d:f16, m:f16, qs[16]}; x = q·d + m (gguf-format §2.5). */
+/** Q4_1: blocks of 32, {@code d:f16, m:f16, qs[16]}; x = q·d + m (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q4_1 implements BlockQuantizer {
     @Override
     public int blockSize() {

@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q4_K: {@code d:f16, dmin:f16, scales[12], qs[128]}; x = d·sc·q − dmin·m (gguf-format §2.8). */
+/** Q4_K: {@code d:f16, dmin:f16, scales[12], qs[128]}; x = d·sc·q − dmin·m (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q4_K extends KQuant45 {
     public Q4_K() {
         super(15, -1.0f, 20);

@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q5_0: blocks of 32, {@code d:f16, qh[4], qs[16]}; x = (q − 16)·d (gguf-format §2.5). */
+/** Q5_0: blocks of 32, {@code d:f16, qh[4], qs[16]}; x = (q − 16)·d (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q5_0 implements BlockQuantizer {
     @Override
     public int blockSize() {

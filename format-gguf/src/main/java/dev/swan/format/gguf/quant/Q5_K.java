@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q5_K: {@code d:f16, dmin:f16, scales[12], qh[32], qs[128]}; x = d·sc·q − dmin·m (gguf-format §2.9). */
+/** Q5_K: {@code d:f16, dmin:f16, scales[12], qh[32], qs[128]}; x = d·sc·q − dmin·m (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q5_K extends KQuant45 {
     public Q5_K() {
         super(31, -0.5f, 15);

@@ -2,7 +2,7 @@ package dev.swan.format.gguf.quant;
 
 /**
  * Q6_K: super-blocks of 256 = 16 × 16, {@code ql[128], qh[64], scales[16]:int8, d:f16};
- * x = d·scale·(q − 32) (gguf-format §2.7).
+ * x = d·scale·(q − 32) (ggml's ggml-common.h and ggml-quants.c).
  */
 public final class Q6_K extends SuperBlockQuantizer {
     @Override

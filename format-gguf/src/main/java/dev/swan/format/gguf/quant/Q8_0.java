@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Q8_0: blocks of 32, {@code d:f16, qs[32]:int8}; x = q·d (gguf-format §2.4). */
+/** Q8_0: blocks of 32, {@code d:f16, qs[32]:int8}; x = q·d (ggml's ggml-common.h and ggml-quants.c). */
 public final class Q8_0 implements BlockQuantizer {
     @Override
     public int blockSize() {

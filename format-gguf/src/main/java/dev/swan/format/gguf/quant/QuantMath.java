@@ -2,7 +2,7 @@ package dev.swan.format.gguf.quant;
 
 import dev.swan.api.tensor.HalfFloats;
 
-/** The rounding rules and shared subroutines of ggml's reference quantizers (gguf-format §2.3, §2.6). */
+/** The rounding rules and shared subroutines of ggml's reference quantizers (ggml's ggml-common.h and ggml-quants.c). */
 final class QuantMath {
     static final float GROUP_MAX_EPS = 1e-15f;
 

@@ -15,7 +15,7 @@ interface SubBlockFitter {
              float rmin, float rdelta, int nstep, boolean useMad);
 
     /**
-     * make_qx_quants with rmse_type 1 and no weights (gguf-format §2.6, H1; Q6_K) over sub-blocks
+     * make_qx_quants with rmse_type 1 and no weights (ggml's ggml-common.h and ggml-quants.c) over sub-blocks
      * {@code j = 0..count-1} of {@code n} elements at {@code x[xo + n·j + i]}: {@code scales[j]} and codes
      * {@code l[n·j + i]} in 0..2·nmax−1.
      */
