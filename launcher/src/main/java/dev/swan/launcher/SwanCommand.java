@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "swan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
-                + "tensor is, gives it 2, 4, 8 or 16 bits, and writes MLX directories or GGUF files.", ""},
+                + "tensor is, gives each its own precision (2 to 8 bits, or float), and writes MLX directories or GGUF files.", ""},
         subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PlanCommand.class, QuantizeCommand.class,
                 VerifyCommand.class, EvalCommand.class, ReportCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
                 BenchCommand.class},

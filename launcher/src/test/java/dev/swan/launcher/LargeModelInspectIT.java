@@ -47,4 +47,35 @@ class LargeModelInspectIT {
         System.out.printf("inspect of a %.1f GB sharded model with -Xmx256m: %.2f s wall (JVM start included)%n",
                 bytes / 1e9, secs);
     }
+
+    /** Mixture-of-experts checkpoints of the sizes people quantize: experts and active parameters, in a 256 MB heap. */
+    @Test
+    void moeCheckpointsInspectInASmallHeap() throws Exception {
+        for (MoeHeaders shape : new MoeHeaders[] {MoeHeaders.qwen3_30bA3b(), MoeHeaders.qwen3_235bA22b()}) {
+            Path model = tmp.resolve("moe" + shape.layers());
+            shape.write(model, 5L << 30);
+            List<String> cmd = List.of(Dist.home().resolve("bin/swan").toString(), "inspect", model.toString(), "--json");
+            Path out = tmp.resolve("moe" + shape.layers() + ".json");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(tmp.resolve("moe-err.txt").toFile());
+            pb.environment().put("SWAN_JAVA_OPTS", "-Xmx256m");
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("moe-err.txt")));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
+            assertEquals(shape.parameters(), json.get("totals").get("params").asLong());
+            assertEquals(128, json.get("experts").get("per_layer").asInt());
+            assertEquals(8, json.get("experts").get("per_token").asInt());
+            long active = json.get("experts").get("active_params").asLong();
+            System.out.printf("inspect of a %d-layer MoE (%,d parameters, %,d active) with -Xmx256m: %.2f s wall%n",
+                    shape.layers(), shape.parameters(), active, secs);
+            if (shape.layers() == 48) {
+                assertTrue(active > 3.2e9 && active < 3.5e9, "Qwen3-30B-A3B activates about 3.3B: " + active);
+            } else {
+                assertTrue(active > 21e9 && active < 23e9, "Qwen3-235B-A22B activates about 22B: " + active);
+            }
+            AnalyzeAllocateTest.deleteTree(model);
+        }
+    }
 }

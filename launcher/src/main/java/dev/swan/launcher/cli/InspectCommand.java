@@ -74,6 +74,41 @@ public final class InspectCommand implements Callable<Integer> {
         return a;
     }
 
+    /**
+     * A mixture-of-experts model's shape: experts per layer (from the weights: expert slices, or the first
+     * dimension of stored stacks), experts each token uses (the config's top-k), expert and active
+     * parameters (everything else plus the top-k share of the experts).
+     */
+    record Experts(int perLayer, int perToken, long expertParams, long activeParams) {
+        static Experts of(ModelDir model) {
+            Map<Integer, java.util.Set<Integer>> byLayer = new TreeMap<>();
+            int stacked = 0;
+            long expertParams = 0;
+            for (TensorInfo t : model.tensors()) {
+                TensorClass c = model.classOf(t);
+                if (c.expert() >= 0) {
+                    byLayer.computeIfAbsent(c.layer(), k -> new java.util.TreeSet<>()).add(c.expert());
+                    expertParams += t.numel();
+                } else if (c.role() == dev.swan.api.model.TensorRole.EXPERT_STACK && t.shape().length == 3) {
+                    stacked = Math.max(stacked, (int) t.shape()[0]);
+                    expertParams += t.numel();
+                }
+            }
+            int perLayer = Math.max(stacked, byLayer.values().stream().mapToInt(java.util.Set::size).max().orElse(0));
+            if (perLayer == 0) perLayer = model.config().numExperts();
+            int perToken = 0;
+            for (String k : new String[] {"num_experts_per_tok", "num_experts_per_token", "moe_top_k"}) {
+                if (model.config().optInt(k).isPresent()) {
+                    perToken = model.config().optInt(k).getAsInt();
+                    break;
+                }
+            }
+            long active = perLayer > 0 && perToken > 0
+                    ? model.totalParameters() - expertParams + expertParams * Math.min(perToken, perLayer) / perLayer : 0;
+            return new Experts(perLayer, perToken, expertParams, active);
+        }
+    }
+
     private static void put(Map<String, Object> m, String k, OptionalInt v) {
         if (v.isPresent()) m.put(k, v.getAsInt());
     }
@@ -82,6 +117,11 @@ public final class InspectCommand implements Callable<Integer> {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("model", model.path().toString());
         root.put("config", architecture(model.config()));
+        Experts e = Experts.of(model);
+        if (e.perLayer() > 0) {
+            root.put("experts", dev.swan.api.json.Json.object("per_layer", e.perLayer(), "per_token", e.perToken(),
+                    "expert_params", e.expertParams(), "active_params", e.activeParams()));
+        }
         List<Map<String, Object>> tensors = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
             TensorClass c = model.classOf(t);
@@ -126,6 +166,13 @@ public final class InspectCommand implements Callable<Integer> {
                 + model.tensors().size() + " tensors, " + Format.count(model.totalParameters()) + " parameters, "
                 + Format.bytes(model.totalBytes()) + ", dtype " + model.dominantFloatType()
                 + c.torchDtype().map(d -> " (config: " + d + ")").orElse(""));
+        Experts e = Experts.of(model);
+        if (e.perLayer() > 0) {
+            out.println("Experts       " + e.perLayer() + " per layer" + (e.perToken() > 0 ? ", " + e.perToken() + " per token" : "")
+                    + " (" + Format.count(e.expertParams()) + " expert parameters); active per token "
+                    + (e.perToken() > 0 ? Format.count(e.activeParams()) + " of " + Format.count(model.totalParameters())
+                    : "unknown (no num_experts_per_tok)"));
+        }
         out.println("Side files    " + (model.tokenizerFiles().isEmpty() ? "no tokenizer" : model.tokenizerFiles().stream()
                 .map(p -> p.getFileName().toString()).reduce((x, y) -> x + ", " + y).orElse(""))
                 + (model.generationConfig().isEmpty() ? "" : ", generation_config.json"));

@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code swan plan MANIFEST}: the plan tensor by tensor, without reading JSON. */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Print a manifest's plan (from 'swan analyze', 'swan allocate -o' or a quantize journal) one "
+        description = {"Print a manifest's plan (from 'swan analyze' or 'swan allocate -o') one "
                 + "tensor per line: class, layer, shape, each metric's score, composite, bits, group or encoding, and "
                 + "the reason for the decision.",
                 "  swan plan model.swan.json --match 'layers\\.0\\.'"})
