@@ -307,6 +307,28 @@ class HostileInputTest {
         assertEquals(0, run(quantize("--uniform", "4")).exit(), "free again once released");
     }
 
+    /** Weights near the float limit overflow the encoding errors; the budget search must still end. */
+    @Test
+    void hugeFiniteWeightsDoNotStallThePlan() throws Exception {
+        Path st = model.resolve("model.safetensors");
+        byte[] b = Files.readAllBytes(st);
+        long n = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(8 + (int) n + 4 * 70_000, 3e38f);
+        Files.write(st, b);
+        Path g = tmp.resolve("h.gguf");
+        Cli r = run("quantize", model.toString(), "-o", g.toString(), "-q", "--self-calibrate", "0", "-t", "1");
+        assertTrue(r.exit() == 0 || (r.exit() == 1 && !r.err().contains("internal error")), r.toString());
+        if (r.exit() == 0) assertEquals(0, run("verify", g.toString(), "--source", model.toString()).exit());
+    }
+
+    @Test
+    void vocabularySizeMustMatchTheEmbedding() throws Exception {
+        editConfig("vocab_size", 7);
+        refused("embed_tokens", out(), quantize("--uniform", "4"));
+        editConfig("vocab_size", null);
+        refused("vocab_size", out(), quantize("--uniform", "4"));
+    }
+
     @Test
     void nonUtf8FilesAreNamed() throws Exception {
         Files.write(model.resolve("config.json"), new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'});

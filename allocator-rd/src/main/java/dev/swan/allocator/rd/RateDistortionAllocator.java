@@ -91,6 +91,13 @@ public final class RateDistortionAllocator implements BitAllocator {
 
     /** One way to store one tensor: its bytes, its predicted damage and the decision that asks for it. */
     record Option(long bytes, double damage, TensorDecision decision) {
+        /** Damage the arithmetic can compare: an overflowed or undefined error (weights near the float limit) is the worst. */
+        static final double WORST = 1e250;
+
+        Option {
+            if (!(damage <= WORST)) damage = WORST;
+        }
+
     }
 
     @Override
@@ -121,7 +128,7 @@ public final class RateDistortionAllocator implements BitAllocator {
                     Option c = options.get(t)[o];
                     long extra = c.bytes - cur.bytes;
                     double saved = cur.damage - c.damage;
-                    if (saved <= 0 || used + extra > budget) continue;
+                    if (!(saved > 0) || used + extra > budget) continue;
                     double gain = extra <= 0 ? Double.MAX_VALUE : saved / extra;
                     if (gain > bestGain) {
                         bestGain = gain;

@@ -44,7 +44,7 @@ public final class DenseShapes {
         }
         finitePositive(c, "rms_norm_eps", c.rmsNormEps());
         finitePositive(c, "rope_theta", c.ropeTheta());
-        if (c.get("vocab_size") != null) positive(c, "vocab_size");
+        int vocab = positive(c, "vocab_size");
         for (TensorInfo t : model.tensors()) {
             TensorClass k = model.classOf(t);
             if (k.layer() >= layers) {
@@ -65,28 +65,26 @@ public final class DenseShapes {
             expect(model, p + "self_attn.v_proj.weight", (long) kv * headDim, hidden);
             expect(model, p + "self_attn.o_proj.weight", hidden, (long) heads * headDim);
         }
-        Optional<TensorInfo> embed = model.find("model.embed_tokens.weight");
-        if (embed.isPresent() && (embed.get().shape().length != 2 || embed.get().shape()[1] != hidden)) {
-            throw new ModelFormatException(model.path(), "model.embed_tokens.weight", "shape "
-                    + Arrays.toString(embed.get().shape()) + " but hidden_size is " + hidden);
-        }
+        expect(model, "model.embed_tokens.weight", vocab, hidden);
+        if (model.find("lm_head.weight").isPresent()) expect(model, "lm_head.weight", vocab, hidden);
+        expectVector(model, "model.norm.weight", hidden);
     }
 
     private static void expect(ModelDir model, String name, long rows, long cols) {
         Optional<TensorInfo> t = model.find(name);
         if (t.isEmpty()) {
-            throw new ModelFormatException(model.path(), name, "missing: num_hidden_layers promises this layer");
+            throw new ModelFormatException(model.path(), name, "missing (config.json promises it)");
         }
         long[] s = t.get().shape();
         if (s.length != 2 || s[0] != rows || s[1] != cols) {
             throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(s) + " but config.json implies ["
-                    + rows + ", " + cols + "] (heads, key/value heads, head_dim, hidden_size): the config and the weights disagree");
+                    + rows + ", " + cols + "] (from vocab_size, heads, key/value heads, head_dim, hidden_size, intermediate_size): the config and the weights disagree");
         }
     }
 
     private static void expectVector(ModelDir model, String name, long n) {
         Optional<TensorInfo> t = model.find(name);
-        if (t.isEmpty()) throw new ModelFormatException(model.path(), name, "missing: num_hidden_layers promises this layer");
+        if (t.isEmpty()) throw new ModelFormatException(model.path(), name, "missing (config.json promises it)");
         if (t.get().shape().length != 1 || t.get().shape()[0] != n) {
             throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(t.get().shape()) + " but hidden_size is " + n);
         }
