@@ -324,7 +324,7 @@ class HostileInputTest {
     @Test
     void vocabularySizeMustMatchTheEmbedding() throws Exception {
         editConfig("vocab_size", 7);
-        refused("embed_tokens", out(), quantize("--uniform", "4"));
+        refused("vocab_size 7 disagrees with model.embed_tokens.weight", out(), quantize("--uniform", "4"));
         editConfig("vocab_size", null);
         refused("vocab_size", out(), quantize("--uniform", "4"));
     }

@@ -180,7 +180,7 @@ class GgufFormatTest {
         Path cfg = src.resolve("config.json");
         Files.writeString(cfg, Files.readString(cfg).replace("\"vocab_size\": 512", "\"vocab_size\": 600"));
         try (ModelDir m = ModelDir.open(src)) {
-            OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, params(Map.of())));
+            dev.swan.api.SwanException e = assertThrows(dev.swan.api.SwanException.class, () -> gguf.check(m, params(Map.of())));
             assertTrue(e.getMessage().contains("vocab_size 600") && e.getMessage().contains("512 rows"), e.getMessage());
         }
     }

@@ -65,6 +65,11 @@ public final class DenseShapes {
             expect(model, p + "self_attn.v_proj.weight", (long) kv * headDim, hidden);
             expect(model, p + "self_attn.o_proj.weight", hidden, (long) heads * headDim);
         }
+        Optional<TensorInfo> embed = model.find("model.embed_tokens.weight");
+        if (embed.isPresent() && embed.get().shape().length == 2 && embed.get().shape()[0] != vocab) {
+            throw new ModelFormatException(c.file(), "vocab_size", "vocab_size " + vocab + " disagrees with "
+                    + "model.embed_tokens.weight's " + embed.get().shape()[0] + " rows");
+        }
         expect(model, "model.embed_tokens.weight", vocab, hidden);
         if (model.find("lm_head.weight").isPresent()) expect(model, "lm_head.weight", vocab, hidden);
         expectVector(model, "model.norm.weight", hidden);
