@@ -329,6 +329,25 @@ class HostileInputTest {
         refused("vocab_size", out(), quantize("--uniform", "4"));
     }
 
+    /** Mixture-of-experts checkpoints that contradict themselves: one line each, before any measuring. */
+    @Test
+    void inconsistentExpertsAreRefused() throws Exception {
+        MoeHeaders tiny = new MoeHeaders(64, 32, 2, 4, 2, 16, 128, 4, 2);
+        String[][] cases = {{"missing", "holds 3 of 4 experts (missing [3])"}, {"unequal", "experts of one projection must share a shape"},
+            {"router", "a router has one row per expert"}};
+        for (String[] c : cases) {
+            Path m = tmp.resolve("moe-" + c[0]);
+            tiny.write(m, 1L << 20, c[0]);
+            Path manifest = tmp.resolve("moe-" + c[0] + ".json");
+            refused(c[1], manifest, "analyze", m.toString(), "-o", manifest.toString(), "--self-calibrate", "0", "-q");
+        }
+        Path ok = tmp.resolve("moe-ok");
+        tiny.write(ok, 1L << 20, "");
+        Cli inspect = run("inspect", ok.toString());
+        assertEquals(0, inspect.exit(), inspect.toString());
+        assertTrue(inspect.out().contains("Experts       4 per layer, 2 per token"), inspect.out());
+    }
+
     @Test
     void nonUtf8FilesAreNamed() throws Exception {
         Files.write(model.resolve("config.json"), new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'});

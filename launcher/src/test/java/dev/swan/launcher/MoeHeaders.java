@@ -32,6 +32,11 @@ record MoeHeaders(int hidden, int moeIntermediate, int layers, int heads, int kv
     }
 
     void write(Path dir, long maxShardBytes) throws IOException {
+        write(dir, maxShardBytes, "");
+    }
+
+    /** With a {@code defect}: "missing" leaves out layer 1's last expert, "unequal" widens one expert, "router" drops a router row. */
+    void write(Path dir, long maxShardBytes, String defect) throws IOException {
         Files.createDirectories(dir);
         List<SafetensorsWriter.Entry> all = new ArrayList<>();
         all.add(new SafetensorsWriter.Entry("model.embed_tokens.weight", DType.BF16, new long[] {vocab, hidden}));
@@ -45,10 +50,13 @@ record MoeHeaders(int hidden, int moeIntermediate, int layers, int heads, int kv
             all.add(new SafetensorsWriter.Entry(p + "self_attn.q_norm.weight", DType.BF16, new long[] {headDim}));
             all.add(new SafetensorsWriter.Entry(p + "self_attn.k_norm.weight", DType.BF16, new long[] {headDim}));
             all.add(new SafetensorsWriter.Entry(p + "post_attention_layernorm.weight", DType.BF16, new long[] {hidden}));
-            all.add(new SafetensorsWriter.Entry(p + "mlp.gate.weight", DType.BF16, new long[] {experts, hidden}));
+            all.add(new SafetensorsWriter.Entry(p + "mlp.gate.weight", DType.BF16,
+                    new long[] {defect.equals("router") && l == 1 ? experts - 1 : experts, hidden}));
             for (int e = 0; e < experts; e++) {
+                if (defect.equals("missing") && l == 1 && e == experts - 1) continue;
                 String x = p + "mlp.experts." + e + ".";
-                all.add(new SafetensorsWriter.Entry(x + "gate_proj.weight", DType.BF16, new long[] {moeIntermediate, hidden}));
+                long rows = defect.equals("unequal") && l == 1 && e == 2 ? moeIntermediate + 8 : moeIntermediate;
+                all.add(new SafetensorsWriter.Entry(x + "gate_proj.weight", DType.BF16, new long[] {rows, hidden}));
                 all.add(new SafetensorsWriter.Entry(x + "up_proj.weight", DType.BF16, new long[] {moeIntermediate, hidden}));
                 all.add(new SafetensorsWriter.Entry(x + "down_proj.weight", DType.BF16, new long[] {hidden, moeIntermediate}));
             }

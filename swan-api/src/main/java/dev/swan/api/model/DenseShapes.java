@@ -3,6 +3,7 @@ package dev.swan.api.model;
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.tensor.TensorInfo;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -20,9 +21,16 @@ public final class DenseShapes {
     /** The model types whose layout this knows. */
     private static final java.util.Set<String> TYPES = java.util.Set.of("llama", "mistral", "qwen2", "qwen3");
 
+    /** Mixture-of-experts model types whose expert layout this knows. */
+    private static final java.util.Set<String> MOE_TYPES = java.util.Set.of("qwen3_moe", "qwen2_moe", "mixtral");
+
     /** Refuses a model whose config and weights disagree; other model types pass unchecked. */
     public static void check(ModelDir model) {
         ModelConfig c = model.config();
+        if (MOE_TYPES.contains(c.modelType())) {
+            checkExperts(model);
+            return;
+        }
         if (!TYPES.contains(c.modelType())) return;
         int hidden = positive(c, "hidden_size");
         int heads = positive(c, "num_attention_heads");
@@ -73,6 +81,63 @@ public final class DenseShapes {
         expect(model, "model.embed_tokens.weight", vocab, hidden);
         if (model.find("lm_head.weight").isPresent()) expect(model, "lm_head.weight", vocab, hidden);
         expectVector(model, "model.norm.weight", hidden);
+    }
+
+    /**
+     * A mixture-of-experts checkpoint: every MoE layer holds experts 0..E-1 (a missing one usually means a
+     * shard left out of the index), each projection has one shape across experts and layers, the router has
+     * one row per expert, and a token uses between 1 and E experts.
+     */
+    static void checkExperts(ModelDir model) {
+        ModelConfig c = model.config();
+        int experts = c.numExperts();
+        if (experts <= 0) {
+            throw new ModelFormatException(c.file(), "num_experts", "missing or not a positive integer (a " + c.modelType()
+                    + " model needs its expert count)");
+        }
+        for (String k : new String[] {"num_experts_per_tok"}) {
+            java.util.OptionalInt v = c.optInt(k);
+            if (v.isPresent() && (v.getAsInt() < 1 || v.getAsInt() > experts)) {
+                throw new ModelFormatException(c.file(), k, v.getAsInt() + " must be between 1 and num_experts " + experts);
+            }
+        }
+        java.util.Map<Integer, java.util.Set<Integer>> byLayer = new java.util.TreeMap<>();
+        java.util.Map<String, long[]> shapes = new java.util.HashMap<>();
+        java.util.Map<String, String> firstOf = new java.util.HashMap<>();
+        java.util.regex.Pattern slice = java.util.regex.Pattern.compile("^model\\.layers\\.(\\d+)\\.(.*\\.experts)\\.(\\d+)\\.(.+)$");
+        for (TensorInfo t : model.tensors()) {
+            java.util.regex.Matcher m = slice.matcher(t.name());
+            if (!m.matches() || m.group(1).length() > 9 || m.group(3).length() > 9) continue;
+            int expert = Integer.parseInt(m.group(3));
+            if (expert >= experts) {
+                throw new ModelFormatException(model.path(), t.name(), "expert " + expert + " but num_experts is " + experts);
+            }
+            byLayer.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new java.util.TreeSet<>()).add(expert);
+            String projection = m.group(2) + ".*." + m.group(4);
+            long[] seen = shapes.putIfAbsent(projection, t.shape());
+            firstOf.putIfAbsent(projection, t.name());
+            if (seen != null && !Arrays.equals(seen, t.shape())) {
+                throw new ModelFormatException(model.path(), t.name(), "shape " + Arrays.toString(t.shape()) + " but "
+                        + firstOf.get(projection) + " is " + Arrays.toString(seen) + ": experts of one projection must share a shape");
+            }
+        }
+        for (java.util.Map.Entry<Integer, java.util.Set<Integer>> e : byLayer.entrySet()) {
+            if (e.getValue().size() != experts) {
+                List<Integer> missing = new java.util.ArrayList<>();
+                for (int x = 0; x < experts && missing.size() < 5; x++) if (!e.getValue().contains(x)) missing.add(x);
+                throw new ModelFormatException(model.path(), "model.layers." + e.getKey(), "holds " + e.getValue().size() + " of "
+                        + experts + " experts (missing " + missing + (experts - e.getValue().size() > 5 ? " and more" : "")
+                        + "): is a shard missing from the index?");
+            }
+            String p = "model.layers." + e.getKey() + ".";
+            for (String router : new String[] {p + "mlp.gate.weight", p + "block_sparse_moe.gate.weight"}) {
+                Optional<TensorInfo> r = model.find(router);
+                if (r.isPresent() && (r.get().shape().length != 2 || r.get().shape()[0] != experts)) {
+                    throw new ModelFormatException(model.path(), router, "shape " + Arrays.toString(r.get().shape())
+                            + ": a router has one row per expert, and num_experts is " + experts);
+                }
+            }
+        }
     }
 
     private static void expect(ModelDir model, String name, long rows, long cols) {
