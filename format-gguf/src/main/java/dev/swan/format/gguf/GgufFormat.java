@@ -108,12 +108,7 @@ public final class GgufFormat implements OutputFormat {
         }
         GgufArch arch = arch(model.config());
         dev.swan.api.model.DenseShapes.check(model);
-        for (var t : model.tensors()) {
-            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
-                throw new OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
-                        + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
-            }
-        }
+        dev.swan.api.model.DenseShapes.requireFloatWeights(model);
         int rows = GgufMetadata.embeddingRows(model);
         int vocab = model.config().vocabSize().orElse(rows);
         if (vocab != rows) {

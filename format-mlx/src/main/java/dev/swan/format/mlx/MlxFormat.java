@@ -100,11 +100,8 @@ public final class MlxFormat implements OutputFormat {
             throw new dev.swan.api.OutputException(null, model.config().file() + ": tie_word_embeddings is false but the "
                     + "weights have no lm_head.weight: mlx_lm.load would fail (set it to true if the head is the embedding)");
         }
+        dev.swan.api.model.DenseShapes.requireFloatWeights(model);
         for (var t : model.tensors()) {
-            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
-                throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
-                        + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
-            }
             var c = model.classOf(t);
             if (c.expert() >= 0 || c.role() == dev.swan.api.model.TensorRole.EXPERT_STACK) {
                 throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is an MoE expert weight: "

@@ -96,13 +96,7 @@ public final class InspectCommand implements Callable<Integer> {
             }
             int perLayer = Math.max(stacked, byLayer.values().stream().mapToInt(java.util.Set::size).max().orElse(0));
             if (perLayer == 0) perLayer = model.config().numExperts();
-            int perToken = 0;
-            for (String k : new String[] {"num_experts_per_tok", "num_experts_per_token", "moe_top_k"}) {
-                if (model.config().optInt(k).isPresent()) {
-                    perToken = model.config().optInt(k).getAsInt();
-                    break;
-                }
-            }
+            int perToken = Math.max(0, model.config().expertsPerToken().orElse(0));
             long active = perLayer > 0 && perToken > 0
                     ? model.totalParameters() - expertParams + expertParams * Math.min(perToken, perLayer) / perLayer : 0;
             return new Experts(perLayer, perToken, expertParams, active);

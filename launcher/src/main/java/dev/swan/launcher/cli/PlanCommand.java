@@ -1,6 +1,5 @@
 package dev.swan.launcher.cli;
 
-import dev.swan.api.ConfigException;
 import dev.swan.api.MetricResult;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
@@ -15,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,13 +43,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
-        Pattern filter;
-        try {
-            filter = match == null ? null : Pattern.compile(match);
-        } catch (PatternSyntaxException e) {
-            throw new ConfigException("command line", 0, 0, "--match '" + match + "': not a regular expression: "
-                    + e.getDescription() + " at position " + e.getIndex());
-        }
+        if (match != null) PlanOptions.checkRegex("--match", match);
+        Pattern filter = match == null ? null : Pattern.compile(match);
         Manifest m = ManifestIO.read(manifest);
         List<String> metricIds = new ArrayList<>(m.weights().keySet());
         List<String> headers = new ArrayList<>(List.of("TENSOR", "CLASS", "LAYER>", "SHAPE"));

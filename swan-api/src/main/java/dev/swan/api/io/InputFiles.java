@@ -33,26 +33,21 @@ public final class InputFiles {
 
     /** The whole file as UTF-8 text, at most {@code maxBytes} long; refused in one line otherwise. */
     public static String readText(Path file, long maxBytes) throws NoSuchFileException {
-        requireRegular(file);
+        byte[] b;
         try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw new ModelFormatException(file, null, size + " bytes, more than the " + maxBytes
-                        + " this kind of file may have: not the file it should be");
-            }
-            byte[] b = Files.readAllBytes(file);
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
-            } catch (MalformedInputException e) {
-                throw new ModelFormatException(file, null, "not UTF-8 text (a malformed byte sequence)");
-            } catch (CharacterCodingException e) {
-                throw new ModelFormatException(file, null, "not UTF-8 text");
-            }
+            b = readBytes(file, maxBytes);
         } catch (NoSuchFileException e) {
             throw e;
         } catch (IOException e) {
             throw new ModelFormatException(file, null, "cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (MalformedInputException e) {
+            throw new ModelFormatException(file, null, "not UTF-8 text (a malformed byte sequence)");
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(file, null, "not UTF-8 text");
         }
     }
 
@@ -61,7 +56,8 @@ public final class InputFiles {
         requireRegular(file);
         long size = Files.size(file);
         if (size > maxBytes) {
-            throw new ModelFormatException(file, null, size + " bytes, more than the " + maxBytes + " this kind of file may have");
+            throw new ModelFormatException(file, null, size + " bytes, more than the " + maxBytes
+                    + " this kind of file may have: not the file it should be");
         }
         return Files.readAllBytes(file);
     }

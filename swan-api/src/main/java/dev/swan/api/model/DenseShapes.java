@@ -21,6 +21,16 @@ public final class DenseShapes {
     /** The model types whose layout this knows. */
     private static final java.util.Set<String> TYPES = java.util.Set.of("llama", "mistral", "qwen2", "qwen3");
 
+    /** Refuses integer or other non-float matrices (a quantized checkpoint, say): writers quantize floats only. */
+    public static void requireFloatWeights(ModelDir model) {
+        for (TensorInfo t : model.tensors()) {
+            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
+                throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
+                        + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
+            }
+        }
+    }
+
     /** Mixture-of-experts model types whose expert layout this knows. */
     private static final java.util.Set<String> MOE_TYPES = java.util.Set.of("qwen3_moe", "qwen2_moe", "mixtral");
 
@@ -95,11 +105,10 @@ public final class DenseShapes {
             throw new ModelFormatException(c.file(), "num_experts", "missing or not a positive integer (a " + c.modelType()
                     + " model needs its expert count)");
         }
-        for (String k : new String[] {"num_experts_per_tok"}) {
-            java.util.OptionalInt v = c.optInt(k);
-            if (v.isPresent() && (v.getAsInt() < 1 || v.getAsInt() > experts)) {
-                throw new ModelFormatException(c.file(), k, v.getAsInt() + " must be between 1 and num_experts " + experts);
-            }
+        java.util.OptionalInt perToken = c.expertsPerToken();
+        if (perToken.isPresent() && (perToken.getAsInt() < 1 || perToken.getAsInt() > experts)) {
+            throw new ModelFormatException(c.file(), "num_experts_per_tok", c.get("num_experts_per_tok") + " must be an "
+                    + "integer between 1 and num_experts " + experts);
         }
         java.util.Map<Integer, java.util.Set<Integer>> byLayer = new java.util.TreeMap<>();
         java.util.Map<String, long[]> shapes = new java.util.HashMap<>();

@@ -29,6 +29,11 @@ public final class HubCache {
         return ID.matcher(text).matches() && !Files.exists(Path.of(text));
     }
 
+    /** {@code path} itself, or for a hub id its snapshot in the cache the environment names. */
+    public static Path resolveIfId(Path path) {
+        return looksLikeId(path.toString()) ? resolve(path.toString(), root(System.getenv())) : path;
+    }
+
     /** The cache folder the environment names. */
     public static Path root(Map<String, String> env) {
         String hub = env.get("HF_HUB_CACHE");

@@ -146,6 +146,14 @@ public final class ModelConfig {
         return 0;
     }
 
+    /** Experts each token is routed to in MoE configs ({@code num_experts_per_tok} and its spellings), if given. */
+    public OptionalInt expertsPerToken() {
+        for (String k : new String[] {"num_experts_per_tok", "num_experts_per_token", "moe_top_k"}) {
+            if (get(k) != null) return optInt(k).isPresent() ? optInt(k) : OptionalInt.of(0);
+        }
+        return OptionalInt.empty();
+    }
+
     /** Raw value of a key, looked up at the top level, then in {@code text_config}. */
     public Object get(String key) {
         if (raw.containsKey(key)) return raw.get(key);

@@ -61,14 +61,11 @@ public final class ModelDir implements AutoCloseable {
     }
 
     public static ModelDir open(Path dir, long windowBytes) {
+        Path folder = HubCache.resolveIfId(dir);
+        ModelDir m = openFolder(folder, windowBytes);
+        if (folder == dir) return m;
         String given = dir.toString();
-        String hubName = null;
-        if (HubCache.looksLikeId(given)) {
-            dir = HubCache.resolve(given, HubCache.root(System.getenv()));
-            hubName = given.substring(given.indexOf('/') + 1).replaceAll("@.*", "");
-        }
-        ModelDir m = openFolder(dir, windowBytes);
-        return hubName == null ? m : m.named(hubName);
+        return m.named(given.substring(given.indexOf('/') + 1).replaceAll("@.*", ""));
     }
 
     /** The same model under another name (a hub id's, not its snapshot hash), for default output names. */
