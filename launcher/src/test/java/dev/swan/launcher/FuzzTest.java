@@ -110,7 +110,7 @@ class FuzzTest {
         }
         if (!digest(model).equals(before)) o = fail(family, what, Outcome.SOURCE_TOUCHED, "");
         count(family, o);
-        deleteTree(dir);
+        AnalyzeAllocateTest.deleteTree(dir);
     }
 
     private void pipelineMutant(Path base, String fmt, Random rnd) throws Exception {
@@ -168,7 +168,7 @@ class FuzzTest {
         }
         if (!digest(base).equals(before)) o = fail(family, what, Outcome.SOURCE_TOUCHED, "");
         count(family, o);
-        deleteTree(dir);
+        AnalyzeAllocateTest.deleteTree(dir);
     }
 
     // ---------------------------------------------------------------- GGUF files through verify and eval
@@ -283,7 +283,7 @@ class FuzzTest {
                 o = fail(family, what, Outcome.UNVERIFIABLE, "resumed plan differs from an uninterrupted one");
             }
             count(family, o);
-            deleteTree(dir);
+            AnalyzeAllocateTest.deleteTree(dir);
         }
     }
 
@@ -515,7 +515,8 @@ class FuzzTest {
         return Math.min(gguf.length / 4, 64 * 1024);
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
+    /** Where {@code needle} first stands in {@code hay}, or -1. */
+    static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
             for (int k = 0; k < needle.length; k++) if (hay[i + k] != needle[k]) continue outer;
@@ -539,12 +540,6 @@ class FuzzTest {
         Files.createDirectories(to);
         try (var files = Files.list(from)) {
             for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, to.resolve(f.getFileName()));
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 

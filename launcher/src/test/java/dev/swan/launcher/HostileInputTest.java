@@ -149,7 +149,7 @@ class HostileInputTest {
         // swan writes no general.alignment (32 is the default): give the file one in place of another UINT32
         // key of the same length, so the layout stays and only the alignment claim changes
         byte[] renamed = good.clone();
-        int at = indexOf(renamed, "llama.block_count".getBytes(StandardCharsets.US_ASCII));
+        int at = FuzzTest.indexOf(renamed, "llama.block_count".getBytes(StandardCharsets.US_ASCII));
         System.arraycopy("general.alignment".getBytes(StandardCharsets.US_ASCII), 0, renamed, at, 17);
         for (long a : new long[] {1, 1L << 31}) {
             Files.write(g, renamed);
@@ -223,14 +223,7 @@ class HostileInputTest {
 
     @Test
     void integerWeightsAreRefusedByBothWriters() throws Exception {
-        Path st = model.resolve("model.safetensors");
-        byte[] b = Files.readAllBytes(st);
-        long n = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
-        String patched = header.replaceFirst("(\"model\\.layers\\.0\\.self_attn\\.q_proj\\.weight\":\\{\"dtype\":\")F32", "$1I32");
-        assertTrue(!patched.equals(header));
-        System.arraycopy(patched.getBytes(StandardCharsets.UTF_8), 0, b, 8, (int) n);
-        Files.write(st, b);
+        patchHeader("(\"model\\.layers\\.0\\.self_attn\\.q_proj\\.weight\":\\{\"dtype\":\")F32", "$1I32");
         refused("not a float type", out(), quantize("--uniform", "4"));
         Path g = tmp.resolve("i.gguf");
         refused("not a float type", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
@@ -276,14 +269,7 @@ class HostileInputTest {
 
     @Test
     void ggufRefusesMissingOrTransposedTensorsBeforeWriting() throws Exception {
-        Path st = model.resolve("model.safetensors");
-        byte[] b = Files.readAllBytes(st);
-        long n = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
-        String transposed = header.replaceFirst("(\"model\\.layers\\.1\\.mlp\\.down_proj\\.weight\":\\{\"dtype\":\"F32\",\"shape\":\\[)(\\d+),(\\d+)", "$1$3,$2");
-        assertTrue(!transposed.equals(header));
-        System.arraycopy(transposed.getBytes(StandardCharsets.UTF_8), 0, b, 8, (int) n);
-        Files.write(st, b);
+        patchHeader("(\"model\\.layers\\.1\\.mlp\\.down_proj\\.weight\":\\{\"dtype\":\"F32\",\"shape\":\\[)(\\d+),(\\d+)", "$1$3,$2");
         Path g = tmp.resolve("t.gguf");
         refused("down_proj", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
     }
@@ -380,7 +366,7 @@ class HostileInputTest {
 
     private static void patchU32(Path gguf, String key, long value) throws IOException {
         byte[] b = Files.readAllBytes(gguf);
-        int at = indexOf(b, key.getBytes(StandardCharsets.US_ASCII));
+        int at = FuzzTest.indexOf(b, key.getBytes(StandardCharsets.US_ASCII));
         assertTrue(at > 0, key);
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(at + key.length() + 4, (int) value);
         Files.write(gguf, b);
@@ -388,18 +374,21 @@ class HostileInputTest {
 
     private static void patchF32(Path gguf, String key, float value) throws IOException {
         byte[] b = Files.readAllBytes(gguf);
-        int at = indexOf(b, key.getBytes(StandardCharsets.US_ASCII));
+        int at = FuzzTest.indexOf(b, key.getBytes(StandardCharsets.US_ASCII));
         assertTrue(at > 0, key);
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(at + key.length() + 4, value);
         Files.write(gguf, b);
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) if (hay[i + k] != needle[k]) continue outer;
-            return i;
-        }
-        return -1;
+    /** Rewrites the model's safetensors header with {@code regex} → {@code replacement}, same length, data kept. */
+    private void patchHeader(String regex, String replacement) throws IOException {
+        Path st = model.resolve("model.safetensors");
+        byte[] b = Files.readAllBytes(st);
+        long n = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8);
+        String patched = header.replaceFirst(regex, replacement);
+        assertTrue(!patched.equals(header), "the header has " + regex);
+        System.arraycopy(patched.getBytes(StandardCharsets.UTF_8), 0, b, 8, (int) n);
+        Files.write(st, b);
     }
 }
