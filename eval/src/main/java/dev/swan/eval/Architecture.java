@@ -24,12 +24,29 @@ import java.util.Optional;
  * @param ropeScaling     the config's rope_scaling object, if any
  * @param maxPositions    the longest context the model was made for (0 when unknown)
  * @param slidingWindow   attention window (0 for full attention)
+ * @param moe             the mixture-of-experts block of qwen3_moe, qwen2_moe and mixtral (null for dense)
  */
 public record Architecture(String family, int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate,
                            int vocab, double rmsEps, double ropeTheta, Optional<Map<String, Object>> ropeScaling,
-                           int maxPositions, int slidingWindow) {
+                           int maxPositions, int slidingWindow, Moe moe) {
 
-    static final String SUPPORTED = "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM";
+    /**
+     * Routing of a mixture-of-experts layer: softmax over the router's logits, the top {@code perToken}
+     * experts, their probabilities renormalised to sum 1 when {@code normTopK} (Mixtral always; Qwen by
+     * {@code norm_topk_prob}); qwen2_moe adds a shared expert scaled by sigmoid(shared_expert_gate · x).
+     *
+     * @param block       {@code mlp} (Qwen) or {@code block_sparse_moe} (Mixtral)
+     * @param denseLayers layers with a plain MLP instead (qwen3_moe's mlp_only_layers and decoder_sparse_step)
+     */
+    public record Moe(String block, int experts, int perToken, int expertIntermediate, int sharedIntermediate,
+                      boolean normTopK, java.util.Set<Integer> denseLayers) {
+        public Moe {
+            denseLayers = java.util.Set.copyOf(denseLayers);
+        }
+    }
+
+    static final String SUPPORTED = "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, "
+            + "Qwen3MoeForCausalLM, Qwen2MoeForCausalLM, MixtralForCausalLM";
 
     public static Architecture of(ModelConfig c) {
         Path f = c.file();
@@ -67,21 +84,61 @@ public record Architecture(String family, int hidden, int layers, int heads, int
             window = w.intValue();
         }
         return new Architecture(family, hidden, layers, heads, kvHeads, headDim, positive(c, "intermediate_size"),
-                c.vocabSize().orElse(0), eps, theta, scaling, c.maxPositionEmbeddings().orElse(0), window);
+                c.vocabSize().orElse(0), eps, theta, scaling, c.maxPositionEmbeddings().orElse(0), window, moe(c, layers));
+    }
+
+    private static Moe moe(ModelConfig c, int layers) {
+        String t = moeType(c);
+        if (t == null) return null;
+        Path f = c.file();
+        int experts = c.numExperts();
+        if (experts <= 0) throw new ModelFormatException(f, "num_experts", "missing or not positive (a " + t + " model needs it)");
+        int k = c.expertsPerToken().orElseThrow(() -> new ModelFormatException(f, "num_experts_per_tok", "missing"));
+        if (k < 1 || k > experts) throw new ModelFormatException(f, "num_experts_per_tok", k + " is not between 1 and " + experts);
+        if (t.equals("mixtral")) {
+            return new Moe("block_sparse_moe", experts, k, positive(c, "intermediate_size"), 0, true, java.util.Set.of());
+        }
+        int shared = t.equals("qwen2_moe") ? positive(c, "shared_expert_intermediate_size") : 0;
+        java.util.Set<Integer> dense = new java.util.TreeSet<>();
+        if (c.get("mlp_only_layers") instanceof java.util.List<?> only) {
+            for (Object o : only) if (o instanceof Number n) dense.add(n.intValue());
+        }
+        int step = c.optInt("decoder_sparse_step").orElse(1);
+        if (step < 1) throw new ModelFormatException(f, "decoder_sparse_step", step + " is not positive");
+        for (int l = 0; l < layers; l++) if ((l + 1) % step != 0) dense.add(l);
+        return new Moe("mlp", experts, k, positive(c, "moe_intermediate_size"), shared,
+                Boolean.TRUE.equals(c.get("norm_topk_prob")), dense);
+    }
+
+    /** qwen3_moe, qwen2_moe, mixtral, or null for a dense model. */
+    private static String moeType(ModelConfig c) {
+        switch (c.architecture()) {
+            case "Qwen3MoeForCausalLM": return "qwen3_moe";
+            case "Qwen2MoeForCausalLM": return "qwen2_moe";
+            case "MixtralForCausalLM": return "mixtral";
+            case "": break;
+            default: return null;
+        }
+        return switch (c.modelType()) {
+            case "qwen3_moe", "qwen2_moe", "mixtral" -> c.modelType();
+            default -> null;
+        };
     }
 
     private static Optional<String> family(ModelConfig c) {
         switch (c.architecture()) {
             case "LlamaForCausalLM": case "MistralForCausalLM": return Optional.of("llama");
             case "Qwen2ForCausalLM": return Optional.of("qwen2");
-            case "Qwen3ForCausalLM": return Optional.of("qwen3");
+            case "Qwen3ForCausalLM": case "Qwen3MoeForCausalLM": return Optional.of("qwen3");
+            case "Qwen2MoeForCausalLM": return Optional.of("qwen2");
+            case "MixtralForCausalLM": return Optional.of("llama");
             case "": break;
             default: return Optional.empty();
         }
         switch (c.modelType()) {
-            case "llama": case "mistral": return Optional.of("llama");
-            case "qwen2": return Optional.of("qwen2");
-            case "qwen3": return Optional.of("qwen3");
+            case "llama": case "mistral": case "mixtral": return Optional.of("llama");
+            case "qwen2": case "qwen2_moe": return Optional.of("qwen2");
+            case "qwen3": case "qwen3_moe": return Optional.of("qwen3");
             default: return Optional.empty();
         }
     }

@@ -35,7 +35,7 @@ public final class Transformer {
     }
 
     /** down(silu(gate(x)) · up(x)). */
-    private record GatedMlp(Linear gate, Linear up, Linear down) implements FeedForward {
+    record GatedMlp(Linear gate, Linear up, Linear down) implements FeedForward {
         @Override
         public void forward(float[] x, int t, float[] y, Parallel par, Energies energies) {
             float[] g = new float[gate.out() * t];
@@ -89,13 +89,42 @@ public final class Transformer {
                     qwen3 ? w.vector(p + "self_attn.q_norm.weight", a.headDim()) : null,
                     qwen3 ? w.vector(p + "self_attn.k_norm.weight", a.headDim()) : null,
                     w.vector(p + "post_attention_layernorm.weight", a.hidden()),
-                    new GatedMlp(w.linear(p + "mlp.gate_proj", a.intermediate(), a.hidden()),
-                            w.linear(p + "mlp.up_proj", a.intermediate(), a.hidden()),
-                            w.linear(p + "mlp.down_proj", a.hidden(), a.intermediate())));
+                    feedForward(w, a, i));
         }
         Linear head = t.containsKey("lm_head.weight") ? w.linear("lm_head", vocab, a.hidden()) : new Linear(embed, null);
         float[] freqs = t.containsKey("rope_freqs.weight") ? w.vector("rope_freqs.weight", a.headDim() / 2) : null;
         return new Transformer(a, model, embed, layers, w.vector("model.norm.weight", a.hidden()), head, new Rope(a, freqs));
+    }
+
+    /** Layer {@code l}'s MLP, or its mixture of experts (router, experts by slice, qwen2_moe's shared expert). */
+    private static FeedForward feedForward(Weights w, Architecture a, int l) {
+        String p = "model.layers." + l + ".";
+        Architecture.Moe m = a.moe();
+        if (m == null || m.denseLayers().contains(l)) {
+            return new GatedMlp(w.linear(p + "mlp.gate_proj", a.intermediate(), a.hidden()),
+                    w.linear(p + "mlp.up_proj", a.intermediate(), a.hidden()),
+                    w.linear(p + "mlp.down_proj", a.hidden(), a.intermediate()));
+        }
+        String b = p + m.block() + ".";
+        int ff = m.expertIntermediate();
+        FeedForward[] experts = new FeedForward[m.experts()];
+        for (int e = 0; e < experts.length; e++) {
+            int x = e;
+            java.util.function.Function<String, String> name = kind -> new dev.swan.api.model.ExpertWeight(l, m.block(), x,
+                    dev.swan.api.model.ExpertWeight.spelling(m.block(), kind)).sliceName(x);
+            experts[e] = new GatedMlp(w.expert(name.apply("gate"), ff, a.hidden()), w.expert(name.apply("up"), ff, a.hidden()),
+                    w.expert(name.apply("down"), a.hidden(), ff));
+        }
+        FeedForward shared = null;
+        Linear sharedGate = null;
+        if (m.sharedIntermediate() > 0) {
+            int sh = m.sharedIntermediate();
+            shared = new GatedMlp(w.linear(b + "shared_expert.gate_proj", sh, a.hidden()),
+                    w.linear(b + "shared_expert.up_proj", sh, a.hidden()), w.linear(b + "shared_expert.down_proj", a.hidden(), sh));
+            sharedGate = w.linear(b + "shared_expert_gate", 1, a.hidden());
+        }
+        return new MixtureOfExperts(w.linear(b + "gate", m.experts(), a.hidden()), experts, shared, sharedGate,
+                m.perToken(), m.normTopK());
     }
 
     public Architecture architecture() {
@@ -106,7 +135,7 @@ public final class Transformer {
         return model;
     }
 
-    /** Weights the file stores (what bits per weight are counted over, as llama.cpp counts them). */
+    /** Weights the file stores (what bits per weight are counted over, as llama.cpp counts them; every expert counts). */
     public long parameters() {
         long n = 0;
         for (StoredTensor t : model.tensors().values()) {

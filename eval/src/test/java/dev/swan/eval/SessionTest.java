@@ -54,4 +54,17 @@ class SessionTest {
         SyntheticModel.write(SyntheticModel.qwen3(), tmp.resolve("q"));
         same(tmp.resolve("q"));
     }
+
+    @Test
+    void mixturesOfExperts() throws Exception {
+        SyntheticModel.write(SyntheticModel.qwen3Moe(), tmp.resolve("q3m"));
+        same(tmp.resolve("q3m"));
+        SyntheticModel.write(SyntheticModel.qwen2Moe(), tmp.resolve("q2m"));
+        same(tmp.resolve("q2m"));
+        SyntheticModel.write(SyntheticModel.mixtral(), tmp.resolve("mx"));
+        same(tmp.resolve("mx"));
+        SyntheticModel.Spec stacked = SyntheticModel.qwen3Moe().withMoe(SyntheticModel.qwen3Moe().moe().withStacked(true));
+        SyntheticModel.write(stacked, tmp.resolve("q3s"));
+        same(tmp.resolve("q3s"));
+    }
 }

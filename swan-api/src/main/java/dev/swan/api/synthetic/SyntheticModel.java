@@ -32,39 +32,45 @@ public final class SyntheticModel {
     /** What to generate. Build with {@link #llama()} or {@link #qwen3()} and the {@code with*} methods. */
     public record Spec(String arch, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
                        int vocab, DType dtype, boolean tied, boolean storeTiedHead, long maxShardBytes, long seed,
-                       boolean zeroData) {
+                       boolean zeroData, Moe moe) {
 
         public Spec withSize(int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim, int vocab) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
-                    storeTiedHead, maxShardBytes, seed, zeroData);
+                    storeTiedHead, maxShardBytes, seed, zeroData, moe);
         }
 
         public Spec withDtype(DType d) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, d, tied,
-                    storeTiedHead, maxShardBytes, seed, zeroData);
+                    storeTiedHead, maxShardBytes, seed, zeroData, moe);
         }
 
         /** Tied embeddings; {@code storeHead} also writes an {@code lm_head.weight} copy, as some checkpoints do. */
         public Spec withTied(boolean t, boolean storeHead) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, t,
-                    storeHead, maxShardBytes, seed, zeroData);
+                    storeHead, maxShardBytes, seed, zeroData, moe);
         }
 
         /** Shards of at most this many data bytes (0 = one {@code model.safetensors}). */
         public Spec withMaxShardBytes(long b) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
-                    storeTiedHead, b, seed, zeroData);
+                    storeTiedHead, b, seed, zeroData, moe);
         }
 
         public Spec withSeed(long s) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
-                    storeTiedHead, maxShardBytes, s, zeroData);
+                    storeTiedHead, maxShardBytes, s, zeroData, moe);
         }
 
         /** Headers only, data left as (sparse) zeros: for size and speed tests of header handling. */
         public Spec withZeroData(boolean z) {
             return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
-                    storeTiedHead, maxShardBytes, seed, z);
+                    storeTiedHead, maxShardBytes, seed, z, moe);
+        }
+
+        /** A mixture-of-experts variant (null: dense). */
+        public Spec withMoe(Moe m) {
+            return new Spec(arch, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, dtype, tied,
+                    storeTiedHead, maxShardBytes, seed, zeroData, m);
         }
 
         public long parameterCount() {
@@ -74,17 +80,56 @@ public final class SyntheticModel {
         }
     }
 
+    /**
+     * The expert layout of a mixture-of-experts spec.
+     *
+     * @param experts            experts per layer
+     * @param perToken           experts each token is routed to
+     * @param expertIntermediate rows of each expert's gate/up projection
+     * @param sharedIntermediate rows of the shared expert (qwen2_moe), 0 for none
+     * @param stacked            store each projection's experts as one 3-D [E, out, in] tensor
+     *                           ({@code mlp.experts.gate_proj.weight}), as some converted checkpoints do
+     */
+    public record Moe(int experts, int perToken, int expertIntermediate, int sharedIntermediate, boolean stacked) {
+        public Moe withStacked(boolean s) {
+            return new Moe(experts, perToken, expertIntermediate, sharedIntermediate, s);
+        }
+    }
+
     private SyntheticModel() {
+    }
+
+    /** A tiny Qwen3-MoE: 2 layers, hidden 128, 8 experts of 64 rows, 2 per token, q/k norms, untied head. */
+    public static Spec qwen3Moe() {
+        return new Spec("qwen3_moe", 128, 384, 2, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false,
+                new Moe(8, 2, 64, 0, false));
+    }
+
+    /** A tiny Qwen2-MoE: q/k/v biases, 8 experts plus a shared expert with its sigmoid gate, untied head. */
+    public static Spec qwen2Moe() {
+        return new Spec("qwen2_moe", 128, 384, 2, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false,
+                new Moe(8, 2, 64, 128, false));
+    }
+
+    /** A tiny Mixtral: Llama attention, {@code block_sparse_moe} with 4 experts (w1/w2/w3), 2 per token. */
+    public static Spec mixtral() {
+        return new Spec("mixtral", 128, 96, 2, 4, 2, 32, 512, DType.F16, false, false, 0, 1234, false,
+                new Moe(4, 2, 96, 0, false));
+    }
+
+    /** Qwen tokenizer, config and special tokens (byte-level BPE, no BOS) rather than Llama's SentencePiece. */
+    private static boolean qwenFamily(Spec s) {
+        return s.arch().startsWith("qwen");
     }
 
     /** A tiny Llama (the stories260K shape, but a multiple of 32 everywhere): 4 layers, hidden 128. */
     public static Spec llama() {
-        return new Spec("llama", 128, 384, 4, 4, 2, 32, 512, DType.F32, true, false, 0, 1234, false);
+        return new Spec("llama", 128, 384, 4, 4, 2, 32, 512, DType.F32, true, false, 0, 1234, false, null);
     }
 
     /** A tiny Qwen3 (explicit head_dim, q/k norms, untied head): 4 layers, hidden 128. */
     public static Spec qwen3() {
-        return new Spec("qwen3", 128, 384, 4, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false);
+        return new Spec("qwen3", 128, 384, 4, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false, null);
     }
 
     /** Tensor names, dtypes and shapes in checkpoint order. */
@@ -100,21 +145,63 @@ public final class SyntheticModel {
             out.add(new SafetensorsWriter.Entry(p + "self_attn.q_proj.weight", d, new long[] {q, s.hidden()}));
             out.add(new SafetensorsWriter.Entry(p + "self_attn.k_proj.weight", d, new long[] {kv, s.hidden()}));
             out.add(new SafetensorsWriter.Entry(p + "self_attn.v_proj.weight", d, new long[] {kv, s.hidden()}));
+            if (s.arch().equals("qwen2_moe")) {
+                out.add(new SafetensorsWriter.Entry(p + "self_attn.q_proj.bias", d, new long[] {q}));
+                out.add(new SafetensorsWriter.Entry(p + "self_attn.k_proj.bias", d, new long[] {kv}));
+                out.add(new SafetensorsWriter.Entry(p + "self_attn.v_proj.bias", d, new long[] {kv}));
+            }
             out.add(new SafetensorsWriter.Entry(p + "self_attn.o_proj.weight", d, new long[] {s.hidden(), q}));
-            if (s.arch().equals("qwen3")) {
+            if (s.arch().startsWith("qwen3")) {
                 out.add(new SafetensorsWriter.Entry(p + "self_attn.q_norm.weight", d, new long[] {s.headDim()}));
                 out.add(new SafetensorsWriter.Entry(p + "self_attn.k_norm.weight", d, new long[] {s.headDim()}));
             }
             out.add(new SafetensorsWriter.Entry(p + "post_attention_layernorm.weight", d, new long[] {s.hidden()}));
-            out.add(new SafetensorsWriter.Entry(p + "mlp.gate_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
-            out.add(new SafetensorsWriter.Entry(p + "mlp.up_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
-            out.add(new SafetensorsWriter.Entry(p + "mlp.down_proj.weight", d, new long[] {s.hidden(), s.intermediate()}));
+            if (s.moe() == null) {
+                out.add(new SafetensorsWriter.Entry(p + "mlp.gate_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
+                out.add(new SafetensorsWriter.Entry(p + "mlp.up_proj.weight", d, new long[] {s.intermediate(), s.hidden()}));
+                out.add(new SafetensorsWriter.Entry(p + "mlp.down_proj.weight", d, new long[] {s.hidden(), s.intermediate()}));
+            } else {
+                experts(s, p, out);
+            }
         }
         out.add(new SafetensorsWriter.Entry("model.norm.weight", d, new long[] {s.hidden()}));
         if (!s.tied() || s.storeTiedHead()) {
             out.add(new SafetensorsWriter.Entry("lm_head.weight", d, new long[] {s.vocab(), s.hidden()}));
         }
         return out;
+    }
+
+    /** A layer's router and experts, in the names of the spec's architecture. */
+    private static void experts(Spec s, String p, List<SafetensorsWriter.Entry> out) {
+        DType d = s.dtype();
+        Moe m = s.moe();
+        boolean mixtral = s.arch().equals("mixtral");
+        String block = mixtral ? "block_sparse_moe." : "mlp.";
+        String[] names = mixtral ? new String[] {"w1", "w2", "w3"} : new String[] {"gate_proj", "down_proj", "up_proj"};
+        out.add(new SafetensorsWriter.Entry(p + block + "gate.weight", d, new long[] {m.experts(), s.hidden()}));
+        long ff = m.expertIntermediate();
+        if (m.stacked()) {
+            for (String n : names) {
+                boolean down = n.equals("down_proj") || n.equals("w2");
+                out.add(new SafetensorsWriter.Entry(p + block + "experts." + n + ".weight", d,
+                        down ? new long[] {m.experts(), s.hidden(), ff} : new long[] {m.experts(), ff, s.hidden()}));
+            }
+        } else {
+            for (int e = 0; e < m.experts(); e++) {
+                for (String n : names) {
+                    boolean down = n.equals("down_proj") || n.equals("w2");
+                    out.add(new SafetensorsWriter.Entry(p + block + "experts." + e + "." + n + ".weight", d,
+                            down ? new long[] {s.hidden(), ff} : new long[] {ff, s.hidden()}));
+                }
+            }
+        }
+        if (m.sharedIntermediate() > 0) {
+            long sh = m.sharedIntermediate();
+            out.add(new SafetensorsWriter.Entry(p + "mlp.shared_expert.gate_proj.weight", d, new long[] {sh, s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.shared_expert.up_proj.weight", d, new long[] {sh, s.hidden()}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.shared_expert.down_proj.weight", d, new long[] {s.hidden(), sh}));
+            out.add(new SafetensorsWriter.Entry(p + "mlp.shared_expert_gate.weight", d, new long[] {1, s.hidden()}));
+        }
     }
 
     /** Writes the model into {@code dir} (created if needed). */
@@ -182,8 +269,8 @@ public final class SyntheticModel {
         int cols = (int) shape[shape.length - 1];
         int rows = (int) (e.byteSize() / e.dtype().size() / cols);
         SeededRandom rnd = new SeededRandom(SeededRandom.seedFor(s.seed(), e.name(), "synthetic"));
-        Family family = shape.length == 1 ? Family.NORM : Family.of(e.name());
-        float scale = (float) (1.0 / Math.sqrt(cols));
+        Family family = e.name().endsWith(".bias") ? Family.GAUSSIAN : shape.length == 1 ? Family.NORM : Family.of(e.name());
+        float scale = (float) (1.0 / Math.sqrt(e.name().endsWith(".bias") ? 64 * cols : cols));
         float[] lowRank = null;
         int rank = 8;
         if (family == Family.LOW_RANK) {
@@ -248,9 +335,15 @@ public final class SyntheticModel {
 
     static Map<String, Object> config(Spec s) {
         Map<String, Object> c = new LinkedHashMap<>();
-        boolean qwen = s.arch().equals("qwen3");
-        c.put("architectures", List.of(qwen ? "Qwen3ForCausalLM" : "LlamaForCausalLM"));
-        c.put("model_type", qwen ? "qwen3" : "llama");
+        boolean qwen = qwenFamily(s);
+        c.put("architectures", List.of(switch (s.arch()) {
+            case "qwen3" -> "Qwen3ForCausalLM";
+            case "qwen3_moe" -> "Qwen3MoeForCausalLM";
+            case "qwen2_moe" -> "Qwen2MoeForCausalLM";
+            case "mixtral" -> "MixtralForCausalLM";
+            default -> "LlamaForCausalLM";
+        }));
+        c.put("model_type", s.arch());
         c.put("hidden_size", (long) s.hidden());
         c.put("intermediate_size", (long) s.intermediate());
         c.put("num_attention_heads", (long) s.heads());
@@ -259,11 +352,25 @@ public final class SyntheticModel {
         c.put("num_hidden_layers", (long) s.layers());
         c.put("rms_norm_eps", 1e-6);
         c.put("vocab_size", (long) s.vocab());
-        c.put("rope_theta", qwen ? 1000000.0 : 10000.0);
+        c.put("rope_theta", qwen || s.arch().equals("mixtral") ? 1000000.0 : 10000.0);
         c.put("max_position_embeddings", 2048L);
         c.put("tie_word_embeddings", s.tied());
         c.put("hidden_act", "silu");
         c.put("attention_bias", false);
+        Moe m = s.moe();
+        if (m != null && s.arch().equals("mixtral")) {
+            c.put("num_local_experts", (long) m.experts());
+            c.put("num_experts_per_tok", (long) m.perToken());
+            c.put("sliding_window", null);
+        } else if (m != null) {
+            c.put("num_experts", (long) m.experts());
+            c.put("num_experts_per_tok", (long) m.perToken());
+            c.put("moe_intermediate_size", (long) m.expertIntermediate());
+            c.put("norm_topk_prob", s.arch().equals("qwen3_moe"));
+            c.put("decoder_sparse_step", 1L);
+            c.put("mlp_only_layers", List.of());
+            if (m.sharedIntermediate() > 0) c.put("shared_expert_intermediate_size", (long) m.sharedIntermediate());
+        }
         if (qwen) {
             c.put("bos_token_id", (long) (tokenizerSize(s) - 3));
             c.put("eos_token_id", (long) (tokenizerSize(s) - 1));
@@ -277,11 +384,11 @@ public final class SyntheticModel {
 
     /** Tokens the tokenizer defines (the embedding may have padding rows beyond them, as Qwen's does). */
     private static int tokenizerSize(Spec s) {
-        return s.arch().equals("qwen3") ? s.vocab() - 16 : s.vocab();
+        return qwenFamily(s) ? s.vocab() - 16 : s.vocab();
     }
 
     private static void writeSideFiles(Spec s, Path dir) throws IOException {
-        boolean qwen = s.arch().equals("qwen3");
+        boolean qwen = qwenFamily(s);
         Map<String, Object> gen = new LinkedHashMap<>();
         Map<String, Object> cfg = config(s);
         gen.put("bos_token_id", cfg.get("bos_token_id"));
