@@ -1,5 +1,6 @@
 package dev.swan.format.gguf;
 
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -7,10 +8,14 @@ import java.util.regex.Pattern;
 
 /**
  * The llama.cpp architectures swan writes, and the Hugging Face → GGUF tensor names (llama.cpp's convert_hf_to_gguf.py).
- * Llama (and HF Mistral) rotate q/k rows for llama.cpp's adjacent-pair RoPE; Qwen does not.
+ * Llama (and HF Mistral and Mixtral) rotate q/k rows for llama.cpp's adjacent-pair RoPE; Qwen does not.
+ * Mixture-of-experts weights: every expert's slice of one projection goes into one 3-D
+ * {@code ffn_{gate,up,down}_exps} tensor (ne = [in, out, experts], expert-major), the router is
+ * {@code ffn_gate_inp}, qwen2moe's shared expert {@code ffn_*_shexp} with its gate {@code ffn_gate_inp_shexp}.
  */
 enum GgufArch {
-    LLAMA("llama", true), QWEN2("qwen2", false), QWEN3("qwen3", false);
+    LLAMA("llama", true), QWEN2("qwen2", false), QWEN3("qwen3", false), QWEN2MOE("qwen2moe", false),
+    QWEN3MOE("qwen3moe", false);
 
     private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d+)\\.(.+)$");
 
@@ -27,14 +32,38 @@ enum GgufArch {
             case "LlamaForCausalLM": case "MistralForCausalLM": return Optional.of(LLAMA);
             case "Qwen2ForCausalLM": return Optional.of(QWEN2);
             case "Qwen3ForCausalLM": return Optional.of(QWEN3);
+            case "MixtralForCausalLM": return Optional.of(LLAMA);
+            case "Qwen2MoeForCausalLM": return Optional.of(QWEN2MOE);
+            case "Qwen3MoeForCausalLM": return Optional.of(QWEN3MOE);
             default: break;
         }
         switch (c.modelType()) {
-            case "llama": case "mistral": return Optional.of(LLAMA);
+            case "llama": case "mistral": case "mixtral": return Optional.of(LLAMA);
             case "qwen2": return Optional.of(QWEN2);
             case "qwen3": return Optional.of(QWEN3);
+            case "qwen2_moe": return Optional.of(QWEN2MOE);
+            case "qwen3_moe": return Optional.of(QWEN3MOE);
             default: return Optional.empty();
         }
+    }
+
+    /** Qwen's byte-level tokenizer family (the 'qwen2' pre-tokenizer). */
+    boolean qwen() {
+        return this != LLAMA;
+    }
+
+    /** Per-head q/k RMSNorm weights (qwen3, qwen3moe). */
+    boolean qkNorm() {
+        return this == QWEN3 || this == QWEN3MOE;
+    }
+
+    /**
+     * Tensors stored in F32 whatever the plan says, as llama.cpp's converter stores them and llama-quantize
+     * leaves them: vectors, norms, MoE routers.
+     */
+    static boolean keptF32(String gguf, int rank) {
+        return rank <= 1 || gguf.endsWith("_norm.weight") || gguf.endsWith("ffn_gate_inp.weight")
+                || gguf.endsWith("ffn_gate_inp_shexp.weight");
     }
 
     /**
@@ -74,17 +103,29 @@ enum GgufArch {
             case "mlp.down_proj.weight": return Optional.of(blk + "ffn_down.weight");
             default: break;
         }
-        if (this == QWEN3) {
+        if (qkNorm()) {
             if (rest.equals("self_attn.q_norm.weight")) return Optional.of(blk + "attn_q_norm.weight");
             if (rest.equals("self_attn.k_norm.weight")) return Optional.of(blk + "attn_k_norm.weight");
         }
-        return Optional.empty();
+        switch (rest) {
+            case "mlp.gate.weight": case "block_sparse_moe.gate.weight": return Optional.of(blk + "ffn_gate_inp.weight");
+            case "mlp.shared_expert.gate_proj.weight": return Optional.of(blk + "ffn_gate_shexp.weight");
+            case "mlp.shared_expert.up_proj.weight": return Optional.of(blk + "ffn_up_shexp.weight");
+            case "mlp.shared_expert.down_proj.weight": return Optional.of(blk + "ffn_down_shexp.weight");
+            case "mlp.shared_expert_gate.weight": return Optional.of(blk + "ffn_gate_inp_shexp.weight");
+            default: break;
+        }
+        return ExpertWeight.parse(hf).map(x -> blk + "ffn_" + x.kind() + "_exps.weight");
     }
 
     private static final Pattern GGUF_LAYER = Pattern.compile("^blk\\.(\\d+)\\.(.+)$");
 
-    /** The Hugging Face name of a GGUF tensor (any of these architectures), or empty when it has none. */
-    static Optional<String> hfName(String gguf) {
+    /**
+     * The Hugging Face name of a GGUF tensor (any of these architectures), or empty when it has none; an
+     * expert stack gets the stacked checkpoint name ({@code mlp.experts.gate_proj.weight}, Mixtral's
+     * {@code block_sparse_moe.experts.w1.weight} when {@code mixtral}).
+     */
+    static Optional<String> hfName(String gguf, boolean mixtral) {
         switch (gguf) {
             case "token_embd.weight": return Optional.of("model.embed_tokens.weight");
             case "output_norm.weight": return Optional.of("model.norm.weight");
@@ -109,6 +150,16 @@ enum GgufArch {
             case "ffn_gate.weight" -> "mlp.gate_proj.weight";
             case "ffn_up.weight" -> "mlp.up_proj.weight";
             case "ffn_down.weight" -> "mlp.down_proj.weight";
+            case "ffn_gate_inp.weight" -> mixtral ? "block_sparse_moe.gate.weight" : "mlp.gate.weight";
+            case "ffn_gate_shexp.weight" -> "mlp.shared_expert.gate_proj.weight";
+            case "ffn_up_shexp.weight" -> "mlp.shared_expert.up_proj.weight";
+            case "ffn_down_shexp.weight" -> "mlp.shared_expert.down_proj.weight";
+            case "ffn_gate_inp_shexp.weight" -> "mlp.shared_expert_gate.weight";
+            case "ffn_gate_exps.weight", "ffn_up_exps.weight", "ffn_down_exps.weight" -> {
+                String block = mixtral ? "block_sparse_moe" : "mlp";
+                String kind = m.group(2).substring(4, m.group(2).indexOf("_exps"));
+                yield block + ".experts." + ExpertWeight.spelling(block, kind) + ".weight";
+            }
             default -> null;
         };
         return Optional.ofNullable(rest).map(r -> layer + r);

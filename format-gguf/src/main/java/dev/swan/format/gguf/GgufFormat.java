@@ -30,7 +30,7 @@ import java.util.Optional;
 /**
  * Writes one GGUF v3 file that llama.cpp loads, straight from safetensors: per-tensor types from the
  * plan, ggml's exact reference quantizers, architecture and tokenizer metadata (llama, mistral, qwen2,
- * qwen3).
+ * qwen3, and the mixture-of-experts mixtral, qwen2moe and qwen3moe with their experts stacked).
  */
 public final class GgufFormat implements OutputFormat {
 
@@ -41,7 +41,8 @@ public final class GgufFormat implements OutputFormat {
 
     @Override
     public String description() {
-        return "GGUF v3 file for llama.cpp (llama, mistral, qwen2, qwen3): F32/F16/BF16, Q4_0..Q8_0, Q2_K..Q6_K";
+        return "GGUF v3 file for llama.cpp (llama, mistral, mixtral, qwen2, qwen3, qwen2moe, qwen3moe): F32/F16/BF16, "
+                + "Q4_0..Q8_0, Q2_K..Q6_K";
     }
 
     @Override
@@ -86,7 +87,8 @@ public final class GgufFormat implements OutputFormat {
     static GgufArch arch(ModelConfig c) {
         return GgufArch.of(c).orElseThrow(() -> new OutputException(null, c.file() + ": architecture '"
                 + c.architecture() + "' (model_type '" + c.modelType() + "') is not supported for GGUF "
-                + "(supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)"));
+                + "(supported: LlamaForCausalLM, MistralForCausalLM, MixtralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, "
+                + "Qwen2MoeForCausalLM, Qwen3MoeForCausalLM)"));
     }
 
     @Override
@@ -169,7 +171,10 @@ public final class GgufFormat implements OutputFormat {
         if (fixed.isEmpty()) return List.of();
         List<Encoding> out = new ArrayList<>();
         out.add(new Encoding(fixed.get().name(), 16, 0, size.bytes(t, 16, 0), ""));
-        if (fixed.get() == GgmlType.F32 && (t.rank() <= 1 || t.name().endsWith("norm.weight"))) return out;
+        if (fixed.get() == GgmlType.F32 && GgufArch.keptF32(GgufArch.of(config).orElse(GgufArch.LLAMA).map(t.name())
+                .orElse(t.name()), t.rank())) {
+            return out;
+        }
         for (GgmlType type : GgmlType.values()) {
             if (type.isFloat() || t.cols() % type.blockSize() != 0) continue;
             long bytes = GgufLayout.align(type.rowBytes(t.cols()) * t.rows()); // as stored: padded to 32

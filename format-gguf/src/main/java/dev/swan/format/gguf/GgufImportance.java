@@ -2,12 +2,15 @@ package dev.swan.format.gguf;
 
 import dev.swan.api.ConfigException;
 import dev.swan.api.Parameters;
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.format.gguf.quant.WeightedQuants;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Which column weights the quantizers get (parameter {@code importance}): none (ggml's reference
@@ -38,7 +41,14 @@ final class GgufImportance {
             m.putAll(GgufImatrix.read(Path.of(file)));
             GgufImatrix.checkFinite(Path.of(file), m);
         } else {
-            energies.forEach((hf, v) -> arch.map(hf).ifPresent(g -> m.put(g, v)));
+            // an expert's slice goes to its row of the stack's matrix (llama-imatrix's layout: one row per expert)
+            Map<String, Map<Integer, float[]>> experts = new LinkedHashMap<>();
+            energies.forEach((hf, v) -> arch.map(hf).ifPresent(g -> {
+                Optional<ExpertWeight> x = ExpertWeight.parse(hf).filter(w -> !w.isStack());
+                if (x.isPresent()) experts.computeIfAbsent(g, k -> new TreeMap<>()).put(x.get().expert(), v);
+                else m.put(g, v);
+            }));
+            experts.forEach((g, slices) -> m.put(g, stack(slices)));
         }
         switch (mode) {
             case "none": return NONE;
@@ -58,6 +68,23 @@ final class GgufImportance {
         }
     }
 
+    /**
+     * Rows 0..max of an expert stack's matrix; an expert no position was routed to has no energies and
+     * gets equal weights (ones), as the data-free path gives every column.
+     */
+    private static float[] stack(Map<Integer, float[]> slices) {
+        int cols = slices.values().iterator().next().length;
+        int experts = ((TreeMap<Integer, float[]>) slices).lastKey() + 1;
+        float[] out = new float[cols * experts];
+        Arrays.fill(out, 1f);
+        slices.forEach((e, v) -> {
+            boolean any = false;
+            for (float f : v) any |= f > 0;
+            if (any) System.arraycopy(v, 0, out, e * cols, cols);
+        });
+        return out;
+    }
+
     boolean isImatrix() {
         return mode.equals("imatrix");
     }
@@ -67,18 +94,28 @@ final class GgufImportance {
         return matrix;
     }
 
-    /** The column weights of a tensor stored as {@code type}, or null for the reference path. */
-    float[] columns(String gguf, int cols, GgmlType type) {
+    /**
+     * The column weights of a tensor stored as {@code type}, or null for the reference path; for an expert
+     * stack ({@code experts} > 0) {@code cols × experts} values, one row per expert (experts beyond the
+     * matrix's rows get ones).
+     */
+    float[] columns(String gguf, int cols, GgmlType type, int experts) {
         if (!WeightedQuants.supports(type.name())) return null;
         switch (mode) {
             case "ones": {
-                float[] ones = new float[cols];
+                float[] ones = new float[cols * Math.max(1, experts)];
                 Arrays.fill(ones, 1f);
                 return ones;
             }
             case "imatrix": {
                 float[] v = matrix.get(gguf);
                 if (v == null) return null; // llama-quantize, too, quantizes a tensor the matrix lacks without it
+                if (experts > 0 && v.length % cols == 0 && v.length <= cols * experts) {
+                    float[] all = new float[cols * experts];
+                    Arrays.fill(all, 1f);
+                    System.arraycopy(v, 0, all, 0, v.length);
+                    return all;
+                }
                 if (v.length != cols) {
                     throw new ConfigException("gguf", 0, 0, "imatrix entry " + gguf + " has " + v.length + " values but the "
                             + "tensor has " + cols + " columns: the matrix was made for another model");

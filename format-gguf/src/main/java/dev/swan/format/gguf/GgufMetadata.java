@@ -13,6 +13,43 @@ final class GgufMetadata {
     private GgufMetadata() {
     }
 
+    /**
+     * The expert keys llama.cpp's converter writes (expert_count, expert_used_count, and for Qwen the expert
+     * and shared-expert widths). llama.cpp's qwen3moe and llama (Mixtral) always renormalise the top-k
+     * weights and qwen2moe never does, every layer is a mixture, and qwen2moe needs its own output head:
+     * a config that says otherwise would run differently there, so it is refused.
+     */
+    private static void experts(ModelConfig c, GgufArch arch, Map<String, GgufValue> kv) {
+        int experts = c.numExperts();
+        boolean moe = arch == GgufArch.QWEN2MOE || arch == GgufArch.QWEN3MOE || experts > 0;
+        if (!moe) return;
+        String a = arch.name;
+        if (experts <= 0) throw new OutputException(null, c.file() + ": num_experts is missing (a mixture-of-experts model needs it)");
+        kv.put(a + ".expert_count", GgufValue.u32(experts));
+        kv.put(a + ".expert_used_count", GgufValue.u32(c.expertsPerToken().orElseThrow(() -> new OutputException(null,
+                c.file() + ": num_experts_per_tok is missing (a mixture-of-experts model needs it)"))));
+        if (arch == GgufArch.LLAMA) return; // Mixtral: intermediate_size is the experts' width, always renormalised
+        kv.put(a + ".expert_feed_forward_length", GgufValue.u32(c.requireInt("moe_intermediate_size")));
+        boolean norm = Boolean.TRUE.equals(c.get("norm_topk_prob"));
+        if (norm != (arch == GgufArch.QWEN3MOE)) {
+            throw new OutputException(null, c.file() + ": norm_topk_prob " + norm + ", but llama.cpp's " + a + " always "
+                    + (norm ? "leaves the top-k weights as they are" : "renormalises the top-k weights")
+                    + ": the GGUF would run a different model (write MLX instead)");
+        }
+        Object only = c.get("mlp_only_layers");
+        if ((only instanceof List<?> l && !l.isEmpty()) || c.optInt("decoder_sparse_step").orElse(1) != 1) {
+            throw new OutputException(null, c.file() + ": mlp_only_layers / decoder_sparse_step make some layers dense, "
+                    + "which llama.cpp's " + a + " does not support (write MLX instead)");
+        }
+        if (arch == GgufArch.QWEN2MOE) {
+            kv.put(a + ".expert_shared_feed_forward_length", GgufValue.u32(c.requireInt("shared_expert_intermediate_size")));
+            if (c.tieWordEmbeddings()) {
+                throw new OutputException(null, c.file() + ": tie_word_embeddings is true, but llama.cpp's qwen2moe needs "
+                        + "its own output head");
+            }
+        }
+    }
+
     static Map<String, GgufValue> build(ModelDir model, GgufArch arch, List<GgufPlan.Entry> entries) throws IOException {
         ModelConfig c = model.config();
         Map<String, GgufValue> kv = new LinkedHashMap<>();
@@ -40,7 +77,8 @@ final class GgufMetadata {
             kv.put(a + ".rope.dimension_count", GgufValue.u32(headDim));
             kv.put(a + ".vocab_size", GgufValue.u32(embeddingRows(model)));
         }
-        if (arch == GgufArch.QWEN2 && (long) heads * headDim != c.requireInt("hidden_size")) {
+        experts(c, arch, kv);
+        if ((arch == GgufArch.QWEN2 || arch == GgufArch.QWEN2MOE) && (long) heads * headDim != c.requireInt("hidden_size")) {
             throw new OutputException(null, "config.json: qwen2 in llama.cpp needs heads × head_dim = hidden_size");
         }
         c.ropeScaling().ifPresent(rs -> {

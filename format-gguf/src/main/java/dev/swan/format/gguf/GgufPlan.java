@@ -5,15 +5,18 @@ import dev.swan.api.ConfigException;
 import dev.swan.api.OutputException;
 import dev.swan.api.Parameters;
 import dev.swan.api.TensorDecision;
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The GGUF type of every tensor: norms and vectors F32; the plan's bits mapped to types by the format's
@@ -22,11 +25,20 @@ import java.util.Optional;
  * (Q4_K → Q5_0, Q6_K → Q8_0, …, F16 last) with the reason recorded.
  */
 final class GgufPlan {
-    /** One output tensor. {@code source} is null for generated tensors (rope_freqs). */
+    /**
+     * One output tensor. {@code source} is null for generated tensors (rope_freqs); an expert stack has its
+     * slices in {@code parts} (expert order, {@code source} the first) and column weights of
+     * {@code cols × experts} values, one row of them per expert.
+     */
     record Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated,
-                 float[] importance) {
+                 float[] importance, List<TensorInfo> parts) {
         Entry(TensorInfo source, String name, long[] ne, GgmlType type, int permuteHeads, String note, float[] generated) {
-            this(source, name, ne, type, permuteHeads, note, generated, null);
+            this(source, name, ne, type, permuteHeads, note, generated, null, null);
+        }
+
+        /** The source tensors whose rows make this one, in order. */
+        List<TensorInfo> sources() {
+            return parts != null ? parts : List.of(source);
         }
     }
 
@@ -82,6 +94,7 @@ final class GgufPlan {
         if (arch == GgufArch.LLAMA && rope != null) {
             out.add(new Entry(null, "rope_freqs.weight", new long[] {rope.length}, GgmlType.F32, 0, "", rope));
         }
+        Map<String, TreeMap<Integer, TensorInfo>> stacks = new LinkedHashMap<>();
         for (TensorInfo t : model.tensors()) {
             if (GgufArch.dropped(t.name(), model.config())) continue;
             Optional<String> name = arch.map(t.name());
@@ -90,34 +103,64 @@ final class GgufPlan {
                         + arch.name + "' model (only the standard Llama/Qwen weights are supported)");
             }
             String n = checkName(name.get());
+            Optional<ExpertWeight> expert = ExpertWeight.parse(t.name()).filter(x -> !x.isStack());
+            if (expert.isPresent()) {
+                stacks.computeIfAbsent(n, k -> new TreeMap<>()).put(expert.get().expert(), t);
+                continue;
+            }
             long[] shape = t.shape();
             long[] ne = new long[shape.length];
             for (int i = 0; i < shape.length; i++) ne[i] = shape[shape.length - 1 - i];
-            TensorDecision d = plan.decision(t.name()).orElse(null);
-            GgmlType type;
-            String note = "";
-            if (shape.length <= 1 || n.endsWith("_norm.weight")) {
-                type = GgmlType.F32;
-            } else {
-                int bits = d == null ? 16 : d.bits();
-                // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
-                if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
-                else if (preset.isPresent() && bits < 16) {
-                    type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix());
-                }
-                else type = typeFor(bits, t.dtype(), p);
-                GgmlType wanted = type;
-                while (ne[0] % type.blockSize() != 0) type = type.fallback();
-                if (type != wanted) {
-                    note = "row length " + ne[0] + " is not a multiple of " + wanted + "'s block of " + wanted.blockSize()
-                            + ": " + type;
-                }
-            }
-            out.add(new Entry(t, n, ne, type, arch.permuteHeads(t.name(), model.config()), note, null,
-                    type.isFloat() || shape.length <= 1 ? null : importance.columns(n, (int) ne[0], type)));
+            if (n.endsWith("ffn_gate_inp_shexp.weight")) ne = new long[] {t.numel()}; // [1, hidden] stored as a vector
+            List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
+            out.add(entry(List.of(t), n, ne, d, arch.permuteHeads(t.name(), model.config()), preset, layers, gqa, tied,
+                    importance, p));
+        }
+        for (Map.Entry<String, TreeMap<Integer, TensorInfo>> s : stacks.entrySet()) {
+            List<TensorInfo> parts = new ArrayList<>(s.getValue().values());
+            long[] shape = parts.get(0).shape();
+            long[] ne = {shape[1], shape[0], parts.size()};
+            List<TensorDecision> d = new ArrayList<>();
+            for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
+            out.add(entry(parts, s.getKey(), ne, d, 0, preset, layers, gqa, tied, importance, p));
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;
+    }
+
+    /**
+     * The entry of a tensor made of {@code parts} (one, or every expert of a stack): F32 for vectors, norms
+     * and routers; else the decision's named type, the preset's, or the bits mapping, then the shape
+     * fallback. A stack takes the largest of its experts' decisions (the allocators give them one).
+     */
+    private static Entry entry(List<TensorInfo> parts, String n, long[] ne, List<TensorDecision> decisions, int permute,
+                               Optional<GgufPreset> preset, int layers, int gqa, boolean tied, GgufImportance importance,
+                               Parameters p) {
+        TensorInfo t = parts.get(0);
+        TensorDecision d = null;
+        for (TensorDecision x : decisions) if (d == null || x.bits() > d.bits()) d = x;
+        GgmlType type;
+        String note = "";
+        if (GgufArch.keptF32(n, ne.length)) {
+            type = GgmlType.F32;
+        } else {
+            int bits = d == null ? 16 : d.bits();
+            // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
+            if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
+            else if (preset.isPresent() && bits < 16) {
+                type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix());
+            }
+            else type = typeFor(bits, t.dtype(), p);
+            GgmlType wanted = type;
+            while (ne[0] % type.blockSize() != 0) type = type.fallback();
+            if (type != wanted) {
+                note = "row length " + ne[0] + " is not a multiple of " + wanted + "'s block of " + wanted.blockSize()
+                        + ": " + type;
+            }
+        }
+        float[] columns = type.isFloat() || ne.length <= 1 ? null
+                : importance.columns(n, (int) ne[0], type, ne.length == 3 ? (int) ne[2] : 0);
+        return new Entry(t, n, ne, type, permute, note, null, columns, parts.size() > 1 ? List.copyOf(parts) : null);
     }
 
     /** Refuses names ggml cannot store (GGML_MAX_NAME is 64 bytes with the NUL). */

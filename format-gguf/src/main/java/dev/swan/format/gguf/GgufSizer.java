@@ -31,10 +31,15 @@ final class GgufSizer implements TensorSizer {
         return bytes(t, new TensorDecision(t.name(), bits, groupSize, "", Double.NaN));
     }
 
-    /** The tensor's data as stored: padded to the file's 32-byte alignment. */
+    /**
+     * The tensor's data as stored: padded to the file's 32-byte alignment; an expert's slice is its share
+     * of the stack, which is padded once.
+     */
     @Override
     public long bytes(TensorAnalysis t, TensorDecision d) {
-        return type(t, d).map(type -> GgufLayout.align(type.rowBytes(t.cols()) * t.rows())).orElse(0L);
+        boolean slice = dev.swan.api.model.ExpertWeight.parse(t.name()).filter(x -> !x.isStack()).isPresent();
+        return type(t, d).map(type -> slice ? type.rowBytes(t.cols()) * t.rows()
+                : GgufLayout.align(type.rowBytes(t.cols()) * t.rows())).orElse(0L);
     }
 
     /**
@@ -71,7 +76,7 @@ final class GgufSizer implements TensorSizer {
     /** The stored type, or empty for a tensor the file does not carry. */
     Optional<GgmlType> type(TensorAnalysis t, TensorDecision d) {
         if (GgufArch.dropped(t.name(), config)) return Optional.empty();
-        if (t.rank() <= 1 || t.name().endsWith("norm.weight")) return Optional.of(GgmlType.F32);
+        if (GgufArch.keptF32(arch.map(t.name()).orElse(t.name()), t.rank())) return Optional.of(GgmlType.F32);
         GgmlType type;
         if (GgmlType.parse(d.encoding()).isPresent()) {
             type = GgmlType.parse(d.encoding()).get();

@@ -46,8 +46,9 @@ final class GgufStoredModel implements StoredModel {
             int heads = config.numHeads().orElse(0);
             int kvHeads = config.numKvHeads().orElse(heads);
             Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+            boolean mixtral = config.modelType().equals("mixtral");
             for (GgufReader.Info t : r.tensors()) {
-                String hf = GgufArch.hfName(t.name()).orElse(t.name());
+                String hf = GgufArch.hfName(t.name(), mixtral).orElse(t.name());
                 int permute = 0;
                 if (arch.equals("llama")) {
                     if (t.name().matches("blk\\.\\d+\\.attn_q\\.(weight|bias)")) permute = heads;
@@ -68,14 +69,36 @@ final class GgufStoredModel implements StoredModel {
     private static ModelConfig config(Path file, String arch, Map<String, GgufValue> kv,
                                       Map<String, GgufReader.Info> tensors) {
         Map<String, Object> c = new LinkedHashMap<>();
+        boolean experts = value(kv, arch + ".expert_count") instanceof Long n && n > 0;
         String hfArch = switch (arch) {
-            case "llama" -> "LlamaForCausalLM";
+            case "llama" -> experts ? "MixtralForCausalLM" : "LlamaForCausalLM";
             case "qwen2" -> "Qwen2ForCausalLM";
             case "qwen3" -> "Qwen3ForCausalLM";
+            case "qwen2moe" -> "Qwen2MoeForCausalLM";
+            case "qwen3moe" -> "Qwen3MoeForCausalLM";
             default -> "";
         };
         c.put("architectures", hfArch.isEmpty() ? List.of() : List.of(hfArch));
-        c.put("model_type", arch);
+        c.put("model_type", switch (arch) {
+            case "llama" -> experts ? "mixtral" : "llama";
+            case "qwen2moe" -> "qwen2_moe";
+            case "qwen3moe" -> "qwen3_moe";
+            default -> arch;
+        });
+        if (experts) {
+            copyInt(kv, arch + ".expert_count", c, arch.equals("llama") ? "num_local_experts" : "num_experts");
+            copyInt(kv, arch + ".expert_used_count", c, "num_experts_per_tok");
+            if (!arch.equals("llama")) {
+                // llama.cpp's qwen3moe renormalises the top-k weights, its qwen2moe does not
+                c.put("norm_topk_prob", arch.equals("qwen3moe"));
+                GgufReader.Info gate = tensors.get("blk.0.ffn_gate_exps.weight");
+                if (gate != null && gate.ne().length == 3) c.put("moe_intermediate_size", gate.ne()[1]);
+                copyInt(kv, arch + ".expert_feed_forward_length", c, "moe_intermediate_size");
+                GgufReader.Info shared = tensors.get("blk.0.ffn_gate_shexp.weight");
+                if (shared != null && shared.ne().length == 2) c.put("shared_expert_intermediate_size", shared.ne()[1]);
+                copyInt(kv, arch + ".expert_shared_feed_forward_length", c, "shared_expert_intermediate_size");
+            }
+        }
         copyInt(kv, arch + ".embedding_length", c, "hidden_size");
         copyInt(kv, arch + ".block_count", c, "num_hidden_layers");
         copyInt(kv, arch + ".feed_forward_length", c, "intermediate_size");

@@ -219,7 +219,7 @@ final class GgufTokenizer {
         collectRegexes(preTok, regexes);
         for (String r : regexes) {
             if (r.contains("\\p{N}{1,3}")) return "llama-bpe";
-            if (r.contains("\\p{N}") && (arch == GgufArch.QWEN2 || arch == GgufArch.QWEN3)) return "qwen2";
+            if (r.contains("\\p{N}") && arch.qwen()) return "qwen2";
         }
         throw new OutputException(null, file + ": unsupported byte-level pre-tokenizer " + (regexes.isEmpty() ? "(none)"
                 : regexes.get(0)) + " for " + arch.name + " (supported: Qwen2/3 'qwen2', Llama 3 'llama-bpe')");

@@ -39,20 +39,20 @@ final class GgufVerifier {
         try (r) {
             Map<String, GgufValue> kv = r.metadata();
             String arch = str(kv, "general.architecture", problems);
-            if (arch != null && !List.of("llama", "qwen2", "qwen3").contains(arch)) {
+            if (arch != null && !List.of("llama", "qwen2", "qwen3", "qwen2moe", "qwen3moe").contains(arch)) {
                 problems.add("general.architecture '" + arch + "' is not one swan writes");
             }
             Map<String, GgufReader.Info> byName = new LinkedHashMap<>();
             for (GgufReader.Info t : r.tensors()) byName.put(t.name(), t);
             if (arch != null) checkModel(arch, kv, byName, problems);
-            Map<String, String> hfByGguf = new HashMap<>();
+            Map<String, List<String>> hfByGguf = new HashMap<>();
             Map<String, Integer> permute = new HashMap<>();
             if (source.isPresent()) {
                 GgufArch a = GgufArch.of(source.get().config()).orElse(null);
                 if (a != null) {
                     for (TensorInfo t : source.get().tensors()) {
                         a.map(t.name()).ifPresent(g -> {
-                            hfByGguf.put(g, t.name());
+                            hfByGguf.computeIfAbsent(g, k -> new ArrayList<>()).add(t.name()); // experts in file order
                             permute.put(g, a.permuteHeads(t.name(), source.get().config()));
                         });
                     }
@@ -89,7 +89,16 @@ final class GgufVerifier {
         if (kv.containsKey(arch + ".attention.value_length") && u32(kv, arch + ".attention.value_length", problems) != hd) {
             problems.add(arch + ".attention.value_length differs from the head size " + hd + " (llama.cpp builds V heads of this size)");
         }
-        if (arch.equals("qwen3") && !kv.containsKey(arch + ".attention.key_length")) {
+        long experts = kv.containsKey(arch + ".expert_count") ? u32(kv, arch + ".expert_count", problems) : 0;
+        if (arch.endsWith("moe") && experts == 0) problems.add(arch + ".expert_count missing (a mixture of experts needs it)");
+        if (experts > 0) {
+            long used = kv.containsKey(arch + ".expert_used_count") ? u32(kv, arch + ".expert_used_count", problems) : 0;
+            if (used < 1 || used > experts) problems.add(arch + ".expert_used_count " + used + " is not between 1 and " + experts);
+        }
+        long fe = kv.containsKey(arch + ".expert_feed_forward_length") ? u32(kv, arch + ".expert_feed_forward_length", problems) : f;
+        long fs = kv.containsKey(arch + ".expert_shared_feed_forward_length")
+                ? u32(kv, arch + ".expert_shared_feed_forward_length", problems) : f;
+        if (arch.startsWith("qwen3") && !kv.containsKey(arch + ".attention.key_length")) {
             problems.add(arch + ".attention.key_length missing (qwen3 needs head_dim)");
         }
         GgufValue tokens = kv.get("tokenizer.ggml.tokens");
@@ -133,15 +142,28 @@ final class GgufVerifier {
             expected.put(b + "attn_v.weight", new long[] {h, kvHeads * hd});
             expected.put(b + "attn_output.weight", new long[] {heads * hd, h});
             expected.put(b + "ffn_norm.weight", new long[] {h});
-            expected.put(b + "ffn_gate.weight", new long[] {h, f});
-            expected.put(b + "ffn_up.weight", new long[] {h, f});
-            expected.put(b + "ffn_down.weight", new long[] {f, h});
-            if (arch.equals("qwen2")) {
+            if (experts > 0) {
+                expected.put(b + "ffn_gate_inp.weight", new long[] {h, experts});
+                expected.put(b + "ffn_gate_exps.weight", new long[] {h, fe, experts});
+                expected.put(b + "ffn_up_exps.weight", new long[] {h, fe, experts});
+                expected.put(b + "ffn_down_exps.weight", new long[] {fe, h, experts});
+                if (arch.equals("qwen2moe")) {
+                    expected.put(b + "ffn_gate_inp_shexp.weight", new long[] {h});
+                    expected.put(b + "ffn_gate_shexp.weight", new long[] {h, fs});
+                    expected.put(b + "ffn_up_shexp.weight", new long[] {h, fs});
+                    expected.put(b + "ffn_down_shexp.weight", new long[] {fs, h});
+                }
+            } else {
+                expected.put(b + "ffn_gate.weight", new long[] {h, f});
+                expected.put(b + "ffn_up.weight", new long[] {h, f});
+                expected.put(b + "ffn_down.weight", new long[] {f, h});
+            }
+            if (arch.equals("qwen2") || arch.equals("qwen2moe")) {
                 expected.put(b + "attn_q.bias", new long[] {heads * hd});
                 expected.put(b + "attn_k.bias", new long[] {kvHeads * hd});
                 expected.put(b + "attn_v.bias", new long[] {kvHeads * hd});
             }
-            if (arch.equals("qwen3")) {
+            if (arch.equals("qwen3") || arch.equals("qwen3moe")) {
                 expected.put(b + "attn_q_norm.weight", new long[] {hd});
                 expected.put(b + "attn_k_norm.weight", new long[] {hd});
             }
@@ -171,23 +193,38 @@ final class GgufVerifier {
         return Arrays.copyOf(ne, n);
     }
 
-    private static VerifyReport.Check check(GgufReader r, GgufReader.Info t, Optional<ModelDir> source, String hfName,
+    /**
+     * Decodes every row and, with a source, compares it with the weights it was made from: one source
+     * tensor, or the experts of a stack in order ({@code hfNames} sorted by expert), rows concatenated.
+     */
+    private static VerifyReport.Check check(GgufReader r, GgufReader.Info t, Optional<ModelDir> source, List<String> hfNames,
                                             int heads, List<String> problems) throws IOException {
         int cols = (int) t.ne()[0];
         long rows = t.rows();
         float[] out = new float[cols];
         float[] src = new float[cols];
         byte[] scratch = new byte[(int) t.type().rowBytes(cols)];
-        TensorData data = source.isPresent() && hfName != null ? source.get().data(hfName) : null;
-        if (source.isPresent() && hfName == null && !t.name().equals("rope_freqs.weight")) {
+        List<TensorData> parts = new ArrayList<>();
+        if (source.isPresent() && hfNames != null) {
+            List<String> sorted = new ArrayList<>(hfNames);
+            sorted.sort(java.util.Comparator.comparingInt(n -> dev.swan.api.model.ExpertWeight.parse(n)
+                    .map(dev.swan.api.model.ExpertWeight::expert).orElse(0)));
+            for (String n : sorted) parts.add(source.get().data(n));
+        }
+        TensorData data = parts.isEmpty() ? null : parts.get(0);
+        if (source.isPresent() && hfNames == null && !t.name().equals("rope_freqs.weight")) {
             problems.add(t.name() + ": no tensor of the source maps to it: --source is not the model this output was made from");
         }
+        long partRows = data == null ? 0 : data.info().numel() / data.info().cols();
         if (data != null) {
             long[] want = data.info().shape().length == 1 ? new long[] {data.info().cols()}
-                    : new long[] {data.info().cols(), data.info().numel() / data.info().cols()};
-            if (!Arrays.equals(trim(t.ne()), trim(want))) {
-                problems.add(t.name() + ": shape " + Arrays.toString(trim(t.ne())) + " but the source's " + hfName + " is "
-                        + Arrays.toString(data.info().shape()) + ": --source is not the model this output was made from");
+                    : new long[] {data.info().cols(), partRows * parts.size()};
+            long[] have = t.ne().length == 3 ? new long[] {t.ne()[0], t.ne()[1] * t.ne()[2]} : trim(t.ne());
+            if (data.info().numel() == data.info().cols() && t.ne().length == 1) want = new long[] {data.info().cols()};
+            if (!Arrays.equals(trim(have), trim(want))) {
+                problems.add(t.name() + ": shape " + Arrays.toString(trim(t.ne())) + " but the source's " + hfNames.get(0) + " is "
+                        + Arrays.toString(data.info().shape()) + (parts.size() > 1 ? " × " + parts.size() + " experts" : "")
+                        + ": --source is not the model this output was made from");
                 return new VerifyReport.Check(t.name(), t.type().name(), Double.NaN, Double.NaN);
             }
         }
@@ -203,7 +240,8 @@ final class GgufVerifier {
                 }
             }
             if (data != null) {
-                data.readRow(heads > 0 ? GgufArch.sourceRow(row, rows, heads) : row, src);
+                if (parts.size() > 1) parts.get((int) (row / partRows)).readRow(row % partRows, src);
+                else data.readRow(heads > 0 ? GgufArch.sourceRow(row, rows, heads) : row, src);
                 for (int k = 0; k < cols; k++) {
                     double d = (double) out[k] - src[k];
                     err += d * d;

@@ -7,6 +7,7 @@ import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
 import dev.swan.format.gguf.quant.WeightedQuants;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -46,16 +47,27 @@ final class GgufWriter {
                     byte[] b = new byte[(int) bytes];
                     e.type().quantizer().quantizeRow(e.generated(), 0, e.generated().length, b, 0);
                     out.write(b);
-                } else if (rawCopy(e)) {
-                    copyRaw(model.stream(e.source()), out);
                 } else {
-                    quantize(model.stream(e.source()), e, out, ctx.parallel());
+                    List<TensorInfo> parts = e.sources();
+                    for (int k = 0; k < parts.size(); k++) {
+                        TensorInfo part = parts.get(k);
+                        if (rawCopy(e, part)) copyRaw(model.stream(part), out);
+                        else quantize(model.stream(part), e, k, out, ctx.parallel());
+                    }
                 }
                 for (long p = bytes; p < GgufLayout.align(bytes); p++) out.write(0);
                 long params = 1;
                 for (long d : e.ne()) params *= d;
-                written.add(new WriteReport.Written(e.source() == null ? e.name() : e.source().name(), e.type().name(),
-                        e.type().nominalBits(), params, bytes, e.note()));
+                if (e.source() == null) {
+                    written.add(new WriteReport.Written(e.name(), e.type().name(), e.type().nominalBits(), params, bytes, e.note()));
+                } else {
+                    // one line per source tensor (every expert of a stack, with its share of the bytes)
+                    List<TensorInfo> parts = e.sources();
+                    for (TensorInfo part : parts) {
+                        written.add(new WriteReport.Written(part.name(), e.type().name(), e.type().nominalBits(),
+                                params / parts.size(), bytes / parts.size(), e.note()));
+                    }
+                }
             }
         }
         ctx.progress().update(entries.size(), entries.size(), "");
@@ -63,8 +75,8 @@ final class GgufWriter {
     }
 
     /** The stored bytes are already what GGUF wants: same float type, rows in place. */
-    private static boolean rawCopy(GgufPlan.Entry e) {
-        DType d = e.source().dtype();
+    private static boolean rawCopy(GgufPlan.Entry e, TensorInfo part) {
+        DType d = part.dtype();
         boolean same = (d == DType.F32 && e.type() == GgmlType.F32) || (d == DType.F16 && e.type() == GgmlType.F16)
                 || (d == DType.BF16 && e.type() == GgmlType.BF16);
         return same && e.permuteHeads() == 0;
@@ -86,12 +98,16 @@ final class GgufWriter {
         }
     }
 
-    private static void quantize(TensorData data, GgufPlan.Entry e, OutputStream out, Parallel par) throws IOException {
+    /** Part {@code part} of the entry (an expert of a stack, or the one source), its rows quantized in order. */
+    private static void quantize(TensorData data, GgufPlan.Entry e, int part, OutputStream out, Parallel par)
+            throws IOException {
         int cols = (int) e.ne()[0];
-        long rows = e.source().numel() / cols;
+        long rows = data.info().numel() / cols;
         GgmlType type = e.type();
         int rowBytes = (int) type.rowBytes(cols);
-        String name = e.source().name();
+        String name = data.info().name();
+        float[] importance = e.importance();
+        int importanceOffset = importance != null && importance.length > cols ? part * cols : 0;
         for (long c0 = 0; c0 < rows; c0 += CHUNK_ROWS) {
             int n = (int) Math.min(CHUNK_ROWS, rows - c0);
             byte[] chunk = new byte[n * rowBytes];
@@ -111,8 +127,8 @@ final class GgufWriter {
                             return;
                         }
                     }
-                    if (e.importance() != null) {
-                        WeightedQuants.quantizeRow(type.name(), row, 0, cols, e.importance(), 0, chunk, r * rowBytes);
+                    if (importance != null) {
+                        WeightedQuants.quantizeRow(type.name(), row, 0, cols, importance, importanceOffset, chunk, r * rowBytes);
                     } else {
                         type.quantizer().quantizeRow(row, 0, cols, chunk, r * rowBytes);
                     }
