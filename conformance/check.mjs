@@ -1,6 +1,7 @@
 // Loads GGUF files in llama.cpp (node-llama-cpp's prebuilt binaries, CPU only) and reports, per file:
 // the greedy 30-token continuation of BOS, and the perplexity over a token-id file with llama-perplexity's
-// protocol (chunks of n_ctx tokens, BOS first in each, the second half of each chunk scored).
+// protocol (chunks of n_ctx tokens, BOS first in each where the vocabulary adds one, the second half of each
+// chunk scored).
 // Usage: node check.mjs spec.json   (spec: {"ids": "<ids.json>", "ctx": 256, "models": [{"label", "path",
 //                                          "reference": "<label>" (optional)}], "reference": "<label>" (optional)})
 // With a reference (the model's own, else the spec's), a model also gets the mean KL divergence of the
@@ -45,7 +46,8 @@ for (const m of spec.models) {
         const start = c * nCtx;
         const items = [];
         for (let j = 0; j < nCtx; j++) {
-            const token = j === 0 ? bos : ids[start + j];
+            // llama-perplexity: the first token of a chunk becomes BOS only where the vocabulary adds one
+            const token = j === 0 && model.tokens.shouldPrependBosToken ? bos : ids[start + j];
             const scored = j >= nCtx / 2 && j < nCtx - 1;
             items.push(scored ? [token, {generateNext: {probabilities: true, options: fullDistribution}}] : token);
         }

@@ -54,6 +54,7 @@ final class Weights {
                     + " (the " + model.config().modelType() + " forward pass needs every expert)");
         }
         long[] s = stack.shape();
+        if (s.length == 2 && x.expert() == 0 && s[0] == out && s[1] == in) return new Linear(stack, null); // a stack of one
         if (s.length != 3 || s[0] <= x.expert() || s[1] != out || s[2] != in) {
             throw new ModelFormatException(model.path(), x.stackName(), "shape " + Arrays.toString(s) + ", expected [E > "
                     + x.expert() + ", " + out + ", " + in + "] for this config");

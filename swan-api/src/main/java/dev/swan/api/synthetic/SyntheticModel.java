@@ -271,6 +271,9 @@ public final class SyntheticModel {
         SeededRandom rnd = new SeededRandom(SeededRandom.seedFor(s.seed(), e.name(), "synthetic"));
         Family family = e.name().endsWith(".bias") ? Family.GAUSSIAN : shape.length == 1 ? Family.NORM : Family.of(e.name());
         float scale = (float) (1.0 / Math.sqrt(e.name().endsWith(".bias") ? 64 * cols : cols));
+        // routers as trained ones are: decisive (logits a few units apart), so that tiny numeric
+        // differences between runtimes rarely change which experts a token goes to
+        if (e.name().endsWith("mlp.gate.weight") || e.name().endsWith("block_sparse_moe.gate.weight")) scale *= 4;
         float[] lowRank = null;
         int rank = 8;
         if (family == Family.LOW_RANK) {
