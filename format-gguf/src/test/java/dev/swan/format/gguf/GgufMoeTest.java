@@ -123,6 +123,24 @@ class GgufMoeTest {
     }
 
     @Test
+    void perExpertAndStackedCheckpointsGiveTheSameFile() throws IOException {
+        Path slices = tmp.resolve("slices/m"); // one folder name: general.name is the model's
+        SyntheticModel.write(SyntheticModel.qwen2Moe(), slices);
+        Path stacked = tmp.resolve("stacked/m");
+        SyntheticModel.restack(slices, stacked);
+        byte[][] files = new byte[2][];
+        int i = 0;
+        for (Path src : List.of(slices, stacked)) {
+            Path out = src.resolveSibling("m.gguf");
+            try (ModelDir m = ModelDir.open(src)) {
+                gguf.write(m, bits(m, 4), out, ctx(Map.of()));
+            }
+            files[i++] = Files.readAllBytes(out);
+        }
+        assertArrayEquals(files[0], files[1]);
+    }
+
+    @Test
     void qwen2MoeWritesTheSharedExpert() throws IOException {
         Map<String, GgufReader.Info> t = written(SyntheticModel.qwen2Moe(), "q2m", 8);
         assertEquals("qwen2moe", meta.get("general.architecture"));

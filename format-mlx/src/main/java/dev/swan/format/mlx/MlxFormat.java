@@ -101,12 +101,9 @@ public final class MlxFormat implements OutputFormat {
                     + "weights have no lm_head.weight: mlx_lm.load would fail (set it to true if the head is the embedding)");
         }
         dev.swan.api.model.DenseShapes.requireFloatWeights(model);
-        for (var t : model.tensors()) {
-            var c = model.classOf(t);
-            if (c.expert() >= 0 || c.role() == dev.swan.api.model.TensorRole.EXPERT_STACK) {
-                throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is an MoE expert weight: "
-                        + "mlx-lm needs experts stacked into switch_mlp modules, which this MLX writer does not do yet");
-            }
+        if (model.config().modelType().equals("qwen2_moe") && model.config().tieWordEmbeddings()) {
+            throw new dev.swan.api.OutputException(null, model.config().file() + ": tie_word_embeddings is true, but mlx-lm's "
+                    + "qwen2_moe always has its own lm_head: mlx_lm.load would fail");
         }
     }
 

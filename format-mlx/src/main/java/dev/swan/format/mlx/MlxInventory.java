@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The parameters mlx-lm's model classes create for the dense families swan writes (llama, mistral,
- * qwen2, qwen3): module path → [rows, cols] of the float weight, or [n] for vectors. Used by
+ * The parameters mlx-lm's model classes create for the families swan writes (llama, mistral, qwen2,
+ * qwen3, and the mixtures of experts qwen3_moe, qwen2_moe, mixtral with their SwitchGLU stacks): module path → [rows, cols] of the float weight, or [n] for vectors. Used by
  * {@code swan verify} to check the name set as {@code load_weights(strict=True)} would.
  */
 final class MlxInventory {
@@ -17,8 +17,20 @@ final class MlxInventory {
     /** Expected float shapes by parameter name; empty for architectures swan has no inventory for. */
     static Optional<Map<String, long[]>> expected(ModelConfig c) {
         String type = c.modelType();
-        if (!type.equals("llama") && !type.equals("mistral") && !type.equals("qwen2") && !type.equals("qwen3")) {
+        if (!java.util.Set.of("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "qwen2_moe", "mixtral").contains(type)) {
             return Optional.empty();
+        }
+        boolean moe = type.endsWith("_moe") || type.equals("mixtral");
+        int experts = c.numExperts();
+        int fe = type.equals("mixtral") ? c.intermediateSize().orElse(0) : c.optInt("moe_intermediate_size").orElse(0);
+        int fs = c.optInt("shared_expert_intermediate_size").orElse(0);
+        java.util.Set<Integer> dense = new java.util.HashSet<>();
+        if (type.equals("qwen3_moe")) {
+            if (c.get("mlp_only_layers") instanceof java.util.List<?> only) {
+                for (Object o : only) if (o instanceof Number n) dense.add(n.intValue());
+            }
+            int step = Math.max(1, c.optInt("decoder_sparse_step").orElse(1));
+            for (int l = 0; l < c.numLayers().orElse(0); l++) if ((l + 1) % step != 0) dense.add(l);
         }
         int h = c.hiddenSize().orElse(0);
         int f = c.intermediateSize().orElse(0);
@@ -27,7 +39,7 @@ final class MlxInventory {
         int kv = c.numKvHeads().orElse(heads);
         int hd = c.headDim().orElse(0);
         int vocab = c.vocabSize().orElse(0);
-        boolean qkvBias = type.equals("qwen2") || Boolean.TRUE.equals(c.get("attention_bias"));
+        boolean qkvBias = type.startsWith("qwen2") || Boolean.TRUE.equals(c.get("attention_bias"));
         boolean mlpBias = Boolean.TRUE.equals(c.get("mlp_bias"));
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put("model.embed_tokens.weight", new long[] {vocab, h});
@@ -44,12 +56,27 @@ final class MlxInventory {
                 m.put(p + "self_attn.k_proj.bias", new long[] {(long) kv * hd});
                 m.put(p + "self_attn.v_proj.bias", new long[] {(long) kv * hd});
             }
-            if (Boolean.TRUE.equals(c.get("attention_bias")) && !type.equals("qwen2")) {
+            if (Boolean.TRUE.equals(c.get("attention_bias")) && !type.startsWith("qwen2")) {
                 m.put(p + "self_attn.o_proj.bias", new long[] {h});
             }
-            if (type.equals("qwen3")) {
+            if (type.startsWith("qwen3")) {
                 m.put(p + "self_attn.q_norm.weight", new long[] {hd});
                 m.put(p + "self_attn.k_norm.weight", new long[] {hd});
+            }
+            if (moe && !dense.contains(l)) {
+                // SwitchGLU: one [E, out, in] SwitchLinear per projection, and the router
+                String b = p + (type.equals("mixtral") ? "block_sparse_moe." : "mlp.");
+                m.put(b + "gate.weight", new long[] {experts, h});
+                m.put(b + "switch_mlp.gate_proj.weight", new long[] {experts, fe, h});
+                m.put(b + "switch_mlp.up_proj.weight", new long[] {experts, fe, h});
+                m.put(b + "switch_mlp.down_proj.weight", new long[] {experts, h, fe});
+                if (type.equals("qwen2_moe")) {
+                    m.put(b + "shared_expert.gate_proj.weight", new long[] {fs, h});
+                    m.put(b + "shared_expert.up_proj.weight", new long[] {fs, h});
+                    m.put(b + "shared_expert.down_proj.weight", new long[] {h, fs});
+                    m.put(b + "shared_expert_gate.weight", new long[] {1, h});
+                }
+                continue;
             }
             m.put(p + "mlp.gate_proj.weight", new long[] {f, h});
             m.put(p + "mlp.up_proj.weight", new long[] {f, h});
@@ -62,6 +89,7 @@ final class MlxInventory {
         }
         m.put("model.norm.weight", new long[] {h});
         boolean tied = c.hasTieWordEmbeddings() ? c.tieWordEmbeddings() : type.equals("llama");
+        if (type.equals("qwen2_moe")) tied = false; // its model class always has lm_head
         if (!tied) m.put("lm_head.weight", new long[] {vocab, h});
         return Optional.of(m);
     }

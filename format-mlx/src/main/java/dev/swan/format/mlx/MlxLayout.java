@@ -2,13 +2,18 @@ package dev.swan.format.mlx;
 
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.TensorDecision;
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.safetensors.SafetensorsWriter;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What the output holds and where: one {@link Item} per stored source tensor (quantized triplet or float
@@ -18,14 +23,48 @@ import java.util.List;
  */
 final class MlxLayout {
 
-    /** One stored source tensor. {@code bits} 16 = float copy in {@code dtype}. */
-    record Item(TensorInfo source, int bits, int group, DType dtype, String note) {
+    /**
+     * One stored tensor. {@code bits} 16 = float copy in {@code dtype}. An expert stack mlx-lm's
+     * SwitchLinear holds ({@code switch_mlp.gate_proj}) has its module path in {@code stackPath} and, when
+     * the checkpoint stores experts one by one, their slices in {@code parts} (expert order; {@code source}
+     * is the first).
+     */
+    record Item(TensorInfo source, int bits, int group, DType dtype, String note, List<TensorInfo> parts, String stackPath) {
+        Item(TensorInfo source, int bits, int group, DType dtype, String note) {
+            this(source, bits, group, dtype, note, null, null);
+        }
+
         boolean quantized() {
             return bits < 16;
         }
 
         String path() {
-            return MlxModules.modulePath(source.name());
+            return stackPath != null ? stackPath : MlxModules.modulePath(source.name());
+        }
+
+        /** The stored name of a float copy. */
+        String floatName() {
+            return stackPath != null ? stackPath + ".weight" : source.name();
+        }
+
+        /** The source tensors, in the order their rows are stored. */
+        List<TensorInfo> sources() {
+            return parts != null ? parts : List.of(source);
+        }
+
+        long[] shape() {
+            if (parts == null) return source.shape();
+            long[] s = source.shape();
+            long[] out = new long[s.length + 1];
+            out[0] = parts.size();
+            System.arraycopy(s, 0, out, 1, s.length);
+            return out;
+        }
+
+        long numel() {
+            long n = 1;
+            for (long d : shape()) n *= d;
+            return n;
         }
 
         long cols() {
@@ -33,12 +72,12 @@ final class MlxLayout {
         }
 
         long[] leading() {
-            long[] s = source.shape();
+            long[] s = shape();
             return Arrays.copyOf(s, s.length - 1);
         }
 
         List<SafetensorsWriter.Entry> entries() {
-            if (!quantized()) return List.of(new SafetensorsWriter.Entry(source.name(), dtype, source.shape()));
+            if (!quantized()) return List.of(new SafetensorsWriter.Entry(floatName(), dtype, shape()));
             long[] w = append(leading(), cols() * bits / 32);
             long[] s = append(leading(), cols() / group);
             return List.of(new SafetensorsWriter.Entry(path() + ".weight", DType.U32, w),
@@ -79,30 +118,54 @@ final class MlxLayout {
     private MlxLayout() {
     }
 
-    /** Decides every stored tensor's form; {@code floatDtype} is the dtype of float tensors and of scales. */
+    /**
+     * Decides every stored tensor's form; {@code floatDtype} is the dtype of float tensors and of scales.
+     * Experts' slices of one projection become one SwitchLinear stack with the largest bits any of them
+     * got (the allocators give a stack one decision).
+     */
     static List<Item> items(ModelDir model, AllocationPlan plan, DType floatDtype, boolean keepSourceDtype) {
         List<Item> out = new ArrayList<>();
+        Map<String, TreeMap<Integer, TensorInfo>> stacks = new LinkedHashMap<>();
+        Map<String, Integer> slot = new LinkedHashMap<>(); // a stack sits where its first expert did
         for (TensorInfo t : model.tensors()) {
             if (MlxModules.dropped(t.name(), model.config())) continue;
-            TensorDecision d = plan.decision(t.name()).orElse(null);
-            DType stored = keepSourceDtype || !t.dtype().isFloat() ? t.dtype() : floatDtype;
-            if (d == null || !d.quantized()) {
-                out.add(new Item(t, 16, 0, stored, d == null ? "not in plan" : ""));
+            Optional<ExpertWeight> x = ExpertWeight.parse(t.name());
+            if (x.isPresent() && !x.get().isStack()) {
+                String path = MlxModules.switchPath(x.get());
+                if (!slot.containsKey(path)) {
+                    slot.put(path, out.size());
+                    out.add(null);
+                }
+                stacks.computeIfAbsent(path, k -> new TreeMap<>()).put(x.get().expert(), t);
                 continue;
             }
-            String why = null;
-            if (!MlxModules.quantizable(t.name(), t.rank())) why = "not a Linear/Embedding weight in mlx-lm";
-            else if (!t.dtype().isFloat()) why = "not a float tensor";
-            else if (!MlxModules.BITS.contains(d.bits())) why = "MLX affine has no " + d.bits() + "-bit mode";
-            else if (!MlxModules.GROUPS.contains(d.groupSize())) why = "MLX affine has no group size " + d.groupSize();
-            else if (t.cols() % d.groupSize() != 0) why = "row length " + t.cols() + " not divisible by " + d.groupSize();
-            if (why != null) {
-                out.add(new Item(t, 16, 0, stored, "kept in float: " + why));
-            } else {
-                out.add(new Item(t, d.bits(), d.groupSize(), floatDtype, ""));
-            }
+            List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
+            out.add(item(t, null, x.map(MlxModules::switchPath).orElse(null), d, floatDtype, keepSourceDtype));
+        }
+        for (Map.Entry<String, TreeMap<Integer, TensorInfo>> s : stacks.entrySet()) {
+            List<TensorInfo> parts = new ArrayList<>(s.getValue().values());
+            List<TensorDecision> d = new ArrayList<>();
+            for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
+            out.set(slot.get(s.getKey()), item(parts.get(0), parts, s.getKey(), d, floatDtype, keepSourceDtype));
         }
         return out;
+    }
+
+    private static Item item(TensorInfo t, List<TensorInfo> parts, String stackPath, List<TensorDecision> decisions,
+                             DType floatDtype, boolean keepSourceDtype) {
+        TensorDecision d = null;
+        for (TensorDecision x : decisions) if (d == null || x.bits() > d.bits()) d = x;
+        DType stored = keepSourceDtype || !t.dtype().isFloat() ? t.dtype() : floatDtype;
+        List<TensorInfo> p = parts == null ? null : List.copyOf(parts);
+        if (d == null || !d.quantized()) return new Item(t, 16, 0, stored, d == null ? "not in plan" : "", p, stackPath);
+        String why = null;
+        if (stackPath == null && !MlxModules.quantizable(t.name(), t.rank())) why = "not a Linear/Embedding weight in mlx-lm";
+        else if (!t.dtype().isFloat()) why = "not a float tensor";
+        else if (!MlxModules.BITS.contains(d.bits())) why = "MLX affine has no " + d.bits() + "-bit mode";
+        else if (!MlxModules.GROUPS.contains(d.groupSize())) why = "MLX affine has no group size " + d.groupSize();
+        else if (t.cols() % d.groupSize() != 0) why = "row length " + t.cols() + " not divisible by " + d.groupSize();
+        if (why != null) return new Item(t, 16, 0, stored, "kept in float: " + why, p, stackPath);
+        return new Item(t, d.bits(), d.groupSize(), floatDtype, "", p, stackPath);
     }
 
     static List<Shard> shards(List<Item> items, long maxShardBytes) {

@@ -78,7 +78,8 @@ final class MlxStoredModel implements StoredModel {
                         throw new ModelFormatException(t.file(), name, "dtype " + t.dtype() + " without scales: not an MLX weight");
                     }
                     TensorData d = owner.get(name).data(t);
-                    tensors.put(name, new Plain(name, t, d));
+                    String hf = MlxModules.hfStackName(name).orElse(name);
+                    tensors.put(hf, new Plain(hf, t, d));
                     continue;
                 }
                 TensorInfo biases = infos.get(path + ".biases");
@@ -92,7 +93,9 @@ final class MlxStoredModel implements StoredModel {
                     throw new ModelFormatException(t.file(), name, "scales/biases do not fit " + bg[0] + "-bit codes in groups of "
                             + bg[1]);
                 }
-                tensors.put(name, new Affine(name, shape, bg[0], bg[1], owner.get(name).data(t),
+                // a SwitchLinear stack goes by the checkpoint's stack name, as every StoredModel names weights
+                String hf = MlxModules.hfStackName(name).orElse(name);
+                tensors.put(hf, new Affine(hf, shape, bg[0], bg[1], owner.get(name).data(t),
                         owner.get(path + ".scales").data(scales), owner.get(path + ".biases").data(biases),
                         t.byteSize() + scales.byteSize() + biases.byteSize()));
             }

@@ -4,6 +4,7 @@ import dev.swan.api.ModelFormatException;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.json.Json;
 import dev.swan.api.json.JsonParseException;
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.safetensors.SafetensorsFile;
@@ -208,15 +209,17 @@ final class MlxVerifier {
     private static VerifyReport.Check error(String name, String type, boolean quantized, TensorInfo t,
                                             Map<String, TensorInfo> all, Map<String, SafetensorsFile> owner,
                                             Optional<ModelDir> source, Map<String, Object> q, List<String> problems) {
-        Optional<TensorInfo> src = source.flatMap(m -> m.find(name));
+        Optional<TensorData> src = source.flatMap(m -> sourceData(m, name));
         if (source.isPresent() && src.isEmpty()) {
             problems.add(name + ": not in the source: --source is not the model this output was made from");
             return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
         }
         if (!quantized) {
             if (src.isEmpty()) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
-            if (!java.util.Arrays.equals(src.get().shape(), t.shape())) return shapeMismatch(name, type, t, src.get(), problems);
-            return bounded(compare(name, type, source.get().data(src.get()), owner.get(name).data(t), null, 0, 0), false, problems);
+            if (!java.util.Arrays.equals(src.get().info().shape(), t.shape())) {
+                return shapeMismatch(name, type, t, src.get().info(), problems);
+            }
+            return bounded(compare(name, type, src.get(), owner.get(name).data(t), null, 0, 0), false, problems);
         }
         String path = MlxModules.modulePath(name);
         TensorData scales = owner.get(path + ".scales").data(all.get(path + ".scales"));
@@ -226,12 +229,30 @@ final class MlxVerifier {
         checkFinite(scales, problems);
         checkFinite(biases, problems);
         if (src.isEmpty() || bg == null) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
-        long[] s = src.get().shape();
-        if (s.length != 2 || t.shape().length != 2 || s[0] != t.shape()[0] || s[1] * bg[0] != t.shape()[1] * 32) {
-            return shapeMismatch(name, type, t, src.get(), problems);
-        }
-        return bounded(compare(name, type, source.get().data(src.get()), owner.get(name).data(t), new TensorData[] {scales, biases},
+        long[] s = src.get().info().shape();
+        long[] w = t.shape();
+        boolean fits = s.length >= 2 && s.length == w.length && s[s.length - 1] * bg[0] == w[w.length - 1] * 32
+                && java.util.Arrays.equals(java.util.Arrays.copyOf(s, s.length - 1), java.util.Arrays.copyOf(w, w.length - 1));
+        if (!fits) return shapeMismatch(name, type, t, src.get().info(), problems);
+        return bounded(compare(name, type, src.get(), owner.get(name).data(t), new TensorData[] {scales, biases},
                 bg[0], bg[1]), true, problems);
+    }
+
+    /**
+     * The source weight a stored one was made from: the same name, or for a SwitchLinear stack the
+     * checkpoint's stored stack or its experts' slices read in order.
+     */
+    private static Optional<TensorData> sourceData(ModelDir m, String name) {
+        Optional<TensorInfo> same = m.find(name);
+        if (same.isPresent()) return Optional.of(m.data(same.get()));
+        Optional<String> stack = MlxModules.hfStackName(name);
+        if (stack.isEmpty()) return Optional.empty();
+        Optional<TensorInfo> stored = m.find(stack.get());
+        if (stored.isPresent()) return Optional.of(m.data(stored.get()));
+        ExpertWeight x = ExpertWeight.parse(stack.get()).orElseThrow();
+        List<TensorData> parts = new ArrayList<>();
+        for (int e = 0; m.find(x.sliceName(e)).isPresent(); e++) parts.add(m.data(m.find(x.sliceName(e)).get()));
+        return parts.isEmpty() ? Optional.empty() : Optional.of(new StackedData(name, parts));
     }
 
     private static VerifyReport.Check shapeMismatch(String name, String type, TensorInfo t, TensorInfo src, List<String> problems) {

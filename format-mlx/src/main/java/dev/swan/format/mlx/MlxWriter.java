@@ -11,6 +11,7 @@ import dev.swan.api.safetensors.SafetensorsWriter;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.HalfFloats;
 import dev.swan.api.tensor.TensorData;
+import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,17 +64,21 @@ final class MlxWriter {
             List<SafetensorsWriter.Entry> entries = shard.entries();
             try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve(shard.file()), Map.of("format", "mlx"), entries)) {
                 for (MlxLayout.Item item : shard.ordered()) {
-                    ctx.progress().update(done, items.size(), item.source().name());
+                    ctx.progress().update(done, items.size(), item.path());
                     if (item.quantized()) writeQuantized(item, w);
                     else writeFloat(item, w);
                     done++;
                     long bytes = item.bytes();
                     total += bytes;
-                    params += item.source().numel();
-                    written.add(new WriteReport.Written(item.source().name(), item.quantized()
-                            ? "affine" + item.bits() + "/g" + item.group() : item.dtype().name(),
-                            item.quantized() ? item.bits() : item.dtype().size() * 8, item.source().numel(), bytes,
-                            item.note()));
+                    params += item.numel();
+                    // one line per source tensor (every expert of a stack, with its share of the bytes)
+                    List<TensorInfo> parts = item.sources();
+                    for (TensorInfo part : parts) {
+                        written.add(new WriteReport.Written(part.name(), item.quantized()
+                                ? "affine" + item.bits() + "/g" + item.group() : item.dtype().name(),
+                                item.quantized() ? item.bits() : item.dtype().size() * 8, item.numel() / parts.size(),
+                                bytes / parts.size(), item.note()));
+                    }
                 }
             }
             for (SafetensorsWriter.Entry e : entries) weightMap.put(e.name(), shard.file());
@@ -119,10 +124,18 @@ final class MlxWriter {
         return s;
     }
 
+    /** The item's data: its source tensor, or its experts' slices read as one stack. */
+    private TensorData data(MlxLayout.Item item) {
+        if (item.parts() == null) return model.stream(item.source());
+        List<TensorData> parts = new ArrayList<>();
+        for (TensorInfo t : item.parts()) parts.add(model.stream(t));
+        return new StackedData(item.floatName(), parts);
+    }
+
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
-        TensorData data = model.stream(item.source());
+        TensorData data = data(item);
         int cols = (int) item.cols();
-        int rows = (int) (item.source().numel() / cols);
+        int rows = Math.toIntExact(item.numel() / cols);
         int bits = item.bits();
         int group = item.group();
         int groups = cols / group;
@@ -161,12 +174,12 @@ final class MlxWriter {
                 for (int r = 0; r < n; r++) BitPacker.pack(sc.codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
             });
             if (bad[0] != null) {
-                throw new OutputException(null, item.source().name() + ": NaN or infinite weight near " + bad[0]
+                throw new OutputException(null, item.floatName() + ": NaN or infinite weight near " + bad[0]
                         + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
             }
             for (int g = start * groups; g < (start + chunkRows) * groups; g++) {
                 if (!Float.isFinite(scales[g]) || !Float.isFinite(biases[g])) {
-                    throw new OutputException(null, item.source().name() + ": weights too large for " + item.dtype()
+                    throw new OutputException(null, item.floatName() + ": weights too large for " + item.dtype()
                             + " scales near row " + g / groups + " (the group's range overflows): keep the tensor in float with "
                             + "--override, or write float32 scales with --set mlx.dtype=float32");
                 }
@@ -180,12 +193,12 @@ final class MlxWriter {
     }
 
     private void writeFloat(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
-        TensorData data = model.stream(item.source());
+        TensorData data = data(item);
         if (item.source().dtype().isFloat()) requireFinite(item, data);
-        w.beginTensor(item.source().name());
+        w.beginTensor(item.floatName());
         if (item.dtype() == item.source().dtype()) {
             byte[] buf = new byte[1 << 20];
-            long size = item.source().byteSize();
+            long size = data.info().byteSize();
             for (long off = 0; off < size; off += buf.length) {
                 int n = (int) Math.min(buf.length, size - off);
                 data.readBytes(off, buf, 0, n);
@@ -193,7 +206,7 @@ final class MlxWriter {
             }
             return;
         }
-        long n = item.source().numel();
+        long n = item.numel();
         float[] buf = new float[1 << 18];
         for (long off = 0; off < n; off += buf.length) {
             int k = (int) Math.min(buf.length, n - off);
@@ -205,14 +218,14 @@ final class MlxWriter {
 
     /** NaN or infinite weights load in mlx_lm and then poison every activation: refused before writing them. */
     private static void requireFinite(MlxLayout.Item item, TensorData data) {
-        long n = item.source().numel();
+        long n = item.numel();
         float[] buf = new float[(int) Math.min(n, 1 << 16)];
         for (long off = 0; off < n; off += buf.length) {
             int k = (int) Math.min(buf.length, n - off);
             data.readFloats(off, buf, 0, k);
             for (int i = 0; i < k; i++) {
                 if (!Float.isFinite(buf[i]) || !Float.isFinite(HalfFloats.roundTo(item.dtype(), buf[i]))) {
-                    throw new OutputException(null, item.source().name() + ": " + (Float.isFinite(buf[i]) ? "a weight too large for "
+                    throw new OutputException(null, item.floatName() + ": " + (Float.isFinite(buf[i]) ? "a weight too large for "
                             + item.dtype() : "a NaN or infinite weight") + " at element " + (off + i)
                             + " (fix the checkpoint, or choose another dtype with --set mlx.dtype=...)");
                 }

@@ -18,8 +18,8 @@ final class ModelCard {
                     : "float (" + i.dtype() + ")";
             long[] acc = rows.computeIfAbsent(k, x -> new long[2]);
             acc[0]++;
-            acc[1] += i.source().numel();
-            params += i.source().numel();
+            acc[1] += i.numel();
+            params += i.numel();
         }
         StringBuilder sb = new StringBuilder();
         sb.append("---\nlibrary_name: mlx\npipeline_tag: text-generation\ntags:\n- mlx\n- swan\n- mixed-precision\n- quantized\n---\n\n");

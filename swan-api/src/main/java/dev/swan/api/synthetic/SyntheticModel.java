@@ -243,6 +243,52 @@ public final class SyntheticModel {
         writeSideFiles(s, dir);
     }
 
+    /**
+     * Copies the model in {@code from} to {@code to} with every projection's per-expert slices stored as
+     * one [E, out, in] stack ({@code mlp.experts.gate_proj.weight}), bytes unchanged: the same weights in
+     * the other published layout.
+     */
+    public static void restack(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (dev.swan.api.model.ModelDir m = dev.swan.api.model.ModelDir.open(from); var listing = Files.list(from)) {
+            for (Path f : (Iterable<Path>) listing::iterator) {
+                if (!f.getFileName().toString().startsWith("model")) Files.copy(f, to.resolve(f.getFileName()));
+            }
+            Map<String, List<dev.swan.api.tensor.TensorInfo>> stacks = new LinkedHashMap<>();
+            List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+            for (dev.swan.api.tensor.TensorInfo t : m.tensors()) {
+                var x = dev.swan.api.model.ExpertWeight.parse(t.name()).filter(w -> !w.isStack());
+                if (x.isEmpty()) {
+                    entries.add(new SafetensorsWriter.Entry(t.name(), t.dtype(), t.shape()));
+                    continue;
+                }
+                List<dev.swan.api.tensor.TensorInfo> parts = stacks.computeIfAbsent(x.get().stackName(), k -> new ArrayList<>());
+                if (parts.isEmpty()) entries.add(new SafetensorsWriter.Entry(x.get().stackName(), t.dtype(), new long[0]));
+                parts.add(t);
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                List<dev.swan.api.tensor.TensorInfo> parts = stacks.get(entries.get(i).name());
+                if (parts == null) continue;
+                parts.sort(java.util.Comparator.comparingInt(t -> dev.swan.api.model.ExpertWeight.parse(t.name()).orElseThrow().expert()));
+                long[] s = parts.get(0).shape();
+                entries.set(i, new SafetensorsWriter.Entry(entries.get(i).name(), parts.get(0).dtype(),
+                        new long[] {parts.size(), s[0], s[1]}));
+            }
+            try (SafetensorsWriter w = SafetensorsWriter.create(to.resolve("model.safetensors"), Map.of("format", "pt"), entries)) {
+                for (SafetensorsWriter.Entry e : entries) {
+                    w.beginTensor(e.name());
+                    List<dev.swan.api.tensor.TensorInfo> parts = stacks.containsKey(e.name()) ? stacks.get(e.name())
+                            : List.of(m.find(e.name()).orElseThrow());
+                    for (dev.swan.api.tensor.TensorInfo t : parts) {
+                        byte[] b = new byte[Math.toIntExact(t.byteSize())];
+                        m.data(t).readBytes(0, b, 0, b.length);
+                        w.write(b, 0, b.length);
+                    }
+                }
+            }
+        }
+    }
+
     private static void writeShard(Spec s, Path file, Map<String, String> meta, List<SafetensorsWriter.Entry> entries)
             throws IOException {
         if (s.zeroData()) {
