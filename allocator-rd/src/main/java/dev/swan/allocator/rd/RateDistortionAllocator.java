@@ -15,6 +15,7 @@ import dev.swan.api.SpiVersion;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
+import dev.swan.api.model.ExpertWeight;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  * with its exact byte cost and its measured relative squared error (metric {@code qerror}); the damage of
  * a choice is that error times the tensor's importance, and the plan is the one with the least summed
  * damage within the byte budget (Lagrangian search on each tensor's lower convex hull, then the leftover
- * bytes spent on the most efficient upgrades that still fit).
+ * bytes spent on the most efficient upgrades that still fit). A mixture-of-experts stack (one layer's
+ * experts of one projection) is decided as one unit, since runtimes store it with one type.
  *
  * <p>Importance: the measured sensitivity of the request ({@code --self-calibrate}: KL divergence per unit
  * of relative noise in that tensor alone, on text the model generated itself) when present, else a
@@ -72,7 +74,7 @@ public final class RateDistortionAllocator implements BitAllocator {
             throw new ConfigException("the rd allocator needs a size target: give --target-size or --target-bits "
                     + "(or choose --allocator threshold for fixed thresholds)");
         }
-        List<Option[]> options = options(r, true);
+        List<Option[]> options = Units.of(r, options(r, true)).options();
         long[] range = range(options);
         range[0] = Math.max(0, range[0]);
         double target = targetBytes(r);
@@ -100,10 +102,63 @@ public final class RateDistortionAllocator implements BitAllocator {
 
     }
 
+    /**
+     * The units a plan decides: one per tensor, except that every expert slice of one (layer, projection)
+     * is one unit (a runtime stores the stack with one type): its options sum the slices' bytes and damage.
+     * {@code members} lists each unit's tensor indices; {@code perTensor} keeps each tensor's own options.
+     */
+    record Units(List<int[]> members, List<Option[]> perTensor, List<Option[]> options) {
+        static Units of(AllocationRequest r, List<Option[]> perTensor) {
+            Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+            for (int i = 0; i < r.tensors().size(); i++) {
+                String name = r.tensors().get(i).name();
+                String key = ExpertWeight.parse(name).filter(x -> !x.isStack()).map(ExpertWeight::stackName).orElse(name);
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            }
+            List<int[]> members = new ArrayList<>();
+            List<Option[]> options = new ArrayList<>();
+            for (List<Integer> group : byKey.values()) {
+                Option[] first = perTensor.get(group.get(0));
+                boolean same = true;
+                for (int i : group) same &= sameChoices(first, perTensor.get(i));
+                if (!same) { // slices offered different encodings: decide them one by one
+                    for (int i : group) {
+                        members.add(new int[] {i});
+                        options.add(perTensor.get(i));
+                    }
+                    continue;
+                }
+                Option[] merged = new Option[first.length];
+                for (int o = 0; o < first.length; o++) {
+                    long bytes = 0;
+                    double damage = 0;
+                    for (int i : group) {
+                        bytes += perTensor.get(i)[o].bytes;
+                        damage += perTensor.get(i)[o].damage;
+                    }
+                    merged[o] = new Option(bytes, damage, first[o].decision);
+                }
+                members.add(group.stream().mapToInt(Integer::intValue).toArray());
+                options.add(merged);
+            }
+            return new Units(members, perTensor, options);
+        }
+
+        private static boolean sameChoices(Option[] a, Option[] b) {
+            if (a.length != b.length) return false;
+            for (int o = 0; o < a.length; o++) {
+                TensorDecision x = a[o].decision, y = b[o].decision;
+                if (x.bits() != y.bits() || x.groupSize() != y.groupSize() || !x.encoding().equals(y.encoding())) return false;
+            }
+            return true;
+        }
+    }
+
     @Override
     public AllocationPlan allocate(AllocationRequest r, ProgressSink progress) {
         preflight(r);
-        List<Option[]> options = options(r, false);
+        Units units = Units.of(r, options(r, false));
+        List<Option[]> options = units.options();
         double budget = targetBytes(r);
         int n = options.size();
         // λ: bytes priced in damage; the smallest λ whose plan fits is the least-damage plan on the hull
@@ -144,12 +199,13 @@ public final class RateDistortionAllocator implements BitAllocator {
             }
         }
         if (n <= EXCHANGE_LIMIT) used = exchange(options, choice, used, budget);
-        List<TensorDecision> out = new ArrayList<>(n);
+        TensorDecision[] decided = new TensorDecision[r.tensors().size()];
         double damage = 0;
         for (int t = 0; t < n; t++) {
-            out.add(options.get(t)[choice[t]].decision);
+            for (int m : units.members().get(t)) decided[m] = units.perTensor().get(m)[choice[t]].decision;
             damage += options.get(t)[choice[t]].damage;
         }
+        List<TensorDecision> out = List.of(decided);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("target", r.policy().target().toString());
         settings.put("importance", importance(r));

@@ -159,4 +159,33 @@ class RateDistortionAllocatorTest {
         assertTrue(d.get("model.layers.0.mlp.gate_proj.weight").bits() >= d.get("model.layers.0.mlp.up_proj.weight").bits(),
                 "the noisier tensor gets the bits: " + d);
     }
+
+    /**
+     * Experts of one (layer, projection) are stored as one stack with one type, so they get one decision;
+     * the stack competes with other tensors by its summed bytes and damage (a stack of very sensitive
+     * experts gets more bits than an insensitive one), and the budget holds.
+     */
+    @Test
+    void expertSlicesOfAStackGetOneDecision() {
+        Map<String, List<Encoding>> enc = new LinkedHashMap<>();
+        List<TensorAnalysis> ts = new ArrayList<>();
+        Random random = new Random(7);
+        for (int e = 0; e < 8; e++) {
+            ts.add(tensor("model.layers.0.mlp.experts." + e + ".down_proj.weight", 64, 128, 1 + 50 * random.nextDouble(), enc));
+            ts.add(tensor("model.layers.0.mlp.experts." + e + ".up_proj.weight", 64, 128, 0.01 + 0.1 * random.nextDouble(), enc));
+        }
+        ts.add(tensor("model.layers.0.self_attn.o_proj.weight", 128, 128, 1, enc));
+        long budget = 17 * (64L * 128 * 4 / 8 + 1024);
+        AllocationPlan p = plan(ts, enc, Map.of(), AllocationPolicy.defaults().withTarget(AllocationPolicy.Target.size(budget)),
+                Map.of());
+        Map<String, TensorDecision> d = p.byName();
+        for (String proj : List.of("down_proj", "up_proj")) {
+            String first = d.get("model.layers.0.mlp.experts.0." + proj + ".weight").encoding();
+            for (int e = 1; e < 8; e++) assertEquals(first, d.get("model.layers.0.mlp.experts." + e + "." + proj + ".weight").encoding(), proj);
+        }
+        assertTrue(d.get("model.layers.0.mlp.experts.0.down_proj.weight").bits() > d.get("model.layers.0.mlp.experts.0.up_proj.weight").bits(),
+                d.toString());
+        assertTrue(bytes(p, enc) <= budget);
+        assertEquals(ts.size(), p.decisions().size());
+    }
 }

@@ -206,7 +206,9 @@ public final class MlxFormat implements OutputFormat {
         TensorSizer size = sizer(config, p);
         List<Encoding> out = new ArrayList<>();
         out.add(new Encoding(floatDtype(config, p, t.dtype()).name(), 16, 0, size.bytes(t, 16, 0), ""));
-        if (MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()) {
+        // MoE routers and shared-expert gates: float only (a few KB that decide where every token goes)
+        if (MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()
+                && t.role() != dev.swan.api.model.TensorRole.ROUTER) {
             for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
                 for (int g : new int[] {32, 64, 128}) {
                     if (t.cols() % g != 0) continue;
