@@ -173,6 +173,13 @@ class GgufMoeTest {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, ctx(Map.of()).parameters()));
             assertTrue(e.getMessage().contains("needs its own output head"), e.getMessage());
         }
+        Path narrow = tmp.resolve("narrow");
+        SyntheticModel.write(SyntheticModel.mixtral().withMoe(new SyntheticModel.Moe(4, 2, 64, 0, false)), narrow);
+        try (ModelDir m = ModelDir.open(narrow)) {
+            Exception e = assertThrows(dev.swan.api.ModelFormatException.class, () -> gguf.check(m, ctx(Map.of()).parameters()));
+            assertTrue(e.getMessage().contains("config.json implies [64, 128]") || e.getMessage().contains("implies [96, 128]"),
+                    e.getMessage());
+        }
         Path norm = tmp.resolve("norm");
         SyntheticModel.write(SyntheticModel.qwen3Moe(), norm);
         String cfg = Files.readString(norm.resolve("config.json")).replace("\"norm_topk_prob\": true", "\"norm_topk_prob\": false");

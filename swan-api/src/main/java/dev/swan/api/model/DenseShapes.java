@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * What writers check before writing a decoder-only transformer (llama, mistral, qwen2, qwen3): the
+ * What writers check before writing a decoder-only transformer (llama, mistral, qwen2, qwen3, and the
+ * mixtures of experts qwen3_moe, qwen2_moe, mixtral): the
  * config's hyper-parameters are positive, finite and divide as attention needs, and every layer's
  * projections have the shapes they imply, as the runtimes that load the output will check. A refusal
  * names the config key or the tensor.
@@ -37,11 +38,9 @@ public final class DenseShapes {
     /** Refuses a model whose config and weights disagree; other model types pass unchecked. */
     public static void check(ModelDir model) {
         ModelConfig c = model.config();
-        if (MOE_TYPES.contains(c.modelType())) {
-            checkExperts(model);
-            return;
-        }
-        if (!TYPES.contains(c.modelType())) return;
+        boolean moe = MOE_TYPES.contains(c.modelType());
+        if (moe) checkExperts(model);
+        else if (!TYPES.contains(c.modelType())) return;
         int hidden = positive(c, "hidden_size");
         int heads = positive(c, "num_attention_heads");
         int layers = positive(c, "num_hidden_layers");
@@ -73,9 +72,11 @@ public final class DenseShapes {
         int ffn = positive(c, "intermediate_size");
         for (int l = 0; l < layers; l++) {
             String p = "model.layers." + l + ".";
-            expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
-            expect(model, p + "mlp.up_proj.weight", ffn, hidden);
-            expect(model, p + "mlp.down_proj.weight", hidden, ffn);
+            if (!moe || model.find(p + "mlp.gate_proj.weight").isPresent()) { // qwen3_moe may keep some layers dense
+                expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
+                expect(model, p + "mlp.up_proj.weight", ffn, hidden);
+                expect(model, p + "mlp.down_proj.weight", hidden, ffn);
+            }
             expectVector(model, p + "input_layernorm.weight", hidden);
             expectVector(model, p + "post_attention_layernorm.weight", hidden);
             expect(model, p + "self_attn.q_proj.weight", (long) heads * headDim, hidden);
@@ -114,6 +115,9 @@ public final class DenseShapes {
         java.util.Map<String, long[]> shapes = new java.util.HashMap<>();
         java.util.Map<String, String> firstOf = new java.util.HashMap<>();
         java.util.regex.Pattern slice = java.util.regex.Pattern.compile("^model\\.layers\\.(\\d+)\\.(.*\\.experts)\\.(\\d+)\\.(.+)$");
+        int hidden = positive(c, "hidden_size");
+        int expertWidth = c.modelType().equals("mixtral") ? positive(c, "intermediate_size") : positive(c, "moe_intermediate_size");
+        String widthKey = c.modelType().equals("mixtral") ? "intermediate_size" : "moe_intermediate_size";
         for (TensorInfo t : model.tensors()) {
             java.util.regex.Matcher m = slice.matcher(t.name());
             if (!m.matches() || m.group(1).length() > 9 || m.group(3).length() > 9) continue;
@@ -141,9 +145,23 @@ public final class DenseShapes {
             String p = "model.layers." + e.getKey() + ".";
             for (String router : new String[] {p + "mlp.gate.weight", p + "block_sparse_moe.gate.weight"}) {
                 Optional<TensorInfo> r = model.find(router);
-                if (r.isPresent() && (r.get().shape().length != 2 || r.get().shape()[0] != experts)) {
+                if (r.isPresent() && (r.get().shape().length != 2 || r.get().shape()[0] != experts || r.get().shape()[1] != hidden)) {
                     throw new ModelFormatException(model.path(), router, "shape " + Arrays.toString(r.get().shape())
-                            + ": a router has one row per expert, and num_experts is " + experts);
+                            + ": a router has one row per expert of hidden_size columns, and num_experts is " + experts
+                            + ", hidden_size " + hidden);
+                }
+            }
+        }
+        for (TensorInfo t : model.tensors()) { // every expert against the config, once they agree among themselves
+            Optional<ExpertWeight> x = ExpertWeight.parse(t.name());
+            if (x.isPresent()) {
+                boolean down = x.get().kind().equals("down");
+                long[] want = down ? new long[] {hidden, expertWidth} : new long[] {expertWidth, hidden};
+                if (x.get().isStack()) want = new long[] {experts, want[0], want[1]};
+                if (!Arrays.equals(want, t.shape())) {
+                    throw new ModelFormatException(model.path(), t.name(), "shape " + Arrays.toString(t.shape())
+                            + " but config.json implies " + Arrays.toString(want) + " (from hidden_size, " + widthKey
+                            + (x.get().isStack() ? ", num_experts" : "") + "): the config and the weights disagree");
                 }
             }
         }
