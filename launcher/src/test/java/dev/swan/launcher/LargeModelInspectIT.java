@@ -75,6 +75,12 @@ class LargeModelInspectIT {
             } else {
                 assertTrue(active > 21e9 && active < 23e9, "Qwen3-235B-A22B activates about 22B: " + active);
             }
+            Dist forecast = Dist.run(tmp, "analyze", model.toString(), "--dry-run", "-f", "gguf");
+            assertEquals(0, forecast.exit(), forecast.toString());
+            System.out.println(forecast.out());
+            assertTrue(forecast.out().contains("Forecast: analysis takes about"), forecast.out());
+            assertTrue(forecast.out().contains(String.format(java.util.Locale.ROOT, "%,d per-expert slices",
+                    3L * shape.layers() * shape.experts())), forecast.out());
             AnalyzeAllocateTest.deleteTree(model);
         }
     }

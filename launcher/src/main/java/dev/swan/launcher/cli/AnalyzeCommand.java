@@ -52,6 +52,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Discard the partial results of an interrupted run instead of resuming.")
     boolean restart;
 
+    @Option(names = "--dry-run", description = "Forecast instead: tensors to measure by shape, the time on this machine "
+            + "(the metrics timed once per distinct shape on a random stand-in) and output sizes; reads no weight, writes nothing.")
+    boolean dryRun;
+
     @Mixin
     PlanOptions plan;
 
@@ -64,6 +68,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 dev.swan.api.model.DenseShapes.check(model);
                 s = QuantizeCommand.defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
+                if (dryRun) {
+                    Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
+                    try (var engine = pipeline.engine(rp, model)) {
+                        dev.swan.launcher.pipeline.AnalysisForecast.of(model, engine, s.threads())
+                                .print(out, model, pipeline.sizers(model.config(), rp));
+                    }
+                    return 0;
+                }
                 Path target = output != null ? output : Path.of(model.name() + ".swan.json");
                 AtomicOutput.refuseOverlap(target, model.path());
                 try (AtomicOutput.Lock lock = AtomicOutput.lock(target)) {

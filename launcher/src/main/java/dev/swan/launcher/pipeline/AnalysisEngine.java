@@ -9,6 +9,7 @@ import dev.swan.api.Quantizer;
 import dev.swan.api.StandaloneMetricContext;
 import dev.swan.api.SwanException;
 import dev.swan.api.TensorAnalysis;
+import dev.swan.api.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.model.TensorClass;
 import dev.swan.api.numeric.FloatMatrix;
@@ -86,31 +87,36 @@ public final class AnalysisEngine implements AutoCloseable {
         });
         AtomicLong finished = new AtomicLong(done.size());
         long total = tensors.size();
-        List<Future<Measured>> futures = new ArrayList<>();
+        Map<String, List<TensorInfo>> stacks = expertStacks(tensors);
+        Map<String, Future<Map<String, Measured>>> tasks = new LinkedHashMap<>();
         try {
             for (TensorInfo t : tensors) {
-                if (done.containsKey(t.name())) {
-                    futures.add(null);
-                    continue;
-                }
-                futures.add(workers.submit(() -> {
-                    AnalysisShape shape = AnalysisShape.of(t);
+                if (done.containsKey(t.name())) continue;
+                String key = taskKey(t);
+                if (tasks.containsKey(key)) continue;
+                List<TensorInfo> members = stacks.getOrDefault(key, List.of(t));
+                tasks.put(key, workers.submit(() -> {
+                    AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(t);
                     int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
                     memory.acquire(permits);
                     try {
-                        Measured m = measure(model, t, shape);
-                        sink.accept(m);
-                        progress.update(finished.incrementAndGet(), total, t.name());
-                        return m;
+                        Map<String, Measured> results = members.size() > 1 ? measureStack(model, key, members)
+                                : Map.of(t.name(), measure(model, t, shape));
+                        for (TensorInfo m : members) {
+                            if (done.containsKey(m.name())) continue;
+                            sink.accept(results.get(m.name()));
+                            progress.update(finished.incrementAndGet(), total, m.name());
+                        }
+                        return results;
                     } finally {
                         memory.release(permits);
                     }
                 }));
             }
             List<Measured> out = new ArrayList<>();
-            for (int i = 0; i < tensors.size(); i++) {
-                Future<Measured> f = futures.get(i);
-                out.add(f == null ? done.get(tensors.get(i).name()) : get(f));
+            for (TensorInfo t : tensors) {
+                Measured d = done.get(t.name());
+                out.add(d != null ? d : get(tasks.get(taskKey(t))).get(t.name()));
             }
             return out;
         } finally {
@@ -118,7 +124,69 @@ public final class AnalysisEngine implements AutoCloseable {
         }
     }
 
-    private static Measured get(Future<Measured> f) {
+    /** A per-expert slice is measured with its stack; anything else alone. */
+    private static String taskKey(TensorInfo t) {
+        return ExpertWeight.parse(t.name()).filter(x -> !x.isStack()).map(ExpertWeight::stackName).orElse(t.name());
+    }
+
+    /** Per-expert slices by the stack they belong to, in expert order (stacks of one slice left out). */
+    static Map<String, List<TensorInfo>> expertStacks(List<TensorInfo> tensors) {
+        Map<String, java.util.TreeMap<Integer, TensorInfo>> byStack = new LinkedHashMap<>();
+        for (TensorInfo t : tensors) {
+            ExpertWeight.parse(t.name()).filter(x -> !x.isStack())
+                    .ifPresent(x -> byStack.computeIfAbsent(x.stackName(), k -> new java.util.TreeMap<>()).put(x.expert(), t));
+        }
+        Map<String, List<TensorInfo>> out = new LinkedHashMap<>();
+        byStack.forEach((k, v) -> {
+            if (v.size() > 1) out.put(k, List.copyOf(v.values()));
+        });
+        return out;
+    }
+
+    /** The stack a runtime stores these slices as: [E, out, in], measured as a 3-D stack is (4 sampled experts). */
+    private static AnalysisShape sampleShape(List<TensorInfo> members) {
+        return AnalysisShape.of(stackInfo(members.get(0), members.size(), null));
+    }
+
+    private static TensorInfo stackInfo(TensorInfo first, int experts, String name) {
+        long[] s = first.shape();
+        return new TensorInfo(name == null ? first.name() : name, first.dtype(), new long[] {experts, s[0], s[1]}, first.file(),
+                0, first.byteSize() * experts);
+    }
+
+    /**
+     * One layer's experts of one projection, measured once as the stack runtimes store (the SWAN method's
+     * rule for 3-D expert tensors: experts linspace(0, E-1, 4), all when E ≤ 4, their rows stacked); every
+     * slice gets that analysis, so the stack gets one decision. Seeds follow the stack's name.
+     */
+    private Map<String, Measured> measureStack(ModelDir model, String stackName, List<TensorInfo> members) {
+        TensorInfo stack = stackInfo(members.get(0), members.size(), stackName);
+        AnalysisShape shape = AnalysisShape.of(stack);
+        Map<String, Measured> out = new LinkedHashMap<>();
+        Measured m;
+        if (!shape.analysed() || metrics.isEmpty()) {
+            m = new Measured(new TensorAnalysis(stackName, stack.dtype(), stack.shape(), model.classOf(members.get(0)),
+                    shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
+        } else {
+            int a = (int) members.get(0).shape()[0];
+            int b = (int) members.get(0).shape()[1];
+            int[] sampled = shape.experts();
+            float[] rows = new float[sampled.length * a * b];
+            for (int i = 0; i < sampled.length; i++) {
+                model.stream(members.get(sampled[i])).readFloats(0, rows, i * a * b, a * b);
+            }
+            m = measure(model, stack, model.classOf(members.get(0)), new FloatMatrix(rows, sampled.length * a, b));
+        }
+        for (int i = 0; i < members.size(); i++) {
+            TensorInfo t = members.get(i);
+            TensorAnalysis x = m.analysis();
+            out.put(t.name(), new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), model.classOf(t), x.skipReason(),
+                    x.metrics()), i == 0 ? m.seconds() : Map.of()));
+        }
+        return out;
+    }
+
+    private static <T> T get(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -139,8 +207,9 @@ public final class AnalysisEngine implements AutoCloseable {
     public static void checkHeap(ModelDir model, long maxHeap) {
         long worst = 0;
         String name = null;
+        Map<String, List<TensorInfo>> stacks = expertStacks(model.tensors());
         for (TensorInfo t : model.tensors()) {
-            AnalysisShape shape = AnalysisShape.of(t);
+            AnalysisShape shape = measuredShape(t, stacks);
             if (shape.analysed() && needBytes(shape) > worst) {
                 worst = needBytes(shape);
                 name = t.name();
@@ -162,6 +231,12 @@ public final class AnalysisEngine implements AutoCloseable {
         return copy + sketch;
     }
 
+    /** The float copy and sketches a stack's sample needs, for sizing the heap. */
+    static AnalysisShape measuredShape(TensorInfo t, Map<String, List<TensorInfo>> stacks) {
+        List<TensorInfo> members = stacks.get(taskKey(t));
+        return members == null ? AnalysisShape.of(t) : sampleShape(members);
+    }
+
     /** Analyses one tensor: the pure function at the heart of swan. */
     public Measured measure(ModelDir model, TensorInfo t, AnalysisShape shape) {
         TensorClass cls = model.classOf(t);
@@ -170,6 +245,14 @@ public final class AnalysisEngine implements AutoCloseable {
                     shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
         }
         FloatMatrix w = shape.load(model.stream(t));
+        return measure(model, t, cls, w);
+    }
+
+    /**
+     * Runs every metric on {@code w}, the analysed matrix of {@code t} (also a stand-in of its shape, when
+     * forecasting how long the analysis takes).
+     */
+    public Measured measure(ModelDir model, TensorInfo t, TensorClass cls, FloatMatrix w) {
         float[] values = w.data();
         for (int i = 0; i < values.length; i++) {
             // metrics are arithmetic on the weights: NaN or infinity makes them meaningless (or never converge)

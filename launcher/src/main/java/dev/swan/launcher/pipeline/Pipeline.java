@@ -90,6 +90,14 @@ public final class Pipeline {
         return Parameters.resolve(f.id(), f.parameters(), rp.settings().formatOptions(), rp.settings().source());
     }
 
+    /** The engine that measures {@code model} with the pipeline's metrics, seed and threads. */
+    public AnalysisEngine engine(ResolvedPipeline rp, ModelDir model) {
+        List<OutputFormat> formats = new ArrayList<>();
+        for (LoadedPlugin<OutputFormat> f : plugins.formats()) formats.add(f.plugin());
+        return new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(), rp.settings().threads(),
+                AnalysisEngine.defaultMemoryBudget(), encodings(rp, model.config()));
+    }
+
     /** Every way the target format can store each tensor, with exact bytes (empty without a format). */
     public java.util.function.Function<TensorAnalysis, List<dev.swan.api.Encoding>> encodings(ResolvedPipeline rp,
                                                                                               ModelConfig config) {
@@ -124,12 +132,9 @@ public final class Pipeline {
         identity.put("fingerprint", fingerprint);
         identity.put("seed", rp.settings().seed());
         identity.put("metrics", identityMetrics);
-        List<OutputFormat> formats = new ArrayList<>();
-        for (LoadedPlugin<OutputFormat> f : plugins.formats()) formats.add(f.plugin());
         List<AnalysisEngine.Measured> measured;
         AnalysisJournal journal = journalFor == null ? null : AnalysisJournal.open(journalFor, identity, restart);
-        try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(),
-                rp.settings().threads(), AnalysisEngine.defaultMemoryBudget(), encodings(rp, model.config()))) {
+        try (AnalysisEngine engine = engine(rp, model)) {
             Map<String, AnalysisEngine.Measured> done = journal == null ? Map.of() : journal.done();
             int total = model.tensors().size();
             if (!done.isEmpty() && out != null) {

@@ -69,10 +69,10 @@ public final class DenseShapes {
                         + layers + ": config.json and the weights disagree");
             }
         }
-        int ffn = positive(c, "intermediate_size");
         for (int l = 0; l < layers; l++) {
             String p = "model.layers." + l + ".";
             if (!moe || model.find(p + "mlp.gate_proj.weight").isPresent()) { // qwen3_moe may keep some layers dense
+                int ffn = positive(c, "intermediate_size");
                 expect(model, p + "mlp.gate_proj.weight", ffn, hidden);
                 expect(model, p + "mlp.up_proj.weight", ffn, hidden);
                 expect(model, p + "mlp.down_proj.weight", hidden, ffn);
