@@ -114,7 +114,7 @@ final class GgufPlan {
             if (n.endsWith("ffn_gate_inp_shexp.weight")) ne = new long[] {t.numel()}; // [1, hidden] stored as a vector
             List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
             out.add(entry(List.of(t), n, ne, d, arch.permuteHeads(t.name(), model.config()), preset, layers, gqa, tied,
-                    importance, p));
+                    model.config().numExperts(), importance, p));
         }
         for (Map.Entry<String, TreeMap<Integer, TensorInfo>> s : stacks.entrySet()) {
             List<TensorInfo> parts = new ArrayList<>(s.getValue().values());
@@ -122,7 +122,7 @@ final class GgufPlan {
             long[] ne = {shape[1], shape[0], parts.size()};
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
-            out.add(entry(parts, s.getKey(), ne, d, 0, preset, layers, gqa, tied, importance, p));
+            out.add(entry(parts, s.getKey(), ne, d, 0, preset, layers, gqa, tied, model.config().numExperts(), importance, p));
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;
@@ -134,8 +134,8 @@ final class GgufPlan {
      * fallback. A stack takes the largest of its experts' decisions (the allocators give them one).
      */
     private static Entry entry(List<TensorInfo> parts, String n, long[] ne, List<TensorDecision> decisions, int permute,
-                               Optional<GgufPreset> preset, int layers, int gqa, boolean tied, GgufImportance importance,
-                               Parameters p) {
+                               Optional<GgufPreset> preset, int layers, int gqa, boolean tied, int experts,
+                               GgufImportance importance, Parameters p) {
         TensorInfo t = parts.get(0);
         TensorDecision d = null;
         for (TensorDecision x : decisions) if (d == null || x.bits() > d.bits()) d = x;
@@ -148,7 +148,7 @@ final class GgufPlan {
             // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
             if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
             else if (preset.isPresent() && bits < 16) {
-                type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix());
+                type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix(), experts);
             }
             else type = typeFor(bits, t.dtype(), p);
             GgmlType wanted = type;

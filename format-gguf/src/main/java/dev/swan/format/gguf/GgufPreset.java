@@ -50,11 +50,17 @@ enum GgufPreset {
      * @param tied   true when the file has no separate output head
      */
     GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied) {
-        return typeFor(gguf, cols, layers, gqa, tied, false);
+        return typeFor(gguf, cols, layers, gqa, tied, false, 0);
     }
 
-    /** As above; with an importance matrix Q4_0 and Q5_0 give the first eighth of ffn_down Q4_1 / Q5_1, as llama-quantize does. */
-    GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied, boolean imatrix) {
+    /**
+     * As above; with an importance matrix Q4_0 and Q5_0 give the first eighth of ffn_down Q4_1 / Q5_1, as
+     * llama-quantize does. With {@code experts} (a mixture of experts' expert_count) its MoE rules: every
+     * ffn_down (the experts' stack and the shared expert's too) follows the ffn_down rules by the layer in its
+     * name, and 8-expert models (Mixtral) get attn_v and attn_k in Q8_0 and attn_output in Q5_K for the
+     * low-bit recipes.
+     */
+    GgmlType typeFor(String gguf, long cols, int layers, int gqa, boolean tied, boolean imatrix, int experts) {
         GgmlType t = base;
         Matcher m = LAYER.matcher(gguf);
         int layer = m.matches() ? (m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1))) : -1;
@@ -69,7 +75,10 @@ enum GgufPreset {
             else if (this == Q3_K_L) t = GgmlType.Q5_K;
             else if ((this == Q4_K_M || this == Q5_K_M) && moreBits(layer, layers)) t = GgmlType.Q6_K;
             else if (this == Q4_K_S && layer < 4) t = GgmlType.Q5_K;
-        } else if (role.equals("ffn_down.weight")) {
+            if (experts == 8) t = GgmlType.Q8_0;
+        } else if (role.equals("attn_k.weight")) {
+            if (experts == 8) t = GgmlType.Q8_0;
+        } else if (role.startsWith("ffn_down")) {
             if (this == Q2_K) t = GgmlType.Q3_K;
             else if (this == Q2_K_S && layer < layers / 8) t = GgmlType.Q4_K;
             else if (this == Q3_K_M) t = layer < layers / 16 ? GgmlType.Q5_K : GgmlType.Q4_K;
@@ -80,6 +89,8 @@ enum GgufPreset {
             else if ((this == Q4_0 || this == Q5_0) && imatrix && layer < layers / 8) {
                 t = this == Q4_0 ? GgmlType.Q4_1 : GgmlType.Q5_1;
             }
+        } else if (role.equals("attn_output.weight") && experts == 8) {
+            if (this == Q2_K || this == Q3_K_S || this == Q3_K_M || this == Q4_K_S || this == Q4_K_M) t = GgmlType.Q5_K;
         } else if (role.equals("attn_output.weight")) {
             if (this == Q2_K) t = GgmlType.Q3_K;
             else if (this == Q3_K_M) t = GgmlType.Q4_K;

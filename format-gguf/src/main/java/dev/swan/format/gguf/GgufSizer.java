@@ -85,7 +85,7 @@ final class GgufSizer implements TensorSizer {
             int gqa = heads / Math.max(1, config.numKvHeads().orElse(heads));
             String name = arch.map(t.name()).orElse(t.name());
             type = preset.get().typeFor(name, t.cols(), config.numLayers().orElse(0), gqa, config.tieWordEmbeddings(),
-                    !p.getString("imatrix").isEmpty());
+                    !p.getString("imatrix").isEmpty(), config.numExperts());
         } else {
             type = GgufPlan.typeFor(d.bits(), t.dtype(), p);
         }

@@ -140,6 +140,48 @@ class GgufMoeTest {
         assertArrayEquals(files[0], files[1]);
     }
 
+    /**
+     * llama-quantize's recipes on mixtures of experts, byte for byte: its own files of two synthetic MoE
+     * models (made by llama-quantize from swan's F32 GGUF of the same weights; per tensor the ggml type and
+     * the first 16 hex digits of the SHA-256 of its padded data are kept in the test resources) against
+     * swan's {@code --preset} files: an 8-expert Mixtral (llama.cpp's 8-expert rules for attn_v, attn_k,
+     * attn_output) and a qwen2moe whose shared expert's ffn_down follows the ffn_down rules too.
+     */
+    @Test
+    void presetsEqualLlamaQuantizeOnMixturesOfExperts() throws Exception {
+        Map<String, SyntheticModel.Spec> specs = Map.of(
+                "mx256", SyntheticModel.mixtral().withSize(256, 256, 4, 4, 2, 64, 512).withMoe(new SyntheticModel.Moe(8, 2, 256, 0, false)),
+                "q2m256", SyntheticModel.qwen2Moe().withSize(256, 512, 4, 4, 2, 64, 640).withMoe(new SyntheticModel.Moe(4, 2, 256, 256, false)));
+        Map<String, Object> golden;
+        try (var in = getClass().getResourceAsStream("/llama-quantize-moe.json")) {
+            golden = dev.swan.api.json.Json.parseObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        for (Map.Entry<String, SyntheticModel.Spec> e : specs.entrySet()) {
+            Path src = tmp.resolve("golden").resolve(e.getKey());
+            SyntheticModel.write(e.getValue(), src);
+            Map<?, ?> recipes = (Map<?, ?>) golden.get(e.getKey());
+            for (Object recipe : recipes.keySet()) {
+                Path out = tmp.resolve(e.getKey() + "-" + recipe + ".gguf");
+                try (ModelDir m = ModelDir.open(src)) {
+                    gguf.write(m, bits(m, 4), out, ctx(gguf.baseline((String) recipe, true).orElseThrow()));
+                }
+                Map<?, ?> want = (Map<?, ?>) recipes.get(recipe);
+                try (GgufReader g = GgufReader.open(out)) {
+                    assertEquals(want.size(), g.tensors().size(), e.getKey() + " " + recipe);
+                    for (GgufReader.Info t : g.tensors()) {
+                        List<?> w = (List<?>) want.get(t.name());
+                        byte[] data = new byte[(int) GgufLayout.align(t.bytes())];
+                        g.read(t, 0, data, data.length);
+                        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(data)).substring(0, 16);
+                        assertEquals(((Number) w.get(0)).intValue(), t.type().id(), e.getKey() + " " + recipe + " " + t.name() + " type");
+                        assertEquals(w.get(1), hash, e.getKey() + " " + recipe + " " + t.name() + " bytes");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void qwen2MoeWritesTheSharedExpert() throws IOException {
         Map<String, GgufReader.Info> t = written(SyntheticModel.qwen2Moe(), "q2m", 8);
