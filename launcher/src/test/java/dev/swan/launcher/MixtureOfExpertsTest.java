@@ -55,9 +55,10 @@ class MixtureOfExpertsTest {
                 System.arraycopy(run, 0, args, 2, run.length);
                 args[run.length + 2] = "-o";
                 args[run.length + 3] = out.toString();
-                args[run.length + 4] = "-q";
+                args[run.length + 4] = "--force"; // not -q: the summary is checked
                 Cli q = Cli.run(args);
                 assertEquals(0, q.exit(), e.getKey() + " " + kind + ": " + q);
+                assertTrue(q.out().contains("Read per token (2 of " + e.getValue().moe().experts() + " experts)"), q.out());
                 oneDecisionPerStack(manifest(model, run));
                 Cli v = Cli.run("verify", out.toString(), "--source", model.toString());
                 assertEquals(0, v.exit(), e.getKey() + " " + kind + ": " + v);

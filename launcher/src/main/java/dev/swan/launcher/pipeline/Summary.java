@@ -14,11 +14,13 @@ import java.util.TreeMap;
 /**
  * What a plan amounts to: tensors and parameters per bit width, nominal average bits, and for each
  * installed format the predicted bytes and effective bits per weight (scales, biases and float tensors
- * included), plus analysis timings.
+ * included), plus analysis timings. For a mixture of experts also the bytes one token reads: everything
+ * outside the experts plus k/E of the experts' bytes (k experts per token of E).
  */
 public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits, double nominalBits,
                       Map<String, Long> bytesByFormat, Map<String, Double> effectiveBits,
-                      Map<String, Double> metricSeconds, double analysisSeconds) {
+                      Map<String, Double> metricSeconds, double analysisSeconds, Map<String, Long> activeBytesByFormat,
+                      String experts) {
 
     public static Summary of(Manifest m, Map<String, TensorSizer> sizers) {
         List<TensorAnalysis> ts = m.tensors();
@@ -36,20 +38,30 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
             bitSum += (double) b * p;
         }
         Map<String, Long> bytes = new LinkedHashMap<>();
+        Map<String, Long> active = new LinkedHashMap<>();
         Map<String, Double> eff = new LinkedHashMap<>();
+        dev.swan.api.model.ModelConfig config = new dev.swan.api.model.ModelConfig(null,
+                m.modelConfig() == null ? Map.of() : m.modelConfig());
+        int experts = config.numExperts();
+        int perToken = config.expertsPerToken().orElse(experts);
         for (Map.Entry<String, TensorSizer> e : sizers.entrySet()) {
             long total = e.getValue().fixedBytes();
             long stored = 0;
+            long expertBytes = 0;
             for (int i = 0; i < ts.size(); i++) {
-                total += e.getValue().bytes(ts.get(i), ds.get(i));
+                long b = e.getValue().bytes(ts.get(i), ds.get(i));
+                total += b;
+                if (dev.swan.api.model.ExpertWeight.parse(ts.get(i).name()).isPresent()) expertBytes += b;
                 if (e.getValue().bytes(ts.get(i), 16, 0) > 0) stored += ts.get(i).params();
             }
             bytes.put(e.getKey(), total);
+            if (experts > 0 && expertBytes > 0) active.put(e.getKey(), total - expertBytes + expertBytes * perToken / experts);
             eff.put(e.getKey(), (total - e.getValue().fixedBytes()) * 8.0 / Math.max(1, stored));
         }
         Map<String, Double> secs = new LinkedHashMap<>();
         for (Map<String, Double> s : m.seconds().values()) s.forEach((k, v) -> secs.merge(k, v, Double::sum));
-        return new Summary(params, ts.size(), byBits, bitSum / Math.max(1, params), bytes, eff, secs, m.analysisSeconds());
+        return new Summary(params, ts.size(), byBits, bitSum / Math.max(1, params), bytes, eff, secs, m.analysisSeconds(),
+                active, experts > 0 ? perToken + " of " + experts + " experts" : "");
     }
 
     public Map<String, Object> toJson() {
@@ -65,6 +77,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         effectiveBits.forEach((k, v) -> eff.put(k, round(v)));
         j.put("effective_bits", eff);
         j.put("predicted_bytes", bytesByFormat);
+        if (!activeBytesByFormat.isEmpty()) j.put("predicted_active_bytes", activeBytesByFormat);
         Map<String, Object> secs = new LinkedHashMap<>();
         metricSeconds.forEach((k, v) -> secs.put(k, round(v)));
         j.put("metric_seconds", secs);
@@ -89,6 +102,11 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         bytesByFormat.forEach((k, v) -> size.append(' ').append(k).append(' ').append(Format.count(v)).append(" bytes (")
                 .append(Format.bytes(v)).append(");"));
         if (!bytesByFormat.isEmpty()) out.println(size.substring(0, size.length() - 1));
+        if (!activeBytesByFormat.isEmpty()) {
+            StringBuilder a = new StringBuilder("Read per token (" + experts + "):");
+            activeBytesByFormat.forEach((k, v) -> a.append(' ').append(k).append(' ').append(Format.bytes(v)).append(';'));
+            out.println(a.substring(0, a.length() - 1));
+        }
         if (planSettings != null && planSettings.containsKey("t8")) {
             out.println("Thresholds: t16 " + planSettings.get("t16") + ", t8 " + planSettings.get("t8") + ", t2 "
                     + planSettings.get("t2") + " (normalization " + planSettings.get("normalization") + ")"
