@@ -157,7 +157,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                     AtomicOutput.keepOnExit(cleanup);
                 }
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
-                printReport(report, out);
+                printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 if (m.plan().settings().containsKey("t8")) {
                     out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
@@ -262,7 +262,26 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     /** Tensors and parameters per stored type, effective bits per weight and total size. */
-    static void printReport(WriteReport report, PrintStream out) {
+    /**
+     * For a mixture of experts, the tensor data one token reads: everything outside the experts plus k/E of
+     * the experts' bytes.
+     */
+    private static void printActive(WriteReport report, PrintStream out, dev.swan.api.model.ModelConfig config) {
+        int experts = config.numExperts();
+        int perToken = config.expertsPerToken().orElse(experts);
+        if (experts <= 0) return;
+        long all = 0;
+        long expertBytes = 0;
+        for (WriteReport.Written w : report.tensors()) {
+            all += w.bytes();
+            if (dev.swan.api.model.ExpertWeight.parse(w.name()).isPresent()) expertBytes += w.bytes();
+        }
+        if (expertBytes == 0) return;
+        out.println("Read per token (" + perToken + " of " + experts + " experts): "
+                + Format.bytes(all - expertBytes + expertBytes * perToken / experts) + " of " + Format.bytes(all));
+    }
+
+    static void printReport(WriteReport report, PrintStream out, dev.swan.api.model.ModelConfig config) {
         Map<String, long[]> byType = new TreeMap<>();
         long params = 0;
         long bytes = 0;
@@ -284,6 +303,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         t.print(out);
         out.println("Effective bits/weight: " + Format.fixed(bytes * 8.0 / Math.max(1, params), 3) + " over "
                 + Format.count(params) + " parameters; tensor data " + Format.bytes(bytes));
+        printActive(report, out, config);
         if (notes > 0) {
             out.println(notes + " tensor(s) stored differently from the plan:");
             printNotes(report, out);
