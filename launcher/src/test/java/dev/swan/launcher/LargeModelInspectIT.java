@@ -75,6 +75,10 @@ class LargeModelInspectIT {
             } else {
                 assertTrue(active > 21e9 && active < 23e9, "Qwen3-235B-A22B activates about 22B: " + active);
             }
+            if (shape.layers() != 48) { // the forecast itself is checked once (it times the metrics per shape)
+                AnalyzeAllocateTest.deleteTree(model);
+                continue;
+            }
             Dist forecast = Dist.run(tmp, "analyze", model.toString(), "--dry-run", "-f", "gguf");
             assertEquals(0, forecast.exit(), forecast.toString());
             System.out.println(forecast.out());

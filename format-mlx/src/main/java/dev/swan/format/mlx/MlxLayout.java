@@ -9,11 +9,9 @@ import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * What the output holds and where: one {@link Item} per stored source tensor (quantized triplet or float
@@ -125,28 +123,21 @@ final class MlxLayout {
      */
     static List<Item> items(ModelDir model, AllocationPlan plan, DType floatDtype, boolean keepSourceDtype) {
         List<Item> out = new ArrayList<>();
-        Map<String, TreeMap<Integer, TensorInfo>> stacks = new LinkedHashMap<>();
-        Map<String, Integer> slot = new LinkedHashMap<>(); // a stack sits where its first expert did
+        Map<String, List<TensorInfo>> stacks = ExpertWeight.slicesByStack(model.tensors(), TensorInfo::name);
         for (TensorInfo t : model.tensors()) {
             if (MlxModules.dropped(t.name(), model.config())) continue;
             Optional<ExpertWeight> x = ExpertWeight.parse(t.name());
             if (x.isPresent() && !x.get().isStack()) {
-                String path = MlxModules.switchPath(x.get());
-                if (!slot.containsKey(path)) {
-                    slot.put(path, out.size());
-                    out.add(null);
-                }
-                stacks.computeIfAbsent(path, k -> new TreeMap<>()).put(x.get().expert(), t);
+                // a stack sits where its first expert did
+                List<TensorInfo> parts = stacks.get(x.get().stackName());
+                if (parts.get(0) != t) continue;
+                List<TensorDecision> d = new ArrayList<>();
+                for (TensorInfo p : parts) plan.decision(p.name()).ifPresent(d::add);
+                out.add(item(t, parts, MlxModules.switchPath(x.get()), d, floatDtype, keepSourceDtype));
                 continue;
             }
             List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
             out.add(item(t, null, x.map(MlxModules::switchPath).orElse(null), d, floatDtype, keepSourceDtype));
-        }
-        for (Map.Entry<String, TreeMap<Integer, TensorInfo>> s : stacks.entrySet()) {
-            List<TensorInfo> parts = new ArrayList<>(s.getValue().values());
-            List<TensorDecision> d = new ArrayList<>();
-            for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
-            out.set(slot.get(s.getKey()), item(parts.get(0), parts, s.getKey(), d, floatDtype, keepSourceDtype));
         }
         return out;
     }

@@ -131,15 +131,8 @@ public final class AnalysisEngine implements AutoCloseable {
 
     /** Per-expert slices by the stack they belong to, in expert order (stacks of one slice left out). */
     static Map<String, List<TensorInfo>> expertStacks(List<TensorInfo> tensors) {
-        Map<String, java.util.TreeMap<Integer, TensorInfo>> byStack = new LinkedHashMap<>();
-        for (TensorInfo t : tensors) {
-            ExpertWeight.parse(t.name()).filter(x -> !x.isStack())
-                    .ifPresent(x -> byStack.computeIfAbsent(x.stackName(), k -> new java.util.TreeMap<>()).put(x.expert(), t));
-        }
-        Map<String, List<TensorInfo>> out = new LinkedHashMap<>();
-        byStack.forEach((k, v) -> {
-            if (v.size() > 1) out.put(k, List.copyOf(v.values()));
-        });
+        Map<String, List<TensorInfo>> out = new LinkedHashMap<>(ExpertWeight.slicesByStack(tensors, TensorInfo::name));
+        out.values().removeIf(v -> v.size() < 2);
         return out;
     }
 

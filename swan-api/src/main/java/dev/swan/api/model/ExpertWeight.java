@@ -51,6 +51,22 @@ public record ExpertWeight(int layer, String block, int expert, String projectio
         return "model.layers." + layer + "." + block + ".experts." + e + "." + projection + ".weight";
     }
 
+    /**
+     * Per-expert slices among {@code items} grouped by the stack they form (stack name → slices in expert
+     * order), stacks in the order their first slice appears; items that are not slices are left out.
+     */
+    public static <T> java.util.Map<String, java.util.List<T>> slicesByStack(java.util.List<T> items,
+                                                                           java.util.function.Function<T, String> name) {
+        java.util.Map<String, java.util.TreeMap<Integer, T>> byStack = new java.util.LinkedHashMap<>();
+        for (T item : items) {
+            parse(name.apply(item)).filter(x -> !x.isStack())
+                    .ifPresent(x -> byStack.computeIfAbsent(x.stackName(), k -> new java.util.TreeMap<>()).put(x.expert(), item));
+        }
+        java.util.Map<String, java.util.List<T>> out = new java.util.LinkedHashMap<>();
+        byStack.forEach((k, v) -> out.put(k, java.util.List.copyOf(v.values())));
+        return out;
+    }
+
     /** The checkpoint spelling of a projection kind in a block: Mixtral's w1/w3/w2, else gate_proj/up_proj/down_proj. */
     public static String spelling(String block, String kind) {
         if (block.equals("block_sparse_moe")) return kind.equals("gate") ? "w1" : kind.equals("up") ? "w3" : "w2";
