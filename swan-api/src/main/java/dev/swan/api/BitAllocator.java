@@ -44,6 +44,29 @@ public interface BitAllocator extends SwanPlugin {
     }
 
     /** False for allocators that ignore metric results (baselines), so the launcher skips measuring. */
+    /**
+     * Lines a reader wants under the plan's summary (the thresholds chosen, a warning); none by default.
+     *
+     * @since SPI 1.3
+     */
+    default java.util.List<String> describe(AllocationPlan plan) {
+        return java.util.List.of();
+    }
+
+    /** Baseline name: every quantizable matrix quantized, the output format choosing each one's type. */
+    String EVERY_MATRIX = "every-matrix";
+
+    /**
+     * This allocator's parameters for baseline {@code name} (a bit width such as "4", or
+     * {@link #EVERY_MATRIX}), so the host can ask for a baseline without knowing parameter names; empty
+     * when it has no such baseline.
+     *
+     * @since SPI 1.3
+     */
+    default java.util.Optional<java.util.Map<String, Object>> baseline(String name) {
+        return java.util.Optional.empty();
+    }
+
     default boolean usesMetrics() {
         return true;
     }

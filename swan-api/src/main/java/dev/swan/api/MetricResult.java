@@ -13,6 +13,15 @@ import java.util.Map;
  */
 public record MetricResult(double raw, double score, Map<String, Double> details) {
 
+    /**
+     * A detail any metric may report: the NRMSE of 2-bit, group-32 round-to-nearest quantization of the
+     * tensor, which allocators read for 2-bit SQNR vetoes (whichever metric measured it).
+     *
+     * @since SPI 1.3
+     */
+    public static final String NRMSE_2BIT_G32 = "nrmse_2bit_g32";
+
+
     public MetricResult {
         if (Double.isNaN(score) || score < 0 || score > 1) {
             throw new IllegalArgumentException("score must lie in [0, 1], got " + score);

@@ -29,4 +29,14 @@ public interface SensitivityMetric extends SwanPlugin {
 
     /** Measures one weight. Must be deterministic for a given input, parameters and context seed. */
     MetricResult measure(FloatMatrix weight, MetricContext context);
+
+    /**
+     * Heap this metric needs beside the float copy of a {@code rows} × {@code cols} matrix (sketches,
+     * scratch), so the host can size how many tensors it measures at once; none by default.
+     *
+     * @since SPI 1.3
+     */
+    default long workingBytes(int rows, int cols, Parameters parameters) {
+        return 0;
+    }
 }

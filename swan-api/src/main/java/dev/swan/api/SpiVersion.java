@@ -8,7 +8,7 @@ package dev.swan.api;
  */
 public final class SpiVersion {
     /** major.minor of this SPI. */
-    public static final String CURRENT = "1.2";
+    public static final String CURRENT = "1.3";
 
     private SpiVersion() {
     }

@@ -105,10 +105,10 @@ final class Planner {
         return new TensorDecision(t.name(), defaultBits, 0, "default", s);
     }
 
-    /** SQNR of 2-bit group-32 quantization in dB, from the recon metric's detail; -inf when not measured. */
+    /** SQNR of 2-bit group-32 quantization in dB, from whichever metric reported it; -inf when none did. */
     private static double sqnr2bit(TensorAnalysis t) {
-        MetricResult r = t.metrics().get("recon");
-        Double nrmse = r == null ? null : r.details().get("nrmse_2bit_g32");
+        Double nrmse = null;
+        for (MetricResult r : t.metrics().values()) if (nrmse == null) nrmse = r.details().get(MetricResult.NRMSE_2BIT_G32);
         if (nrmse == null || !(nrmse > 0)) return Double.NEGATIVE_INFINITY;
         return -20 * Math.log10(nrmse);
     }

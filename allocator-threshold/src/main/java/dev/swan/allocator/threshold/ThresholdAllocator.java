@@ -24,6 +24,19 @@ import java.util.Map;
  */
 public final class ThresholdAllocator implements BitAllocator {
 
+    /** The thresholds the plan used (and the target they were chosen for), and any warning of the search. */
+    @Override
+    public List<String> describe(AllocationPlan plan) {
+        Map<String, Object> s = plan.settings();
+        List<String> lines = new java.util.ArrayList<>();
+        if (s.containsKey("t8")) {
+            lines.add("Thresholds: t16 " + s.get("t16") + ", t8 " + s.get("t8") + ", t2 " + s.get("t2") + " (normalization "
+                    + s.get("normalization") + ")" + (s.containsKey("target") ? ", chosen for target " + s.get("target") : ""));
+        }
+        if (s.containsKey("warning")) lines.add("Note: " + s.get("warning"));
+        return lines;
+    }
+
     @Override
     public String id() {
         return "threshold";

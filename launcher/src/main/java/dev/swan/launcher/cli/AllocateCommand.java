@@ -83,7 +83,7 @@ public final class AllocateCommand implements Callable<Integer> {
                 ManifestIO.write(output, planned, summary);
                 out.println("Plan for " + planned.tensors().size() + " tensors -> " + output);
             }
-            summary.print(out, planned.plan().settings());
+            summary.print(out, pipeline.describe(planned.plan()));
         }
         return 0;
     }

@@ -88,7 +88,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 ManifestIO.write(target, m, summary);
                 Pipeline.finishJournal(target);
                 out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + target);
-                summary.print(out, m.plan().settings());
+                summary.print(out, pipeline.describe(m.plan()));
                 }
             }
         }

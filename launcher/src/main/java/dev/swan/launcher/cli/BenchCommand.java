@@ -3,6 +3,7 @@ package dev.swan.launcher.cli;
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.AllocationPolicy;
 import dev.swan.api.AllocationRequest;
+import dev.swan.api.BitAllocator;
 import dev.swan.api.AnalysisShape;
 import dev.swan.api.FormatContext;
 import dev.swan.api.OutputFormat;
@@ -253,13 +254,10 @@ public final class BenchCommand implements Callable<Integer> {
             String[][] runs = {{"mlx", "", "uniform 4-bit g64"}, {"gguf", "Q4_K", "Q4_K"}, {"gguf", "Q8_0", "Q8_0"}};
             for (String[] run : runs) {
                 OutputFormat f = plugins.format(run[0]);
-                Map<String, Object> fo = new LinkedHashMap<>();
-                if (!run[1].isEmpty()) fo.put("uniform_type", run[1]);
+                Map<String, Object> fo = run[1].isEmpty() ? Map.of() : f.baseline(run[1], false).orElseThrow();
                 Parameters fp = Parameters.resolve(f.id(), f.parameters(), fo, "bench");
-                var uniform = plugins.allocator("uniform");
-                AllocationPlan plan = uniform.allocate(new AllocationRequest(analyses, Map.of(), AllocationPolicy.defaults(),
-                        Parameters.resolve("uniform", uniform.parameters(), Map.of("bits", 4), "bench"),
-                        f.sizer(md.config(), fp)), ProgressSink.NONE);
+                AllocationPlan plan = uniformPlan(plugins, analyses, run[1].isEmpty() ? "4" : BitAllocator.EVERY_MATRIX,
+                        f.sizer(md.config(), fp));
                 Path target = dir.resolve("out-" + run[2].replace(' ', '-') + (f.writesDirectory() ? "" : ".gguf"));
                 double secs = Double.MAX_VALUE;
                 long above = -1;
@@ -281,6 +279,15 @@ public final class BenchCommand implements Callable<Integer> {
             out.println("Source: " + Format.bytes(md.totalBytes()) + " of BF16 weights");
         }
         tab.print(out);
+    }
+
+    /** The uniform allocator's plan for its baseline {@code name} (a bit width, or every matrix quantized). */
+    private static AllocationPlan uniformPlan(PluginRegistry plugins, List<TensorAnalysis> analyses, String name,
+                                              dev.swan.api.TensorSizer sizer) {
+        BitAllocator uniform = plugins.allocator("uniform");
+        return uniform.allocate(new AllocationRequest(analyses, Map.of(), AllocationPolicy.defaults(),
+                Parameters.resolve("uniform", uniform.parameters(), uniform.baseline(name).orElseThrow(), "bench"), sizer),
+                ProgressSink.NONE);
     }
 
     /**
@@ -308,11 +315,8 @@ public final class BenchCommand implements Callable<Integer> {
                 analyses.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), md.classOf(t), "not_measured", Map.of()));
             }
             for (String type : new String[] {"Q8_0", "Q4_K"}) {
-                Parameters fp = Parameters.resolve("gguf", gguf.parameters(), Map.of("uniform_type", type), "bench");
-                var uniform = plugins.allocator("uniform");
-                AllocationPlan plan = uniform.allocate(new AllocationRequest(analyses, Map.of(), AllocationPolicy.defaults(),
-                        Parameters.resolve("uniform", uniform.parameters(), Map.of("bits", 8), "bench"),
-                        gguf.sizer(md.config(), fp)), ProgressSink.NONE);
+                Parameters fp = Parameters.resolve("gguf", gguf.parameters(), gguf.baseline(type, false).orElseThrow(), "bench");
+                AllocationPlan plan = uniformPlan(plugins, analyses, BitAllocator.EVERY_MATRIX, gguf.sizer(md.config(), fp));
                 Path target = dir.resolve("qwen3-8b-shaped-" + type + ".gguf");
                 gguf.write(md, plan, target, new FormatContext(fp, par, ProgressSink.NONE, "swan bench"));
                 stored.put(type, target);

@@ -130,7 +130,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
-                    summary.print(out, m.plan().settings());
+                    summary.print(out, pipeline.describe(m.plan()));
                     return 0;
                 }
                 Path tmp = AtomicOutput.temporaryFor(target);
@@ -159,10 +159,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
-                if (m.plan().settings().containsKey("t8")) {
-                    out.println("Thresholds: t16 " + m.plan().settings().get("t16") + ", t8 " + m.plan().settings().get("t8")
-                            + ", t2 " + m.plan().settings().get("t2"));
-                }
+                pipeline.describe(m.plan()).forEach(out::println);
                 Map<String, Object> evalJson = evalText != null ? evaluate(target, model.path(), plugins, s.threads(), out) : null;
                 if (reportFile != null) {
                     ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,

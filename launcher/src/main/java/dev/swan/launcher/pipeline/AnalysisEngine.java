@@ -97,7 +97,7 @@ public final class AnalysisEngine implements AutoCloseable {
                 List<TensorInfo> members = stacks.getOrDefault(key, List.of(t));
                 tasks.put(key, workers.submit(() -> {
                     AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(t);
-                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
+                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape, metrics) >> 20)) : 0;
                     memory.acquire(permits);
                     try {
                         Map<String, Measured> results = members.size() > 1 ? measureStack(model, key, members)
@@ -195,16 +195,16 @@ public final class AnalysisEngine implements AutoCloseable {
 
     /**
      * Refuses, before any work, a model whose largest measured tensor cannot fit in this JVM's heap (its
-     * float copy and sketches), naming the tensor and a heap size that will do.
+     * float copy and what the metrics need beside it), naming the tensor and a heap size that will do.
      */
-    public static void checkHeap(ModelDir model, long maxHeap) {
+    public static void checkHeap(ModelDir model, long maxHeap, List<ResolvedPipeline.ResolvedMetric> metrics) {
         long worst = 0;
         String name = null;
         Map<String, List<TensorInfo>> stacks = expertStacks(model.tensors());
         for (TensorInfo t : model.tensors()) {
             AnalysisShape shape = measuredShape(t, stacks);
-            if (shape.analysed() && needBytes(shape) > worst) {
-                worst = needBytes(shape);
+            if (shape.analysed() && needBytes(shape, metrics) > worst) {
+                worst = needBytes(shape, metrics);
                 name = t.name();
             }
         }
@@ -212,16 +212,19 @@ public final class AnalysisEngine implements AutoCloseable {
         if (worst > maxHeap * 0.85) {
             long gib = Math.max(1, (long) Math.ceil((worst / 0.6 + (256L << 20)) / (double) (1L << 30)));
             throw new HeapTooSmallException(name + " needs about " + Format.bytes(worst) + " of Java heap to measure "
-                    + "(its float copy and the SVD sketches), more than this JVM may use (" + Format.bytes(maxHeap)
+                    + "(its float copy and the metrics' working memory), more than this JVM may use (" + Format.bytes(maxHeap)
                     + "): raise the heap, e.g. SWAN_JAVA_OPTS=-Xmx" + gib + "g");
         }
     }
 
-    /** Float copy plus the SVD sketches (three tall q-wide matrices) and slack. */
-    private static long needBytes(AnalysisShape s) {
+    /** The float copy plus the most working memory any metric asks for beside it (they run one after another). */
+    private static long needBytes(AnalysisShape s, List<ResolvedPipeline.ResolvedMetric> metrics) {
         long copy = 4L * s.rows() * s.cols();
-        long sketch = 4L * (s.rows() + s.cols()) * 256 * 3;
-        return copy + sketch;
+        long working = 0;
+        for (ResolvedPipeline.ResolvedMetric m : metrics) {
+            working = Math.max(working, m.metric().workingBytes(s.rows(), s.cols(), m.parameters()));
+        }
+        return copy + working;
     }
 
     /** The float copy and sketches a stack's sample needs, for sizing the heap. */

@@ -4,6 +4,7 @@ import dev.swan.api.AllocationPlan;
 import dev.swan.api.AllocationPolicy;
 import dev.swan.api.AllocationRequest;
 import dev.swan.api.AnalysisShape;
+import dev.swan.api.BitAllocator;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.TensorAnalysis;
@@ -38,16 +39,18 @@ public final class Baselines {
         OutputFormat f = plugins.format(s.format());
         Map<String, Object> ap = new LinkedHashMap<>();
         Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
+        BitAllocator uniform = plugins.allocator("uniform");
         if (!recipe && name.matches("\\d+")) {
-            ap.put("bits", Integer.parseInt(name));
+            Optional<Map<String, Object>> width = uniform.baseline(name);
+            if (width.isEmpty()) return Optional.empty();
+            ap.putAll(width.get());
             f.baseline(name, false).ifPresent(o -> o.forEach(fo::putIfAbsent));
             return Optional.of(s.withAllocator("uniform", ap).withFormat(s.format(), fo));
         }
         Optional<Map<String, Object>> options = f.baseline(name, recipe);
         if (options.isEmpty()) return Optional.empty();
         options.get().forEach(fo::putIfAbsent); // what the user set explicitly (an imatrix, say) stays
-        ap.put("bits", 8);
-        ap.put("group_size", 32); // plan every matrix whose rows hold 32-blocks; the format picks its type
+        ap.putAll(uniform.baseline(BitAllocator.EVERY_MATRIX).orElseThrow()); // the format picks each matrix's type
         return Optional.of(s.withAllocator("uniform", ap).withFormat(s.format(), fo));
     }
 

@@ -73,7 +73,7 @@ public final class Pipeline {
             return f.sizer(config, Parameters.resolve(id, f.parameters(), rp.settings().formatOptions(),
                     rp.settings().source()));
         }
-        // no format installed: float bytes, bits + 32/group otherwise (MLX affine accounting)
+        // no format installed: a nominal size, float bytes or bits plus a 32-bit scale pair per group
         return (t, bits, g) -> bits >= 16 ? t.params() * t.dtype().size()
                 : t.params() * bits / 8 + t.rows() * (t.cols() / Math.max(1, g)) * 4;
     }
@@ -88,6 +88,14 @@ public final class Pipeline {
     private Parameters targetParameters(ResolvedPipeline rp, OutputFormat f) {
         if (rp.format() != null) return rp.formatParameters();
         return Parameters.resolve(f.id(), f.parameters(), rp.settings().formatOptions(), rp.settings().source());
+    }
+
+    /** What the plan's allocator says about it (nothing when that allocator is not installed). */
+    public List<String> describe(dev.swan.api.AllocationPlan plan) {
+        for (LoadedPlugin<dev.swan.api.BitAllocator> a : plugins.allocators()) {
+            if (a.id().equals(plan.allocator())) return a.plugin().describe(plan);
+        }
+        return List.of();
     }
 
     /** The engine that measures {@code model} with the pipeline's metrics, seed and threads. */
@@ -208,7 +216,7 @@ public final class Pipeline {
      * tensor shapes alone, before the analysis spends hours; the error points at where the target was set.
      */
     public void preflight(ResolvedPipeline rp, ModelDir model) {
-        if (!rp.metrics().isEmpty()) AnalysisEngine.checkHeap(model, Runtime.getRuntime().maxMemory());
+        if (!rp.metrics().isEmpty()) AnalysisEngine.checkHeap(model, Runtime.getRuntime().maxMemory(), rp.metrics());
         List<TensorAnalysis> shapes = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
             AnalysisShape shape = AnalysisShape.of(t);

@@ -89,8 +89,8 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         return Math.round(v * 1e4) / 1e4;
     }
 
-    /** The table every command prints after planning. */
-    public void print(PrintStream out, Map<String, Object> planSettings) {
+    /** The table every command prints after planning, then the allocator's own lines about the plan. */
+    public void print(PrintStream out, List<String> allocatorLines) {
         Table t = new Table("BITS>", "TENSORS>", "PARAMS>", "SHARE>");
         byBits.forEach((b, a) -> t.row(b == 16 ? "16 (float)" : String.valueOf(b), a[0], Format.count(a[1]),
                 Format.fixed(100.0 * a[1] / Math.max(1, totalParams), 1) + "%"));
@@ -107,12 +107,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
             activeBytesByFormat.forEach((k, v) -> a.append(' ').append(k).append(' ').append(Format.bytes(v)).append(';'));
             out.println(a.substring(0, a.length() - 1));
         }
-        if (planSettings != null && planSettings.containsKey("t8")) {
-            out.println("Thresholds: t16 " + planSettings.get("t16") + ", t8 " + planSettings.get("t8") + ", t2 "
-                    + planSettings.get("t2") + " (normalization " + planSettings.get("normalization") + ")"
-                    + (planSettings.containsKey("target") ? ", chosen for target " + planSettings.get("target") : ""));
-        }
-        if (planSettings != null && planSettings.containsKey("warning")) out.println("Note: " + planSettings.get("warning"));
+        allocatorLines.forEach(out::println);
         if (analysisSeconds > 0) {
             StringBuilder s = new StringBuilder("Analysis: ").append(Format.duration(analysisSeconds)).append(" (");
             metricSeconds.forEach((k, v) -> s.append(k).append(' ').append(Format.duration(v)).append(", "));

@@ -84,7 +84,7 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
         if (fallback) details.put("fallback", 1.0);
         if (p.getBoolean("measure_2bit")) {
             double[] two = proxyError(w, 2, 32, p.getString("padding").equals("zeros"), ctx);
-            details.put("nrmse_2bit_g32", two[1] > 0 ? Math.sqrt(two[0] / two[1]) : 0);
+            details.put(MetricResult.NRMSE_2BIT_G32, two[1] > 0 ? Math.sqrt(two[0] / two[1]) : 0);
         }
         return new MetricResult(nrmse, MetricResult.clip01((nrmse - lo) / (hi - lo)), details);
     }

@@ -20,6 +20,14 @@ import java.util.Map;
  */
 public final class SvdConcentrationMetric implements SensitivityMetric {
 
+    /** The randomized SVD's tall sketches (three q-wide matrices), or the exact path's Gram matrix. */
+    @Override
+    public long workingBytes(int rows, int cols, Parameters p) {
+        long minDim = Math.min(rows, cols);
+        if (minDim <= p.getInt("exact_max_dim")) return 8L * minDim * minDim * 2;
+        return 4L * (rows + cols) * Math.min(p.getInt("rank"), minDim) * 3;
+    }
+
     @Override
     public String id() {
         return "svd";
