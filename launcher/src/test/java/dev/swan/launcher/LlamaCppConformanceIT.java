@@ -205,10 +205,11 @@ class LlamaCppConformanceIT {
         for (JsonNode res : results) {
             String label = res.get("label").asText();
             double theirs = res.get("ppl").asDouble();
-            for (Path m : List.of(dirs.get(label), files.get(label))) {
-                Dist e = Dist.run(tmp, "eval", m.toString(), "--ids", idsFile.toString(), "--ctx", "128", "--json", "-q");
-                assertEquals(0, e.exit(), e.toString());
-                double ours = new ObjectMapper().readTree(e.out()).get("models").get(0).get("ppl").asDouble();
+            List<Path> both = List.of(dirs.get(label), files.get(label));
+            double[] perplexities = swanPerplexities(both, idsFile, 128);
+            for (int i = 0; i < both.size(); i++) {
+                Path m = both.get(i);
+                double ours = perplexities[i];
                 System.out.printf("  %-6s llama.cpp %.4f  swan eval (%s) %.4f%n", label, theirs, m.getFileName(), ours);
                 assertEquals(theirs, ours, 0.005 * theirs, label + " " + m);
             }
@@ -428,12 +429,13 @@ class LlamaCppConformanceIT {
         for (JsonNode res : check(conformance, idsFile, 128, files, references)) byLabel.put(res.get("label").asText(), res);
         System.out.println("llama.cpp, synthetic MoE models: perplexity, and mean KL divergence over 252 positions");
         List<Runnable> checks = new ArrayList<>();
+        List<Path> evaluated = new ArrayList<>();
+        for (String arch : specs.keySet()) evaluated.addAll(List.of(dirs.get(arch), files.get(arch)));
+        double[] perplexities = swanPerplexities(evaluated, idsFile, 128); // one JVM for all six
         for (String arch : specs.keySet()) {
             double theirs = byLabel.get(arch).get("ppl").asDouble();
             for (Path m : List.of(dirs.get(arch), files.get(arch))) {
-                Dist e = Dist.run(tmp, "eval", m.toString(), "--ids", idsFile.toString(), "--ctx", "128", "--json", "-q");
-                assertEquals(0, e.exit(), e.toString());
-                double ours = new ObjectMapper().readTree(e.out()).get("models").get(0).get("ppl").asDouble();
+                double ours = perplexities[evaluated.indexOf(m)];
                 System.out.printf("  %-8s llama.cpp %.4f  swan eval (%s) %.4f%n", arch, theirs, m.getFileName(), ours);
                 checks.add(() -> assertEquals(theirs, ours, 0.005 * theirs, arch + " " + m));
             }
@@ -449,6 +451,19 @@ class LlamaCppConformanceIT {
             }
         }
         checks.forEach(Runnable::run);
+    }
+
+    /** swan eval's perplexity of each model on {@code ids} (one run, models in order). */
+    private double[] swanPerplexities(List<Path> models, Path ids, int ctx) throws Exception {
+        List<String> args = new ArrayList<>(List.of("eval"));
+        for (Path m : models) args.add(m.toString());
+        args.addAll(List.of("--ids", ids.toString(), "--ctx", String.valueOf(ctx), "--json", "-q"));
+        Dist e = Dist.run(tmp, args.toArray(new String[0]));
+        assertEquals(0, e.exit(), e.toString());
+        JsonNode results = new ObjectMapper().readTree(e.out()).get("models");
+        double[] out = new double[models.size()];
+        for (int i = 0; i < out.length; i++) out[i] = results.get(i).get("ppl").asDouble();
+        return out;
     }
 
     /** A float copy of {@code model} whose matrices went through the gguf plugin's {@code type} round trip. */
