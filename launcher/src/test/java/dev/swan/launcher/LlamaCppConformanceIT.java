@@ -429,13 +429,12 @@ class LlamaCppConformanceIT {
         for (JsonNode res : check(conformance, idsFile, 128, files, references)) byLabel.put(res.get("label").asText(), res);
         System.out.println("llama.cpp, synthetic MoE models: perplexity, and mean KL divergence over 252 positions");
         List<Runnable> checks = new ArrayList<>();
-        List<Path> evaluated = new ArrayList<>();
-        for (String arch : specs.keySet()) evaluated.addAll(List.of(dirs.get(arch), files.get(arch)));
-        double[] perplexities = swanPerplexities(evaluated, idsFile, 128); // one JVM for all six
         for (String arch : specs.keySet()) {
             double theirs = byLabel.get(arch).get("ppl").asDouble();
-            for (Path m : List.of(dirs.get(arch), files.get(arch))) {
-                double ours = perplexities[evaluated.indexOf(m)];
+            List<Path> both = List.of(dirs.get(arch), files.get(arch)); // one run scores a vocabulary's models
+            double[] perplexities = swanPerplexities(both, idsFile, 128);
+            for (Path m : both) {
+                double ours = perplexities[both.indexOf(m)];
                 System.out.printf("  %-8s llama.cpp %.4f  swan eval (%s) %.4f%n", arch, theirs, m.getFileName(), ours);
                 checks.add(() -> assertEquals(theirs, ours, 0.005 * theirs, arch + " " + m));
             }
