@@ -28,14 +28,12 @@ import org.osgi.framework.wiring.BundleRevision;
 
 /**
  * Plugins as OSGi bundles in an embedded Apache Felix. The launcher's system bundle exports the SPI
- * packages ({@code dev.swan.api.*}, version {@value SpiVersion#CURRENT}), so plugin bundles share the SPI
+ * packages as the SPI bundle's own manifest declares them, so plugin bundles share the SPI
  * types with the launcher. Apache Aries SPI Fly (the OSGi ServiceLoader Mediator) turns each bundle's
  * {@code META-INF/services} entries — declared by bnd as {@code osgi.serviceloader} capabilities — into
  * OSGi services, which are then looked up in the service registry.
  */
 final class OsgiPlugins implements AutoCloseable {
-    private static final String[] SPI_PACKAGES = {"dev.swan.api", "dev.swan.api.io", "dev.swan.api.json", "dev.swan.api.model",
-        "dev.swan.api.numeric", "dev.swan.api.safetensors", "dev.swan.api.synthetic", "dev.swan.api.tensor"};
 
     private final Felix felix;
     private final Path storage;
@@ -49,6 +47,34 @@ final class OsgiPlugins implements AutoCloseable {
         spiFlyLog.setLevel(java.util.logging.Level.WARNING);
     }
 
+    /**
+     * The packages the SPI bundle exports, with their versions, exactly as its manifest says (bnd wrote it
+     * from the build), for the system bundle to export to plugin bundles.
+     */
+    static String spiExports() {
+        try {
+            java.net.URL where = SpiVersion.class.getProtectionDomain().getCodeSource().getLocation();
+            Path location = Path.of(where.toURI());
+            java.util.jar.Manifest manifest;
+            if (Files.isDirectory(location)) {
+                try (var in = Files.newInputStream(location.resolve("META-INF/MANIFEST.MF"))) {
+                    manifest = new java.util.jar.Manifest(in);
+                }
+            } else {
+                try (var jar = new java.util.jar.JarFile(location.toFile())) {
+                    manifest = jar.getManifest();
+                }
+            }
+            String exports = manifest == null ? null : manifest.getMainAttributes().getValue("Export-Package");
+            if (exports == null || !exports.contains("dev.swan.api")) {
+                throw new PluginException("osgi", null, location + ": the SPI's manifest has no Export-Package of dev.swan.api", null);
+            }
+            return exports;
+        } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+            throw new PluginException("osgi", null, "cannot read the SPI bundle's manifest: " + e.getMessage(), e);
+        }
+    }
+
     static OsgiPlugins start(List<Path> folders) {
         List<Path> runtime = runtimeBundles();
         Path storage;
@@ -57,13 +83,11 @@ final class OsgiPlugins implements AutoCloseable {
         } catch (IOException e) {
             throw new PluginException("osgi", null, "cannot create the Felix storage folder: " + e.getMessage(), e);
         }
-        StringBuilder extra = new StringBuilder();
-        String version = SpiVersion.CURRENT + ".0";
-        for (String p : SPI_PACKAGES) extra.append(extra.length() == 0 ? "" : ",").append(p).append(";version=").append(version);
+        String extra = spiExports();
         Map<String, Object> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, extra.toString());
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, extra);
         cfg.put("felix.log.level", "1");
         Felix felix = new Felix(cfg);
         OsgiPlugins o = new OsgiPlugins(felix, storage);
