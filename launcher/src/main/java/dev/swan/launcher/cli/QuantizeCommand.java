@@ -2,7 +2,6 @@ package dev.swan.launcher.cli;
 
 import dev.swan.api.AllocationPolicy;
 import dev.swan.api.ConfigException;
-import dev.swan.api.FormatContext;
 import dev.swan.api.WriteReport;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
@@ -133,29 +132,10 @@ public final class QuantizeCommand implements Callable<Integer> {
                     summary.print(out, pipeline.describe(m.plan()));
                     return 0;
                 }
-                Path tmp = AtomicOutput.temporaryFor(target);
                 ProgressLine progress = ProgressLine.forTerminal(out, "write", root.quiet());
-                WriteReport report;
-                ForkJoinPool pool = new ForkJoinPool(s.threads());
-                Thread cleanup = AtomicOutput.deleteOnExit(tmp);
-                try {
-                    report = rp.format().write(model, m.plan(), tmp, new FormatContext(rp.formatParameters(),
-                            Parallel.of(pool), progress, "swan " + VersionProvider.version() + ": " + root.commandLine(),
-                            m.inputEnergies()));
-                    progress.finish();
-                    AtomicOutput.commit(tmp, target);
-                    if (journalFor != null) Pipeline.finishJournal(journalFor);
-                } catch (Exception | Error e) {
-                    AtomicOutput.deleteRecursively(tmp);
-                    if (e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException)) {
-                        // e.g. "No space left on device": the JDK's message names no file
-                        throw new dev.swan.api.OutputException(target, "cannot write: " + e.getMessage() + "; nothing was written", e);
-                    }
-                    throw e;
-                } finally {
-                    pool.shutdownNow();
-                    AtomicOutput.keepOnExit(cleanup);
-                }
+                WriteReport report = pipeline.write(rp, model, m, target, journalFor, progress, s.threads(),
+                        "swan " + VersionProvider.version() + ": " + root.commandLine());
+                progress.finish();
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
@@ -258,7 +238,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         return total;
     }
 
-    /** Tensors and parameters per stored type, effective bits per weight and total size. */
     /**
      * For a mixture of experts, the tensor data one token reads: everything outside the experts plus k/E of
      * the experts' bytes.
@@ -278,6 +257,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 + Format.bytes(all - expertBytes + expertBytes * perToken / experts) + " of " + Format.bytes(all));
     }
 
+    /** Tensors and parameters per stored type, effective bits per weight and total size. */
     static void printReport(WriteReport report, PrintStream out, dev.swan.api.model.ModelConfig config) {
         Map<String, long[]> byType = new TreeMap<>();
         long params = 0;

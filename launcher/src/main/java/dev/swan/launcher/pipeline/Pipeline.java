@@ -90,6 +90,35 @@ public final class Pipeline {
         return Parameters.resolve(f.id(), f.parameters(), rp.settings().formatOptions(), rp.settings().source());
     }
 
+    /**
+     * Writes {@code m}'s plan in the pipeline's format to {@code target}: into a temporary sibling, renamed
+     * over the target only when complete, removed on failure or interruption; then the measurement journal
+     * kept beside the output (if any) is finished. The caller holds the output's lock.
+     */
+    public dev.swan.api.WriteReport write(ResolvedPipeline rp, ModelDir model, Manifest m, Path target, Path journalFor,
+                                          dev.swan.api.ProgressSink progress, int threads, String provenance) throws Exception {
+        Path tmp = AtomicOutput.temporaryFor(target);
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+        Thread cleanup = AtomicOutput.deleteOnExit(tmp);
+        try {
+            dev.swan.api.WriteReport report = rp.format().write(model, m.plan(), tmp, new dev.swan.api.FormatContext(
+                    rp.formatParameters(), dev.swan.api.numeric.Parallel.of(pool), progress, provenance, m.inputEnergies()));
+            AtomicOutput.commit(tmp, target);
+            if (journalFor != null) finishJournal(journalFor);
+            return report;
+        } catch (Exception | Error e) {
+            AtomicOutput.deleteRecursively(tmp);
+            if (e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException)) {
+                // e.g. "No space left on device": the JDK's message names no file
+                throw new dev.swan.api.OutputException(target, "cannot write: " + e.getMessage() + "; nothing was written", e);
+            }
+            throw e;
+        } finally {
+            pool.shutdownNow();
+            AtomicOutput.keepOnExit(cleanup);
+        }
+    }
+
     /** What the plan's allocator says about it (nothing when that allocator is not installed). */
     public List<String> describe(dev.swan.api.AllocationPlan plan) {
         for (LoadedPlugin<dev.swan.api.BitAllocator> a : plugins.allocators()) {
