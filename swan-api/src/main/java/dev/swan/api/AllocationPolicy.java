@@ -19,6 +19,20 @@ import java.util.TreeMap;
 public record AllocationPolicy(List<String> protectedPatterns, List<String> sensitivePatterns,
                                List<Override> overrides, Map<Integer, Integer> groupSizes, Target target) {
 
+    /**
+     * The quantized widths a plan may ask for (16 is float, beyond these), and the group sizes: what every
+     * format swan writes can store, in one place.
+     *
+     * @since SPI 1.3
+     */
+    public static final List<Integer> WIDTHS = List.of(2, 3, 4, 5, 6, 8);
+    public static final List<Integer> GROUP_SIZES = List.of(32, 64, 128);
+
+    /** True for a quantized width of {@link #WIDTHS}, or 16 (float) when {@code floatAllowed}. */
+    public static boolean isWidth(int bits, boolean floatAllowed) {
+        return WIDTHS.contains(bits) || (floatAllowed && bits == 16);
+    }
+
     public AllocationPolicy {
         protectedPatterns = List.copyOf(protectedPatterns);
         sensitivePatterns = List.copyOf(sensitivePatterns);

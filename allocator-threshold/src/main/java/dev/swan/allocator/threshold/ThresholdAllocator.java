@@ -87,7 +87,7 @@ public final class ThresholdAllocator implements BitAllocator {
 
     private static int protectedBits(Parameters p) {
         int b = p.getInt("protected_bits");
-        if (!java.util.List.of(2, 3, 4, 5, 6, 8, 16).contains(b)) {
+        if (!AllocationPolicy.isWidth(b, true)) {
             throw new ConfigException("protected_bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + b);
         }
         return b;
@@ -95,7 +95,7 @@ public final class ThresholdAllocator implements BitAllocator {
 
     private static int defaultBits(Parameters p) {
         int defaultBits = p.getInt("default_bits");
-        if (defaultBits < 2 || defaultBits > 8 || defaultBits == 7) {
+        if (!AllocationPolicy.isWidth(defaultBits, false)) {
             throw new ConfigException("default_bits must be one of 2, 3, 4, 5, 6, 8; got " + defaultBits);
         }
         return defaultBits;

@@ -1,6 +1,7 @@
 package dev.swan.allocator.threshold;
 
 import dev.swan.api.AllocationPlan;
+import dev.swan.api.AllocationPolicy;
 import dev.swan.api.AllocationRequest;
 import dev.swan.api.BitAllocator;
 import dev.swan.api.ConfigException;
@@ -67,11 +68,11 @@ public final class UniformAllocator implements BitAllocator {
     /** Bit widths and group sizes every quantized format here stores (MLX affine, and GGUF through type_N). */
     private static void validate(Parameters p) {
         int bits = p.getInt("bits");
-        if (!List.of(2, 3, 4, 5, 6, 8).contains(bits)) {
+        if (!AllocationPolicy.isWidth(bits, false)) {
             throw new ConfigException("uniform bits must be one of 2, 3, 4, 5, 6, 8; got " + bits);
         }
         int group = p.getInt("group_size");
-        if (!List.of(32, 64, 128).contains(group)) {
+        if (!AllocationPolicy.GROUP_SIZES.contains(group)) {
             throw new ConfigException("uniform group_size must be 32, 64 or 128; got " + group);
         }
     }

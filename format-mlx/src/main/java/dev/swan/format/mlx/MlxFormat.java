@@ -209,8 +209,8 @@ public final class MlxFormat implements OutputFormat {
         // MoE routers and shared-expert gates: float only (a few KB that decide where every token goes)
         if (MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()
                 && t.role() != dev.swan.api.model.TensorRole.ROUTER) {
-            for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
-                for (int g : new int[] {32, 64, 128}) {
+            for (int bits : dev.swan.api.AllocationPolicy.WIDTHS) {
+                for (int g : dev.swan.api.AllocationPolicy.GROUP_SIZES) {
                     if (t.cols() % g != 0) continue;
                     String id = "mlx:" + bits + ":" + g;
                     String q = p.getString("rounding").equals("search") ? id + ":search" : id;

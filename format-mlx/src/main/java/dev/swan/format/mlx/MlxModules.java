@@ -9,8 +9,8 @@ import java.util.Set;
 
 /** Which source tensors mlx-lm holds in quantizable modules (Linear, Embedding, SwitchLinear), and which it drops. */
 final class MlxModules {
-    static final Set<Integer> BITS = Set.of(2, 3, 4, 5, 6, 8);
-    static final Set<Integer> GROUPS = Set.of(32, 64, 128);
+    static final Set<Integer> BITS = Set.copyOf(dev.swan.api.AllocationPolicy.WIDTHS);
+    static final Set<Integer> GROUPS = Set.copyOf(dev.swan.api.AllocationPolicy.GROUP_SIZES);
     private static final Set<TensorRole> QUANTIZABLE = EnumSet.of(TensorRole.EMBEDDING, TensorRole.LM_HEAD,
             TensorRole.ATTN_Q, TensorRole.ATTN_K, TensorRole.ATTN_V, TensorRole.ATTN_O, TensorRole.MLP_GATE,
             TensorRole.MLP_UP, TensorRole.MLP_DOWN, TensorRole.ROUTER, TensorRole.EXPERT_STACK);

@@ -143,7 +143,7 @@ public final class PlanOptions {
             try {
                 int bits = Integer.parseInt(kv[0].trim());
                 int size = Integer.parseInt(kv[1].trim());
-                if (!List.of(32, 64, 128).contains(size)) throw new NumberFormatException();
+                if (!AllocationPolicy.GROUP_SIZES.contains(size)) throw new NumberFormatException();
                 groups.put(bits, size);
             } catch (RuntimeException e) {
                 throw new ConfigException("command line", 0, 0, "--group-size " + g + ": expected BITS=GROUP with GROUP 32, 64 or 128");
@@ -203,7 +203,7 @@ public final class PlanOptions {
             String[] bg = o.substring(eq + 1).split("/");
             int bits = Integer.parseInt(bg[0].trim());
             int group = bg.length > 1 ? Integer.parseInt(bg[1].trim()) : 0;
-            if (!List.of(2, 3, 4, 5, 6, 8, 16).contains(bits) || (group != 0 && !List.of(32, 64, 128).contains(group))) {
+            if (!AllocationPolicy.isWidth(bits, true) || (group != 0 && !AllocationPolicy.GROUP_SIZES.contains(group))) {
                 throw new NumberFormatException();
             }
             checkRegex("--override", pattern);

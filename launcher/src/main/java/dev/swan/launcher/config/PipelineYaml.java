@@ -223,7 +223,7 @@ public final class PipelineYaml {
                 compile(pn, pattern);
                 YamlNode bn = require(o, "bits", "overrides[]");
                 int bits = (int) integer(bn, "overrides[].bits");
-                if (!List.of(2, 3, 4, 5, 6, 8, 16).contains(bits)) throw err(bn, "bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
+                if (!AllocationPolicy.isWidth(bits, true)) throw err(bn, "bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
                 int group = 0;
                 if (o.map().containsKey("group_size")) group = groupSize(o.map().get("group_size"));
                 ov.add(new AllocationPolicy.Override(pattern, bits, group));
@@ -240,7 +240,7 @@ public final class PipelineYaml {
                 } catch (NumberFormatException nf) {
                     throw err(e.getValue(), "group_sizes keys are bit widths (2, 3, 4, 5, 6, 8), got '" + e.getKey() + "'");
                 }
-                if (!List.of(2, 3, 4, 5, 6, 8).contains(bits)) throw err(e.getValue(), "bit width must be one of 2, 3, 4, 5, 6, 8");
+                if (!AllocationPolicy.isWidth(bits, false)) throw err(e.getValue(), "bit width must be one of 2, 3, 4, 5, 6, 8");
                 groups.put(bits, groupSize(e.getValue()));
             }
         }
@@ -267,7 +267,7 @@ public final class PipelineYaml {
 
     private int groupSize(YamlNode n) {
         int g = (int) integer(n, "group_size");
-        if (!List.of(32, 64, 128).contains(g)) throw err(n, "group size must be 32, 64 or 128; got " + g);
+        if (!AllocationPolicy.GROUP_SIZES.contains(g)) throw err(n, "group size must be 32, 64 or 128; got " + g);
         return g;
     }
 
