@@ -103,6 +103,38 @@ class MlxMoeTest {
         }
     }
 
+    /**
+     * Byte-exact as for dense weights: expert 6's rows of the layer-1 down stack (8 bits, group 64) are
+     * exactly the codes, scales and biases MLX's quantization of that expert's matrix alone gives.
+     */
+    @Test
+    void eachExpertOfAStackIsQuantizedAsItsOwnMatrix() throws IOException {
+        Path out = written(SyntheticModel.qwen3Moe(), "exact");
+        int rows = 128, cols = 64, bits = 8, group = 64;
+        float[] x = new float[rows * cols];
+        try (ModelDir m = ModelDir.open(tmp.resolve("exact"))) {
+            m.stream(m.find("model.layers.1.mlp.experts.6.down_proj.weight").orElseThrow()).readFloats(0, x, 0, x.length);
+        }
+        int[] codes = new int[x.length];
+        float[] scales = new float[rows * cols / group];
+        float[] biases = new float[scales.length];
+        AffineQuantizer.quantizeSearched(x, 0, group, scales.length, bits, dev.swan.api.tensor.DType.BF16, codes, scales, biases, 0);
+        byte[] packed = new byte[rows * cols * bits / 8];
+        for (int r = 0; r < rows; r++) BitPacker.pack(codes, r * cols, cols, bits, packed, r * cols * bits / 8);
+        try (SafetensorsFile f = SafetensorsFile.open(out.resolve("model.safetensors"))) {
+            String path = "model.layers.1.mlp.switch_mlp.down_proj";
+            byte[] w = new byte[packed.length];
+            f.data(f.tensors().get(path + ".weight")).readBytes(6L * packed.length, w, 0, w.length);
+            assertArrayEquals(packed, w, "codes");
+            byte[] sc = new byte[scales.length * 2];
+            f.data(f.tensors().get(path + ".scales")).readBytes(6L * sc.length, sc, 0, sc.length);
+            assertArrayEquals(MlxWriter.encode(scales, dev.swan.api.tensor.DType.BF16).array(), sc, "scales");
+            byte[] bi = new byte[biases.length * 2];
+            f.data(f.tensors().get(path + ".biases")).readBytes(6L * bi.length, bi, 0, bi.length);
+            assertArrayEquals(MlxWriter.encode(biases, dev.swan.api.tensor.DType.BF16).array(), bi, "biases");
+        }
+    }
+
     @Test
     void storedStacksWriteTheSameBytes() throws IOException {
         Path slices = tmp.resolve("slices");
