@@ -33,7 +33,20 @@ public record AllocationPolicy(List<String> protectedPatterns, List<String> sens
         return WIDTHS.contains(bits) || (floatAllowed && bits == 16);
     }
 
+    /**
+     * Refuses a group-size entry no format stores: {@code bits} a quantized width, {@code group} one of
+     * {@link #GROUP_SIZES} (the one place this rule is checked; front ends add where the value came from).
+     *
+     * @throws IllegalArgumentException naming the value
+     * @since SPI 1.3
+     */
+    public static void checkGroupSize(int bits, int group) {
+        if (!isWidth(bits, false)) throw new IllegalArgumentException("bit width must be one of 2, 3, 4, 5, 6, 8");
+        if (!GROUP_SIZES.contains(group)) throw new IllegalArgumentException("group size must be 32, 64 or 128; got " + group);
+    }
+
     public AllocationPolicy {
+        groupSizes.forEach(AllocationPolicy::checkGroupSize);
         protectedPatterns = List.copyOf(protectedPatterns);
         sensitivePatterns = List.copyOf(sensitivePatterns);
         overrides = List.copyOf(overrides);
@@ -61,6 +74,14 @@ public record AllocationPolicy(List<String> protectedPatterns, List<String> sens
      * @param groupSize group size, or 0 for the policy's default for {@code bits}
      */
     public record Override(String pattern, int bits, int groupSize) {
+        /** @throws IllegalArgumentException for bits no format stores or a group size that is not 0, 32, 64 or 128 */
+        public Override {
+            java.util.Objects.requireNonNull(pattern, "pattern");
+            if (!isWidth(bits, true)) throw new IllegalArgumentException("bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
+            if (groupSize != 0 && !GROUP_SIZES.contains(groupSize)) {
+                throw new IllegalArgumentException("group size must be 32, 64 or 128; got " + groupSize);
+            }
+        }
     }
 
     /**

@@ -143,7 +143,7 @@ public final class PlanOptions {
             try {
                 int bits = Integer.parseInt(kv[0].trim());
                 int size = Integer.parseInt(kv[1].trim());
-                if (!AllocationPolicy.GROUP_SIZES.contains(size)) throw new NumberFormatException();
+                AllocationPolicy.checkGroupSize(bits, size);
                 groups.put(bits, size);
             } catch (RuntimeException e) {
                 throw new ConfigException("command line", 0, 0, "--group-size " + g + ": expected BITS=GROUP with GROUP 32, 64 or 128");
@@ -203,11 +203,9 @@ public final class PlanOptions {
             String[] bg = o.substring(eq + 1).split("/");
             int bits = Integer.parseInt(bg[0].trim());
             int group = bg.length > 1 ? Integer.parseInt(bg[1].trim()) : 0;
-            if (!AllocationPolicy.isWidth(bits, true) || (group != 0 && !AllocationPolicy.GROUP_SIZES.contains(group))) {
-                throw new NumberFormatException();
-            }
+            AllocationPolicy.Override parsed = new AllocationPolicy.Override(pattern, bits, group); // the record checks the values
             checkRegex("--override", pattern);
-            return new AllocationPolicy.Override(pattern, bits, group);
+            return parsed;
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -223,10 +223,13 @@ public final class PipelineYaml {
                 compile(pn, pattern);
                 YamlNode bn = require(o, "bits", "overrides[]");
                 int bits = (int) integer(bn, "overrides[].bits");
-                if (!AllocationPolicy.isWidth(bits, true)) throw err(bn, "bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
-                int group = 0;
-                if (o.map().containsKey("group_size")) group = groupSize(o.map().get("group_size"));
-                ov.add(new AllocationPolicy.Override(pattern, bits, group));
+                YamlNode gn = o.map().get("group_size");
+                int group = gn == null ? 0 : (int) integer(gn, "group_size");
+                try {
+                    ov.add(new AllocationPolicy.Override(pattern, bits, group));
+                } catch (IllegalArgumentException e) { // the record's rule, located at the value it refused
+                    throw err(e.getMessage().startsWith("group") ? gn : bn, e.getMessage());
+                }
             }
         }
         Map<Integer, Integer> groups = new TreeMap<>(base.groupSizes());
@@ -240,8 +243,13 @@ public final class PipelineYaml {
                 } catch (NumberFormatException nf) {
                     throw err(e.getValue(), "group_sizes keys are bit widths (2, 3, 4, 5, 6, 8), got '" + e.getKey() + "'");
                 }
-                if (!AllocationPolicy.isWidth(bits, false)) throw err(e.getValue(), "bit width must be one of 2, 3, 4, 5, 6, 8");
-                groups.put(bits, groupSize(e.getValue()));
+                int group = (int) integer(e.getValue(), "group_size");
+                try {
+                    AllocationPolicy.checkGroupSize(bits, group);
+                } catch (IllegalArgumentException x) {
+                    throw err(e.getValue(), x.getMessage());
+                }
+                groups.put(bits, group);
             }
         }
         AllocationPolicy.Target target = base.target();
@@ -263,12 +271,6 @@ public final class PipelineYaml {
             }
         }
         return new AllocationPolicy(prot, sens, ov, groups, target);
-    }
-
-    private int groupSize(YamlNode n) {
-        int g = (int) integer(n, "group_size");
-        if (!AllocationPolicy.GROUP_SIZES.contains(g)) throw err(n, "group size must be 32, 64 or 128; got " + g);
-        return g;
     }
 
     private List<String> patterns(YamlNode n, String what) {

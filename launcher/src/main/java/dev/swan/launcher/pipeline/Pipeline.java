@@ -313,7 +313,13 @@ public final class Pipeline {
         return new ModelConfig(Path.of(m.modelPath(), ModelDir.CONFIG), m.modelConfig());
     }
 
+    /** The policy a manifest was planned with; a policy the records refuse (an edited manifest) is one line. */
     public static dev.swan.api.AllocationPolicy policy(Manifest m) {
-        return PolicyCodec.decode(m.policy());
+        try {
+            return PolicyCodec.decode(m.policy());
+        } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+            throw new dev.swan.api.ConfigException("the manifest's policy is not one swan writes (" + e.getMessage()
+                    + "): analyze the model again");
+        }
     }
 }
