@@ -318,7 +318,7 @@ class HostileInputTest {
     /** Mixture-of-experts checkpoints that contradict themselves: one line each, before any measuring. */
     @Test
     void inconsistentExpertsAreRefused() throws Exception {
-        MoeHeaders tiny = new MoeHeaders(64, 32, 2, 4, 2, 16, 128, 4, 2);
+        MoeHeaders tiny = new MoeHeaders(64, 32, 2, 4, 2, 16, 640, 4, 2);
         String[][] cases = {{"missing", "holds 3 of 4 experts (missing [3])"}, {"unequal", "experts of one projection must share a shape"},
             {"router", "a router has one row per expert"}};
         for (String[] c : cases) {

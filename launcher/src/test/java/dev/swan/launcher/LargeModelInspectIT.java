@@ -32,16 +32,9 @@ class LargeModelInspectIT {
             for (Path p : (Iterable<Path>) files::iterator) bytes += Files.size(p);
         }
         assertTrue(bytes > 16e9, "model is " + bytes + " bytes");
-        List<String> cmd = List.of(Dist.home().resolve("bin/swan").toString(), "inspect", model.toString(), "--json");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out.json").toFile())
-                .redirectError(tmp.resolve("err.txt").toFile());
-        pb.environment().put("SWAN_JAVA_OPTS", "-Xmx256m");
         long t0 = System.nanoTime();
-        Process p = pb.start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        String out = Files.readString(inspectInSmallHeap(model, "out", 2));
         double secs = (System.nanoTime() - t0) / 1e9;
-        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("err.txt")));
-        String out = Files.readString(tmp.resolve("out.json"));
         assertTrue(out.contains("\"shards\" : 4"), "sharded: " + out.substring(out.length() - 200));
         assertTrue(out.contains("model.layers.35.mlp.down_proj.weight"));
         System.out.printf("inspect of a %.1f GB sharded model with -Xmx256m: %.2f s wall (JVM start included)%n",
@@ -54,15 +47,9 @@ class LargeModelInspectIT {
         for (MoeHeaders shape : new MoeHeaders[] {MoeHeaders.qwen3_30bA3b(), MoeHeaders.qwen3_235bA22b()}) {
             Path model = tmp.resolve("moe" + shape.layers());
             shape.write(model, 5L << 30);
-            List<String> cmd = List.of(Dist.home().resolve("bin/swan").toString(), "inspect", model.toString(), "--json");
-            Path out = tmp.resolve("moe" + shape.layers() + ".json");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(tmp.resolve("moe-err.txt").toFile());
-            pb.environment().put("SWAN_JAVA_OPTS", "-Xmx256m");
             long t0 = System.nanoTime();
-            Process p = pb.start();
-            assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+            Path out = inspectInSmallHeap(model, "moe" + shape.layers(), 3);
             double secs = (System.nanoTime() - t0) / 1e9;
-            assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("moe-err.txt")));
             var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
             assertEquals(shape.parameters(), json.get("totals").get("params").asLong());
             assertEquals(128, json.get("experts").get("per_layer").asInt());
@@ -87,5 +74,18 @@ class LargeModelInspectIT {
                     3L * shape.layers() * shape.experts())), forecast.out());
             AnalyzeAllocateTest.deleteTree(model);
         }
+    }
+
+    /** {@code swan inspect MODEL --json} in a 256 MB heap, within {@code minutes}; returns the JSON file. */
+    private Path inspectInSmallHeap(Path model, String name, int minutes) throws Exception {
+        List<String> cmd = List.of(Dist.home().resolve("bin/swan").toString(), "inspect", model.toString(), "--json");
+        Path out = tmp.resolve(name + ".json");
+        Path err = tmp.resolve(name + "-err.txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("SWAN_JAVA_OPTS", "-Xmx256m");
+        Process p = pb.start();
+        assertTrue(p.waitFor(minutes, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        return out;
     }
 }

@@ -206,8 +206,17 @@ public final class SyntheticModel {
 
     /** Writes the model into {@code dir} (created if needed). */
     public static void write(Spec s, Path dir) throws IOException {
+        write(s, dir, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with the tensor list passed through {@code edit} first (tests make checkpoints that
+     * contradict their config: a tensor left out, one of another shape).
+     */
+    public static void write(Spec s, Path dir, java.util.function.UnaryOperator<List<SafetensorsWriter.Entry>> edit)
+            throws IOException {
         Files.createDirectories(dir);
-        List<SafetensorsWriter.Entry> all = tensors(s);
+        List<SafetensorsWriter.Entry> all = edit.apply(tensors(s));
         List<List<SafetensorsWriter.Entry>> shards = new ArrayList<>();
         List<SafetensorsWriter.Entry> cur = new ArrayList<>();
         long curBytes = 0;
