@@ -252,7 +252,7 @@ final class MlxVerifier {
         ExpertWeight x = ExpertWeight.parse(stack.get()).orElseThrow();
         List<TensorData> parts = new ArrayList<>();
         for (int e = 0; m.find(x.sliceName(e)).isPresent(); e++) parts.add(m.data(m.find(x.sliceName(e)).get()));
-        return parts.isEmpty() ? Optional.empty() : Optional.of(new StackedData(name, parts));
+        return parts.isEmpty() ? Optional.empty() : Optional.of(new dev.swan.api.tensor.StackedTensorData(name, parts));
     }
 
     private static VerifyReport.Check shapeMismatch(String name, String type, TensorInfo t, TensorInfo src, List<String> problems) {

@@ -129,7 +129,7 @@ final class MlxWriter {
         if (item.parts() == null) return model.stream(item.source());
         List<TensorData> parts = new ArrayList<>();
         for (TensorInfo t : item.parts()) parts.add(model.stream(t));
-        return new StackedData(item.floatName(), parts);
+        return new dev.swan.api.tensor.StackedTensorData(item.floatName(), parts);
     }
 
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {

@@ -161,14 +161,10 @@ public final class AnalysisEngine implements AutoCloseable {
             m = new Measured(new TensorAnalysis(stackName, stack.dtype(), stack.shape(), model.classOf(members.get(0)),
                     shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
         } else {
-            int a = (int) members.get(0).shape()[0];
-            int b = (int) members.get(0).shape()[1];
-            int[] sampled = shape.experts();
-            float[] rows = new float[sampled.length * a * b];
-            for (int i = 0; i < sampled.length; i++) {
-                model.stream(members.get(sampled[i])).readFloats(0, rows, i * a * b, a * b);
-            }
-            m = measure(model, stack, model.classOf(members.get(0)), new FloatMatrix(rows, sampled.length * a, b));
+            List<dev.swan.api.tensor.TensorData> parts = new ArrayList<>();
+            for (TensorInfo t : members) parts.add(model.stream(t));
+            FloatMatrix w = shape.load(new dev.swan.api.tensor.StackedTensorData(stackName, parts)); // the sampled experts only
+            m = measure(model, stack, model.classOf(members.get(0)), w);
         }
         for (int i = 0; i < members.size(); i++) {
             TensorInfo t = members.get(i);

@@ -1,19 +1,19 @@
-package dev.swan.format.mlx;
+package dev.swan.api.tensor;
 
-import dev.swan.api.tensor.TensorData;
-import dev.swan.api.tensor.TensorInfo;
 import java.util.List;
 
 /**
- * Experts' slices of one projection read as the stack [E, out, in] mlx-lm's SwitchLinear holds: expert
- * e's rows follow expert e - 1's, nothing is copied.
+ * Equal-shaped tensors (one layer's experts of one projection) read as one stack [E, ...] in their order,
+ * as runtimes store experts: part e's elements follow part e - 1's, nothing is copied.
+ *
+ * @since SPI 1.3
  */
-final class StackedData implements TensorData {
+public final class StackedTensorData implements TensorData {
     private final List<TensorData> parts;
     private final TensorInfo info;
     private final long partElements;
 
-    StackedData(String name, List<TensorData> parts) {
+    public StackedTensorData(String name, List<TensorData> parts) {
         this.parts = List.copyOf(parts);
         TensorInfo first = parts.get(0).info();
         long[] s = first.shape();
