@@ -6,6 +6,7 @@ import dev.swan.api.OutputException;
 import dev.swan.api.Parameters;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.model.ExpertWeight;
+import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
@@ -84,10 +85,6 @@ final class GgufPlan {
     static List<Entry> build(ModelDir model, GgufArch arch, AllocationPlan plan, Parameters p, GgufImportance importance) {
         List<Entry> out = new ArrayList<>();
         Optional<GgufPreset> preset = preset(p);
-        boolean tied = model.config().tieWordEmbeddings();
-        int layers = model.config().numLayers().orElse(0);
-        int heads = model.config().numHeads().orElse(1);
-        int gqa = heads / Math.max(1, model.config().numKvHeads().orElse(heads));
         float[] rope = RopeFreqs.llama3(model.config());
         if (arch == GgufArch.LLAMA && rope != null) {
             out.add(new Entry(null, "rope_freqs.weight", new long[] {rope.length}, GgmlType.F32, 0, "", rope));
@@ -106,8 +103,8 @@ final class GgufPlan {
             for (int i = 0; i < shape.length; i++) ne[i] = shape[shape.length - 1 - i];
             if (n.endsWith("ffn_gate_inp_shexp.weight")) ne = new long[] {t.numel()}; // [1, hidden] stored as a vector
             List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
-            out.add(entry(List.of(t), n, ne, d, arch.permuteHeads(t.name(), model.config()), preset, layers, gqa, tied,
-                    model.config().numExperts(), importance, p));
+            out.add(entry(List.of(t), n, ne, d, arch.permuteHeads(t.name(), model.config()), preset, model.config(),
+                    importance, p));
         }
         for (List<TensorInfo> parts : ExpertWeight.slicesByStack(model.tensors(), TensorInfo::name).values()) {
             long[] shape = parts.get(0).shape();
@@ -115,7 +112,7 @@ final class GgufPlan {
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : parts) plan.decision(t.name()).ifPresent(d::add);
             String n = checkName(arch.map(parts.get(0).name()).orElseThrow());
-            out.add(entry(parts, n, ne, d, 0, preset, layers, gqa, tied, model.config().numExperts(), importance, p));
+            out.add(entry(parts, n, ne, d, 0, preset, model.config(), importance, p));
         }
         out.sort(Comparator.comparing(e -> sortKey(e.name())));
         return out;
@@ -127,8 +124,7 @@ final class GgufPlan {
      * fallback. A stack takes the largest of its experts' decisions (the allocators give them one).
      */
     private static Entry entry(List<TensorInfo> parts, String n, long[] ne, List<TensorDecision> decisions, int permute,
-                               Optional<GgufPreset> preset, int layers, int gqa, boolean tied, int experts,
-                               GgufImportance importance, Parameters p) {
+                               Optional<GgufPreset> preset, ModelConfig config, GgufImportance importance, Parameters p) {
         TensorInfo t = parts.get(0);
         TensorDecision d = null;
         for (TensorDecision x : decisions) if (d == null || x.bits() > d.bits()) d = x;
@@ -137,15 +133,8 @@ final class GgufPlan {
         if (GgufArch.keptF32(n, ne.length)) {
             type = GgmlType.F32;
         } else {
-            int bits = d == null ? 16 : d.bits();
-            // an encoding of another format (a plan made for MLX) leaves the bits mapping in charge
-            if (d != null && GgmlType.parse(d.encoding()).isPresent()) type = GgmlType.parse(d.encoding()).get();
-            else if (preset.isPresent() && bits < 16) {
-                type = preset.get().typeFor(n, ne[0], layers, gqa, tied, importance.isImatrix(), experts);
-            }
-            else type = typeFor(bits, t.dtype(), p);
-            GgmlType wanted = type;
-            while (ne[0] % type.blockSize() != 0) type = type.fallback();
+            GgmlType wanted = wantedType(n, ne[0], t.dtype(), d, preset, config, importance.isImatrix(), p);
+            type = fitted(wanted, ne[0]);
             if (type != wanted) {
                 note = "row length " + ne[0] + " is not a multiple of " + wanted + "'s block of " + wanted.blockSize()
                         + ": " + type;
@@ -154,6 +143,29 @@ final class GgufPlan {
         float[] columns = type.isFloat() || ne.length <= 1 ? null
                 : importance.columns(n, (int) ne[0], type, ne.length == 3 ? (int) ne[2] : 0);
         return new Entry(t, n, ne, type, permute, note, null, columns, parts.size() > 1 ? List.copyOf(parts) : null);
+    }
+
+    /**
+     * The type a matrix asks for before the shape fallback (the writer's and the sizer's one rule): the
+     * decision's named type (an encoding of another format leaves the bits mapping in charge), else the
+     * preset's recipe for a quantized decision, else the bits mapping.
+     */
+    static GgmlType wantedType(String gguf, long cols, DType dtype, TensorDecision d, Optional<GgufPreset> preset,
+                               ModelConfig c, boolean imatrix, Parameters p) {
+        int bits = d == null ? 16 : d.bits();
+        if (d != null && GgmlType.parse(d.encoding()).isPresent()) return GgmlType.parse(d.encoding()).get();
+        if (preset.isPresent() && bits < 16) {
+            int heads = c.numHeads().orElse(1);
+            int gqa = heads / Math.max(1, c.numKvHeads().orElse(heads));
+            return preset.get().typeFor(gguf, cols, c.numLayers().orElse(0), gqa, c.tieWordEmbeddings(), imatrix, c.numExperts());
+        }
+        return typeFor(bits, dtype, p);
+    }
+
+    /** llama-quantize's fallback chain until the type's blocks divide the row (Q4_K → Q5_0 → … → F16). */
+    static GgmlType fitted(GgmlType type, long cols) {
+        while (cols % type.blockSize() != 0) type = type.fallback();
+        return type;
     }
 
     /** Refuses names ggml cannot store (GGML_MAX_NAME is 64 bytes with the NUL). */

@@ -77,19 +77,9 @@ final class GgufSizer implements TensorSizer {
     Optional<GgmlType> type(TensorAnalysis t, TensorDecision d) {
         if (GgufArch.dropped(t.name(), config)) return Optional.empty();
         if (GgufArch.keptF32(arch.map(t.name()).orElse(t.name()), t.rank())) return Optional.of(GgmlType.F32);
-        GgmlType type;
-        if (GgmlType.parse(d.encoding()).isPresent()) {
-            type = GgmlType.parse(d.encoding()).get();
-        } else if (preset.isPresent() && d.bits() < 16) {
-            int heads = config.numHeads().orElse(1);
-            int gqa = heads / Math.max(1, config.numKvHeads().orElse(heads));
-            String name = arch.map(t.name()).orElse(t.name());
-            type = preset.get().typeFor(name, t.cols(), config.numLayers().orElse(0), gqa, config.tieWordEmbeddings(),
-                    !p.getString("imatrix").isEmpty(), config.numExperts());
-        } else {
-            type = GgufPlan.typeFor(d.bits(), t.dtype(), p);
-        }
-        while (t.cols() % type.blockSize() != 0) type = type.fallback();
+        // the self-calibrated matrix is not known before measuring: a preset's imatrix rules follow gguf.imatrix
+        GgmlType type = GgufPlan.fitted(GgufPlan.wantedType(arch.map(t.name()).orElse(t.name()), t.cols(), t.dtype(), d,
+                preset, config, !p.getString("imatrix").isEmpty(), p), t.cols());
         return Optional.of(type);
     }
 }
