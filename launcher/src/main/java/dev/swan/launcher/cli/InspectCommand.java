@@ -98,7 +98,7 @@ public final class InspectCommand implements Callable<Integer> {
             if (perLayer == 0) perLayer = model.config().numExperts();
             int perToken = Math.max(0, model.config().expertsPerToken().orElse(0));
             long active = perLayer > 0 && perToken > 0
-                    ? model.totalParameters() - expertParams + expertParams * Math.min(perToken, perLayer) / perLayer : 0;
+                    ? dev.swan.api.model.ModelConfig.perToken(model.totalParameters(), expertParams, perLayer, perToken) : 0;
             return new Experts(perLayer, perToken, expertParams, active);
         }
     }

@@ -254,7 +254,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         if (expertBytes == 0) return;
         out.println("Read per token (" + perToken + " of " + experts + " experts): "
-                + Format.bytes(all - expertBytes + expertBytes * perToken / experts) + " of " + Format.bytes(all));
+                + Format.bytes(config.perToken(all, expertBytes)) + " of " + Format.bytes(all));
     }
 
     /** Tensors and parameters per stored type, effective bits per weight and total size. */

@@ -77,9 +77,7 @@ public final class AnalysisForecast {
             counts.computeIfAbsent(key, k -> new int[] {s.rows(), s.cols(), 0})[2]++;
             example.putIfAbsent(key, t);
         }
-        int experts = model.config().numExperts();
-        int perToken = model.config().expertsPerToken().orElse(experts);
-        long active = experts > 0 ? params - expertParams + expertParams * perToken / experts : params;
+        long active = model.config().perToken(params, expertParams);
         java.util.ArrayList<ShapeClass> classes = new java.util.ArrayList<>();
         boolean warm = false;
         for (Map.Entry<String, int[]> e : counts.entrySet()) {

@@ -55,7 +55,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
                 if (e.getValue().bytes(ts.get(i), 16, 0) > 0) stored += ts.get(i).params();
             }
             bytes.put(e.getKey(), total);
-            if (experts > 0 && expertBytes > 0) active.put(e.getKey(), total - expertBytes + expertBytes * perToken / experts);
+            if (experts > 0 && expertBytes > 0) active.put(e.getKey(), config.perToken(total, expertBytes));
             eff.put(e.getKey(), (total - e.getValue().fixedBytes()) * 8.0 / Math.max(1, stored));
         }
         Map<String, Double> secs = new LinkedHashMap<>();

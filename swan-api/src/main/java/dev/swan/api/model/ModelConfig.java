@@ -146,6 +146,20 @@ public final class ModelConfig {
         return 0;
     }
 
+    /**
+     * Of an amount (parameters or bytes) of which {@code inExperts} lies in mixture-of-experts experts, what
+     * one token uses: everything outside the experts plus k/E of theirs; all of it for a dense config.
+     */
+    public long perToken(long total, long inExperts) {
+        int e = numExperts();
+        return e <= 0 ? total : perToken(total, inExperts, e, expertsPerToken().orElse(e));
+    }
+
+    /** As above for {@code experts} per layer and {@code perToken} of them per token (at most all). */
+    public static long perToken(long total, long inExperts, int experts, int perToken) {
+        return total - inExperts + inExperts * Math.min(perToken, experts) / experts;
+    }
+
     /** Experts each token is routed to in MoE configs ({@code num_experts_per_tok} and its spellings), if given. */
     public OptionalInt expertsPerToken() {
         for (String k : new String[] {"num_experts_per_tok", "num_experts_per_token", "moe_top_k"}) {
