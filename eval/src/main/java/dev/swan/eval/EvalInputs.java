@@ -65,7 +65,7 @@ public final class EvalInputs {
             throw new EvalException(file + ": " + Files.size(file) + " bytes is more than an evaluation text needs (limit "
                     + (MAX_BYTES >> 20) + " MiB)");
         }
-        return dev.swan.api.io.InputFiles.readBytes(file, Long.MAX_VALUE);
+        return dev.swan.toolkit.io.InputFiles.readBytes(file, Long.MAX_VALUE);
     }
 
     private static int firstInvalid(byte[] b) {

@@ -1,5 +1,6 @@
 package dev.swan.eval;
 
+import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
@@ -26,7 +27,7 @@ public final class HfStoredModel implements StoredModel {
     }
 
     public static HfStoredModel open(Path path) {
-        ModelDir dir = ModelDir.open(path);
+        ModelDir dir = ModelFolder.open(path);
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         for (TensorInfo t : dir.tensors()) {
             if (!t.dtype().isFloat()) {

@@ -1,7 +1,7 @@
 package dev.swan.eval;
 
 import dev.swan.api.StoredTensor;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 
 /**

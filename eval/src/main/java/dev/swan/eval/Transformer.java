@@ -3,7 +3,7 @@ package dev.swan.eval;
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import java.util.Arrays;
 import java.util.Map;
@@ -110,8 +110,8 @@ public final class Transformer {
         FeedForward[] experts = new FeedForward[m.experts()];
         for (int e = 0; e < experts.length; e++) {
             int x = e;
-            java.util.function.Function<String, String> name = kind -> new dev.swan.api.model.ExpertWeight(l, m.block(), x,
-                    dev.swan.api.model.ExpertWeight.spelling(m.block(), kind)).sliceName(x);
+            java.util.function.Function<String, String> name = kind -> new dev.swan.toolkit.model.ExpertWeight(l, m.block(), x,
+                    dev.swan.toolkit.model.ExpertWeight.spelling(m.block(), kind)).sliceName(x);
             experts[e] = new GatedMlp(w.expert(name.apply("gate"), ff, a.hidden()), w.expert(name.apply("up"), ff, a.hidden()),
                     w.expert(name.apply("down"), a.hidden(), ff));
         }

@@ -47,7 +47,7 @@ final class Weights {
      */
     Linear expert(String sliceName, int out, int in) {
         if (model.tensors().containsKey(sliceName)) return new Linear(matrix(sliceName, out, in), null);
-        dev.swan.api.model.ExpertWeight x = dev.swan.api.model.ExpertWeight.parse(sliceName).orElseThrow();
+        dev.swan.toolkit.model.ExpertWeight x = dev.swan.toolkit.model.ExpertWeight.parse(sliceName).orElseThrow();
         StoredTensor stack = model.tensors().get(x.stackName());
         if (stack == null) {
             throw new ModelFormatException(model.path(), sliceName, "missing, and so is the stack " + x.stackName()

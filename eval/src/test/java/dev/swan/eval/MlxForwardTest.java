@@ -1,5 +1,6 @@
 package dev.swan.eval;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,10 @@ import dev.swan.api.StoredTensor;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import dev.swan.format.mlx.MlxFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,7 +43,7 @@ class MlxForwardTest {
         Path src = SharedModels.model("qwen3-gutenberg-4m");
         Path mlx = tmp.resolve("mlx");
         MlxFormat format = new MlxFormat();
-        try (ModelDir model = ModelDir.open(src)) {
+        try (ModelDir model = ModelFolder.open(src)) {
             List<TensorDecision> d = new ArrayList<>();
             int i = 0;
             for (TensorInfo t : model.tensors()) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.StoredModel;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import dev.swan.eval.tokenizer.Tokenizer;
 import dev.swan.eval.tokenizer.Tokenizers;
 import dev.swan.format.gguf.GgufFormat;

@@ -9,7 +9,7 @@ import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import dev.swan.format.mlx.MlxFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;

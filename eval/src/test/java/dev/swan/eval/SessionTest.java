@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.synthetic.SyntheticModel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SyntheticModel;
+import dev.swan.testkit.SharedModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

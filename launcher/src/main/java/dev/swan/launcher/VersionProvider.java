@@ -1,7 +1,7 @@
 package dev.swan.launcher;
 
 import dev.swan.api.SpiVersion;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

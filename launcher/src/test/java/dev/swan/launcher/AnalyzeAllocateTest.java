@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.swan.api.synthetic.SyntheticModel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SyntheticModel;
+import dev.swan.testkit.SharedModels;
 import dev.swan.api.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;

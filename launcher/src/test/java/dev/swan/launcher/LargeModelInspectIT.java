@@ -3,7 +3,7 @@ package dev.swan.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.swan.launcher;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,12 +12,12 @@ import dev.swan.api.OutputFormat;
 import dev.swan.api.Quantizer;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.SeededRandom;
-import dev.swan.api.safetensors.SafetensorsWriter;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -232,7 +233,7 @@ class LlamaCppConformanceIT {
         cfg.put("model_type", "qwen2");
         cfg.remove("head_dim");
         om.writeValue(dir.resolve("config.json").toFile(), cfg);
-        try (ModelDir m = ModelDir.open(q3)) {
+        try (ModelDir m = ModelFolder.open(q3)) {
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
             Map<String, float[]> data = new LinkedHashMap<>();
             SeededRandom r = new SeededRandom(3);
@@ -286,7 +287,7 @@ class LlamaCppConformanceIT {
         for (JsonNode res : results) {
             Path dir = dirs.get(res.get("label").asText());
             dev.swan.eval.tokenizer.Tokenizer tok;
-            try (ModelDir m = ModelDir.open(dir)) {
+            try (ModelDir m = ModelFolder.open(dir)) {
                 tok = dev.swan.eval.tokenizer.Tokenizers.fromDirectory(dir, m.config()).orElseThrow();
             }
             for (int t = 0; t < texts.size(); t++) {
@@ -472,7 +473,7 @@ class LlamaCppConformanceIT {
         Quantizer q = format.quantizer("gguf:" + type).orElseThrow();
         Path dir = tmp.resolve(model.getFileName() + "-meant-" + type);
         Files.createDirectories(dir);
-        try (ModelDir m = ModelDir.open(model); var listing = Files.list(model)) {
+        try (ModelDir m = ModelFolder.open(model); var listing = Files.list(model)) {
             for (Path f : (Iterable<Path>) listing::iterator) {
                 if (!f.getFileName().toString().startsWith("model")) Files.copy(f, dir.resolve(f.getFileName()));
             }

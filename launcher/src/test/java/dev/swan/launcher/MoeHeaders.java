@@ -1,7 +1,7 @@
 package dev.swan.launcher;
 
-import dev.swan.api.safetensors.SafetensorsWriter;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.swan.api.synthetic.SyntheticModel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SyntheticModel;
+import dev.swan.testkit.SharedModels;
 import dev.swan.api.tensor.DType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

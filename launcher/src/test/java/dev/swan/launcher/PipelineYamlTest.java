@@ -37,7 +37,7 @@ class PipelineYamlTest {
         Path m = models.resolve("llama");
         if (!Files.exists(m.resolve("config.json"))) {
             try {
-                dev.swan.api.synthetic.SyntheticModel.write(dev.swan.api.synthetic.SyntheticModel.llama(), m);
+                dev.swan.testkit.SyntheticModel.write(dev.swan.testkit.SyntheticModel.llama(), m);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.swan.api.synthetic.SyntheticModel;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SyntheticModel;
+import dev.swan.testkit.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import dev.swan.api.SpiVersion;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.swan.allocator.rd;
 
+import dev.swan.toolkit.TensorMetricContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +10,8 @@ import dev.swan.api.Encoding;
 import dev.swan.api.MetricResult;
 import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
-import dev.swan.api.StandaloneMetricContext;
-import dev.swan.api.model.TensorClassifier;
+import dev.swan.testkit.StandaloneMetricContext;
+import dev.swan.toolkit.model.TensorClassifier;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
@@ -33,7 +34,7 @@ class EncodingErrorMetricTest {
         EncodingErrorMetric m = new EncodingErrorMetric();
         List<Encoding> enc = List.of(new Encoding("F16", 16, 0, 0, ""), new Encoding("g4", 4, 32, 0, "grid:4"),
                 new Encoding("g8", 8, 32, 0, "grid:8"));
-        StandaloneMetricContext ctx = new StandaloneMetricContext("model.layers.0.mlp.up_proj.weight",
+        TensorMetricContext ctx = new TensorMetricContext("model.layers.0.mlp.up_proj.weight",
                 TensorClassifier.classify("model.layers.0.mlp.up_proj.weight", 2),
                 Parameters.resolve("qerror", m.parameters(), Map.of("sample_elements", sample), "test"), 42,
                 Parallel.sequential(), w, spec -> Optional.of(grid(spec, Integer.parseInt(spec.substring(5)))), enc);

@@ -16,7 +16,7 @@ import dev.swan.api.Sensitivity;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
-import dev.swan.api.model.TensorClassifier;
+import dev.swan.toolkit.model.TensorClassifier;
 import dev.swan.api.tensor.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

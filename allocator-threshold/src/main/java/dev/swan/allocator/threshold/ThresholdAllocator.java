@@ -126,8 +126,8 @@ public final class ThresholdAllocator implements BitAllocator {
             BudgetSearch.Result r = search.search(base, target, twoBit);
             plan = r.plan();
             used = r.thresholds();
-            settings.put("target", target.effectiveBits() > 0 ? dev.swan.api.json.Json.object("effective_bits", target.effectiveBits())
-                    : dev.swan.api.json.Json.object("bytes", target.bytes()));
+            settings.put("target", target.effectiveBits() > 0 ? java.util.Map.of("effective_bits", target.effectiveBits())
+                    : java.util.Map.of("bytes", target.bytes()));
             settings.put("searched", r.phase());
             if (!r.note().isEmpty()) settings.put("warning", r.note());
         }

@@ -2,10 +2,10 @@ package dev.swan.eval.tokenizer;
 
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.Vocabulary;
-import dev.swan.api.json.Json;
-import dev.swan.api.json.JsonParseException;
+import dev.swan.toolkit.json.Json;
+import dev.swan.toolkit.json.JsonParseException;
 import dev.swan.api.model.ModelConfig;
-import dev.swan.api.model.SentencePieceModel;
+import dev.swan.toolkit.model.SentencePieceModel;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -314,7 +314,7 @@ public final class Tokenizers {
 
     private static Map<String, Object> readJson(Path p) {
         try {
-            return Json.parseObject(dev.swan.api.io.InputFiles.readText(p, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
+            return Json.parseObject(dev.swan.toolkit.io.InputFiles.readText(p, dev.swan.toolkit.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new ModelFormatException(p, null, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {

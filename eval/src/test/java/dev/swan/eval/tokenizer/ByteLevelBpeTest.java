@@ -1,11 +1,12 @@
 package dev.swan.eval.tokenizer;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ByteLevelBpeTest {
 
     private Tokenizer qwen() throws Exception {
         SyntheticModel.write(SyntheticModel.qwen3(), tmp);
-        try (ModelDir m = ModelDir.open(tmp)) {
+        try (ModelDir m = ModelFolder.open(tmp)) {
             return Tokenizers.fromDirectory(tmp, m.config()).orElseThrow();
         }
     }

@@ -1,11 +1,12 @@
 package dev.swan.eval.tokenizer;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.swan.api.StoredModel;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import dev.swan.eval.EvalInputs;
 import dev.swan.format.gguf.GgufFormat;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class SharedTokenizersTest {
     static final String BOOK_IDS = "gutenberg/frankenstein-excerpt.qwen3-gutenberg-4m.ids";
 
     static ModelConfig config(Path dir) {
-        try (ModelDir m = ModelDir.open(dir)) {
+        try (ModelDir m = ModelFolder.open(dir)) {
             return m.config();
         }
     }

@@ -1,6 +1,6 @@
 package dev.swan.format.gguf;
 
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
 import java.util.Optional;
 import java.util.regex.Matcher;

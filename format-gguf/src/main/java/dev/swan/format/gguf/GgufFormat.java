@@ -109,8 +109,8 @@ public final class GgufFormat implements OutputFormat {
             throw new ConfigException("gguf", 0, 0, "type_16 must be a float type (F32, F16, BF16)");
         }
         GgufArch arch = arch(model.config());
-        dev.swan.api.model.DenseShapes.check(model);
-        dev.swan.api.model.DenseShapes.requireFloatWeights(model);
+        dev.swan.toolkit.model.DenseShapes.check(model);
+        dev.swan.toolkit.model.DenseShapes.requireFloatWeights(model);
         int rows = GgufMetadata.embeddingRows(model);
         int vocab = model.config().vocabSize().orElse(rows);
         if (vocab != rows) {

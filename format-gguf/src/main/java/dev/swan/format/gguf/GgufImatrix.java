@@ -30,7 +30,7 @@ final class GgufImatrix {
         if (!Files.isRegularFile(file)) throw new ModelFormatException(file, null, "no such imatrix file");
         if (Files.size(file) > MAX_BYTES) throw new ModelFormatException(file, null, "too large for an importance matrix");
         byte[] head = new byte[4];
-        dev.swan.api.io.InputFiles.requireRegular(file);
+        dev.swan.toolkit.io.InputFiles.requireRegular(file);
         try (var in = Files.newInputStream(file)) {
             if (in.readNBytes(head, 0, 4) < 4) throw new ModelFormatException(file, null, "truncated imatrix file");
         }

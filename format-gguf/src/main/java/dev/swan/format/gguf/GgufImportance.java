@@ -2,7 +2,7 @@ package dev.swan.format.gguf;
 
 import dev.swan.api.ConfigException;
 import dev.swan.api.Parameters;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.format.gguf.quant.WeightedQuants;
 import java.io.IOException;
 import java.nio.file.Path;

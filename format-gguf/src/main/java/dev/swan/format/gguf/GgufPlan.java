@@ -5,7 +5,7 @@ import dev.swan.api.ConfigException;
 import dev.swan.api.OutputException;
 import dev.swan.api.Parameters;
 import dev.swan.api.TensorDecision;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.tensor.DType;

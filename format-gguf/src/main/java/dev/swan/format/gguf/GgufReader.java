@@ -61,7 +61,7 @@ public final class GgufReader implements AutoCloseable {
         List<Info> tensors = new ArrayList<>();
         long pos;
         int version;
-        dev.swan.api.io.InputFiles.requireRegular(file);
+        dev.swan.toolkit.io.InputFiles.requireRegular(file);
         try (CountingIn in = new CountingIn(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             DataInputStream d = new DataInputStream(in);
             if (Integer.reverseBytes(d.readInt()) != GgufLayout.MAGIC) throw bad(file, "not a GGUF file (bad magic)");

@@ -37,7 +37,7 @@ final class GgufSizer implements TensorSizer {
      */
     @Override
     public long bytes(TensorAnalysis t, TensorDecision d) {
-        boolean slice = dev.swan.api.model.ExpertWeight.parse(t.name()).filter(x -> !x.isStack()).isPresent();
+        boolean slice = dev.swan.toolkit.model.ExpertWeight.parse(t.name()).filter(x -> !x.isStack()).isPresent();
         return type(t, d).map(type -> slice ? type.rowBytes(t.cols()) * t.rows()
                 : GgufLayout.align(type.rowBytes(t.cols()) * t.rows())).orElse(0L);
     }
@@ -61,7 +61,7 @@ final class GgufSizer implements TensorSizer {
                 && !java.nio.file.Files.isRegularFile(dir.resolve(dev.swan.api.model.ModelDir.INDEX))) {
             return 0;
         }
-        try (dev.swan.api.model.ModelDir model = dev.swan.api.model.ModelDir.open(dir)) {
+        try (dev.swan.api.model.ModelDir model = dev.swan.toolkit.model.ModelFolder.open(dir)) {
             List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new dev.swan.api.AllocationPlan("size",
                     java.util.Map.of(), List.of()), p);
             GgufLayout layout = new GgufLayout();

@@ -1,10 +1,10 @@
 package dev.swan.format.gguf;
 
 import dev.swan.api.OutputException;
-import dev.swan.api.json.Json;
-import dev.swan.api.json.JsonParseException;
+import dev.swan.toolkit.json.Json;
+import dev.swan.toolkit.json.JsonParseException;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.model.SentencePieceModel;
+import dev.swan.toolkit.model.SentencePieceModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -324,7 +324,7 @@ final class GgufTokenizer {
         Object tmpl = cfg.get("chat_template");
         Path dir = model.path();
         if (tmpl == null && Files.exists(dir.resolve("chat_template.jinja"))) {
-            tmpl = dev.swan.api.io.InputFiles.readText(dir.resolve("chat_template.jinja"), dev.swan.api.io.InputFiles.MAX_TEXT_BYTES);
+            tmpl = dev.swan.toolkit.io.InputFiles.readText(dir.resolve("chat_template.jinja"), dev.swan.toolkit.io.InputFiles.MAX_TEXT_BYTES);
         }
         if (tmpl == null && Files.exists(dir.resolve("chat_template.json"))) {
             tmpl = readJson(dir.resolve("chat_template.json"), true).get("chat_template");
@@ -354,7 +354,7 @@ final class GgufTokenizer {
             return Map.of();
         }
         try {
-            return Json.parseObject(dev.swan.api.io.InputFiles.readText(p, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
+            return Json.parseObject(dev.swan.toolkit.io.InputFiles.readText(p, dev.swan.toolkit.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new OutputException(null, p + ": unreadable tokenizer file: " + e.getMessage());
         }

@@ -207,8 +207,8 @@ final class GgufVerifier {
         List<TensorData> parts = new ArrayList<>();
         if (source.isPresent() && hfNames != null) {
             List<String> sorted = new ArrayList<>(hfNames);
-            sorted.sort(java.util.Comparator.comparingInt(n -> dev.swan.api.model.ExpertWeight.parse(n)
-                    .map(dev.swan.api.model.ExpertWeight::expert).orElse(0)));
+            sorted.sort(java.util.Comparator.comparingInt(n -> dev.swan.toolkit.model.ExpertWeight.parse(n)
+                    .map(dev.swan.toolkit.model.ExpertWeight::expert).orElse(0)));
             for (String n : sorted) parts.add(source.get().data(n));
         }
         TensorData data = parts.isEmpty() ? null : parts.get(0);

@@ -1,5 +1,6 @@
 package dev.swan.format.gguf;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,9 +17,9 @@ import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class GgufFormatTest {
 
     @Test
     void storiesQ8ReadsBackAndVerifies() throws IOException {
-        try (ModelDir m = ModelDir.open(SharedModels.model("stories260K"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("stories260K"))) {
             gguf.check(m, params(Map.of()));
             Path out = tmp.resolve("s.gguf");
             WriteReport r = gguf.write(m, bits(m, 8), out, ctx(Map.of()));
@@ -86,7 +87,7 @@ class GgufFormatTest {
     void readBackEqualsWrittenOnSyntheticQwen3() throws IOException {
         Path src = tmp.resolve("qwen");
         SyntheticModel.write(SyntheticModel.qwen3().withSize(256, 512, 2, 4, 2, 64, 512), src);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             gguf.check(m, params(Map.of()));
             Path out = tmp.resolve("q.gguf");
             gguf.write(m, bits(m, 4), out, ctx(Map.of("importance", "none")));
@@ -125,7 +126,7 @@ class GgufFormatTest {
     void llamaQkRowsArePermuted() throws IOException {
         Path src = tmp.resolve("llama");
         SyntheticModel.write(SyntheticModel.llama(), src);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             Path out = tmp.resolve("l.gguf");
             gguf.write(m, bits(m, 16), out, ctx(Map.of("type_16", "F32")));
             try (GgufReader g = GgufReader.open(out)) {
@@ -151,7 +152,7 @@ class GgufFormatTest {
         SyntheticModel.write(SyntheticModel.llama(), src);
         Path cfg = src.resolve("config.json");
         Files.writeString(cfg, Files.readString(cfg).replace("LlamaForCausalLM", "GPTNeoXForCausalLM").replace("\"llama\"", "\"gpt_neox\""));
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, params(Map.of())));
             assertTrue(e.getMessage().contains("GPTNeoXForCausalLM") && e.getMessage().contains("not supported"), e.getMessage());
         }
@@ -162,12 +163,12 @@ class GgufFormatTest {
         Path src = tmp.resolve("notok");
         SyntheticModel.write(SyntheticModel.llama(), src);
         Files.delete(src.resolve("tokenizer.json"));
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, params(Map.of())));
             assertTrue(e.getMessage().contains("no tokenizer.json"), e.getMessage());
         }
         Files.writeString(src.resolve("tokenizer.json"), "{ not json");
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, params(Map.of())));
             assertTrue(e.getMessage().contains("unreadable tokenizer"), e.getMessage());
         }
@@ -179,7 +180,7 @@ class GgufFormatTest {
         SyntheticModel.write(SyntheticModel.llama(), src);
         Path cfg = src.resolve("config.json");
         Files.writeString(cfg, Files.readString(cfg).replace("\"vocab_size\": 512", "\"vocab_size\": 600"));
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             dev.swan.api.SwanException e = assertThrows(dev.swan.api.SwanException.class, () -> gguf.check(m, params(Map.of())));
             assertTrue(e.getMessage().contains("vocab_size 600") && e.getMessage().contains("512 rows"), e.getMessage());
         }
@@ -199,13 +200,13 @@ class GgufFormatTest {
         Path src = tmp.resolve("nan");
         SyntheticModel.write(SyntheticModel.llama(), src);
         // poison one weight of q_proj in layer 1
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             TensorInfo t = m.tensor("model.layers.1.self_attn.q_proj.weight");
             try (var ch = java.nio.channels.FileChannel.open(t.file(), java.nio.file.StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, (byte) 0xc0, 0x7f}), t.dataStart() + 40);
             }
         }
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             Path out = tmp.resolve("nan.gguf");
             OutputException e = assertThrows(OutputException.class, () -> gguf.write(m, bits(m, 4), out, ctx(Map.of())));
             assertTrue(e.getMessage().contains("model.layers.1.self_attn.q_proj.weight") && e.getMessage().contains("NaN"));
@@ -216,13 +217,13 @@ class GgufFormatTest {
     void refusesValuesF16CannotHold() throws IOException {
         Path src = tmp.resolve("big");
         SyntheticModel.write(SyntheticModel.llama(), src);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             TensorInfo t = m.tensor("model.layers.0.mlp.up_proj.weight");
             try (var ch = java.nio.channels.FileChannel.open(t.file(), java.nio.file.StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0x24, 0x74, 0x49}), t.dataStart() + 8); // 1e6f
             }
         }
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             OutputException e = assertThrows(OutputException.class,
                     () -> gguf.write(m, bits(m, 16), tmp.resolve("f16.gguf"), ctx(Map.of("type_16", "F16"))));
             assertTrue(e.getMessage().contains("up_proj") && e.getMessage().contains("65504"), e.getMessage());
@@ -232,7 +233,7 @@ class GgufFormatTest {
 
     @Test
     void verifyRejectsTruncatedFile() throws IOException {
-        try (ModelDir m = ModelDir.open(SharedModels.model("stories260K"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("stories260K"))) {
             Path out = tmp.resolve("t.gguf");
             gguf.write(m, bits(m, 8), out, ctx(Map.of()));
             byte[] b = Files.readAllBytes(out);
@@ -249,7 +250,7 @@ class GgufFormatTest {
         Path src = tmp.resolve("small");
         SyntheticModel.write(SyntheticModel.llama().withSize(64, 128, 1, 2, 1, 32, 512), src);
         Path good = tmp.resolve("good.gguf");
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             gguf.write(m, bits(m, 8), good, ctx(Map.of()));
         }
         byte[] original = Files.readAllBytes(good);

@@ -1,5 +1,6 @@
 package dev.swan.format.gguf;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +18,7 @@ import dev.swan.api.TensorDecision;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class GgufMoeTest {
         Path src = tmp.resolve(name);
         SyntheticModel.write(spec, src);
         Path out = tmp.resolve(name + ".gguf");
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             gguf.check(m, ctx(Map.of()).parameters());
             gguf.write(m, bits(m, bits), out, ctx(Map.of()));
             VerifyReport v = gguf.verify(out, Optional.of(m), ctx(Map.of()));
@@ -100,7 +101,7 @@ class GgufMoeTest {
         assertEquals(GgmlType.F32, t.get("blk.0.ffn_gate_inp.weight").type(), "routers stay F32, as convert writes them");
         assertFalse(t.keySet().stream().anyMatch(n -> n.contains("ffn_gate.weight")));
         try (StoredModel s = gguf.openStored(tmp.resolve("q3m.gguf")).orElseThrow();
-             ModelDir m = ModelDir.open(tmp.resolve("q3m"))) {
+             ModelDir m = ModelFolder.open(tmp.resolve("q3m"))) {
             assertEquals("qwen3_moe", s.config().modelType());
             assertEquals(8, s.config().numExperts());
             assertEquals(Boolean.TRUE, s.config().get("norm_topk_prob"));
@@ -132,7 +133,7 @@ class GgufMoeTest {
         int i = 0;
         for (Path src : List.of(slices, stacked)) {
             Path out = src.resolveSibling("m.gguf");
-            try (ModelDir m = ModelDir.open(src)) {
+            try (ModelDir m = ModelFolder.open(src)) {
                 gguf.write(m, bits(m, 4), out, ctx(Map.of()));
             }
             files[i++] = Files.readAllBytes(out);
@@ -154,7 +155,7 @@ class GgufMoeTest {
                 "q2m256", SyntheticModel.qwen2Moe().withSize(256, 512, 4, 4, 2, 64, 640).withMoe(new SyntheticModel.Moe(4, 2, 256, 256, false)));
         Map<String, Object> golden;
         try (var in = getClass().getResourceAsStream("/llama-quantize-moe.json")) {
-            golden = dev.swan.api.json.Json.parseObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            golden = dev.swan.toolkit.json.Json.parseObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         }
         for (Map.Entry<String, SyntheticModel.Spec> e : specs.entrySet()) {
             Path src = tmp.resolve("golden").resolve(e.getKey());
@@ -162,7 +163,7 @@ class GgufMoeTest {
             Map<?, ?> recipes = (Map<?, ?>) golden.get(e.getKey());
             for (Object recipe : recipes.keySet()) {
                 Path out = tmp.resolve(e.getKey() + "-" + recipe + ".gguf");
-                try (ModelDir m = ModelDir.open(src)) {
+                try (ModelDir m = ModelFolder.open(src)) {
                     gguf.write(m, bits(m, 4), out, ctx(gguf.baseline((String) recipe, true).orElseThrow()));
                 }
                 Map<?, ?> want = (Map<?, ?>) recipes.get(recipe);
@@ -211,13 +212,13 @@ class GgufMoeTest {
     void configsLlamaCppWouldRunDifferentlyAreRefused() throws IOException {
         Path src = tmp.resolve("tied");
         SyntheticModel.write(SyntheticModel.qwen2Moe().withTied(true, false), src);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, ctx(Map.of()).parameters()));
             assertTrue(e.getMessage().contains("needs its own output head"), e.getMessage());
         }
         Path narrow = tmp.resolve("narrow");
         SyntheticModel.write(SyntheticModel.mixtral().withMoe(new SyntheticModel.Moe(4, 2, 64, 0, false)), narrow);
-        try (ModelDir m = ModelDir.open(narrow)) {
+        try (ModelDir m = ModelFolder.open(narrow)) {
             Exception e = assertThrows(dev.swan.api.ModelFormatException.class, () -> gguf.check(m, ctx(Map.of()).parameters()));
             assertTrue(e.getMessage().contains("config.json implies [64, 128]") || e.getMessage().contains("implies [96, 128]"),
                     e.getMessage());
@@ -226,7 +227,7 @@ class GgufMoeTest {
         SyntheticModel.write(SyntheticModel.qwen3Moe(), norm);
         String cfg = Files.readString(norm.resolve("config.json")).replace("\"norm_topk_prob\": true", "\"norm_topk_prob\": false");
         Files.writeString(norm.resolve("config.json"), cfg);
-        try (ModelDir m = ModelDir.open(norm)) {
+        try (ModelDir m = ModelFolder.open(norm)) {
             OutputException e = assertThrows(OutputException.class, () -> gguf.check(m, ctx(Map.of()).parameters()));
             assertTrue(e.getMessage().contains("norm_topk_prob false"), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.swan.format.gguf;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -11,7 +12,7 @@ import dev.swan.api.TensorDecision;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -68,7 +69,7 @@ class ImatrixGoldenTest {
         GgufFormat gguf = new GgufFormat();
         Parameters p = Parameters.resolve("gguf", gguf.parameters(), options, "test");
         Path out = tmp.resolve(label + ".gguf");
-        try (ModelDir m = ModelDir.open(SharedModels.model("qwen3-gutenberg-4m"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("qwen3-gutenberg-4m"))) {
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : m.tensors()) d.add(new TensorDecision(t.name(), t.rank() == 2 ? 8 : 16, 0, "test", Double.NaN));
             gguf.write(m, new AllocationPlan("uniform", Map.of(), d), out,

@@ -1,5 +1,6 @@
 package dev.swan.format.gguf;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,7 @@ import dev.swan.api.TensorSizer;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class LlamaQuantizePresetTest {
         Parameters p = Parameters.resolve("gguf", gguf.parameters(), options, "test");
         Path out = tmp.resolve(recipe + ".gguf");
         long predicted = 0;
-        try (ModelDir m = ModelDir.open(SharedModels.model("qwen3-gutenberg-4m"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("qwen3-gutenberg-4m"))) {
             List<TensorDecision> d = new ArrayList<>();
             TensorSizer sizer = gguf.sizer(m.config(), p);
             for (TensorInfo t : m.tensors()) {

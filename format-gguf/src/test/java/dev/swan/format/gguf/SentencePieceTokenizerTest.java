@@ -1,9 +1,10 @@
 package dev.swan.format.gguf;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ class SentencePieceTokenizerTest {
         varint(norm, 0); // add_dummy_prefix: false
         bytesField(m, 3, norm.toByteArray());
         Files.write(dir.resolve("tokenizer.model"), m.toByteArray());
-        try (ModelDir model = ModelDir.open(dir)) {
+        try (ModelDir model = ModelFolder.open(dir)) {
             Map<String, GgufValue> kv = GgufTokenizer.build(model, GgufArch.LLAMA, 512);
             assertEquals("llama", kv.get("tokenizer.ggml.model").value());
             List<?> tokens = kv.get("tokenizer.ggml.tokens").list();

@@ -1,7 +1,7 @@
 package dev.swan.format.mlx;
 
 import dev.swan.api.tensor.DType;
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 
 /**
  * MLX's affine quantization, exactly as its CPU kernel computes it (mlx's mlx/ops.cpp and its CPU quantize kernel): float32 arithmetic,

@@ -95,12 +95,12 @@ public final class MlxFormat implements OutputFormat {
                     + "or vocab.json with merges.txt), which mlx_lm.load needs: add the model's tokenizer files, or write "
                     + "without one with --set mlx.allow_no_tokenizer=true");
         }
-        dev.swan.api.model.DenseShapes.check(model);
+        dev.swan.toolkit.model.DenseShapes.check(model);
         if (model.config().hasTieWordEmbeddings() && !model.config().tieWordEmbeddings() && model.find("lm_head.weight").isEmpty()) {
             throw new dev.swan.api.OutputException(null, model.config().file() + ": tie_word_embeddings is false but the "
                     + "weights have no lm_head.weight: mlx_lm.load would fail (set it to true if the head is the embedding)");
         }
-        dev.swan.api.model.DenseShapes.requireFloatWeights(model);
+        dev.swan.toolkit.model.DenseShapes.requireFloatWeights(model);
         if (model.config().modelType().equals("qwen2_moe") && model.config().tieWordEmbeddings()) {
             throw new dev.swan.api.OutputException(null, model.config().file() + ": tie_word_embeddings is true, but mlx-lm's "
                     + "qwen2_moe always has its own lm_head: mlx_lm.load would fail");

@@ -2,9 +2,9 @@ package dev.swan.format.mlx;
 
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.TensorDecision;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
 import java.util.ArrayList;

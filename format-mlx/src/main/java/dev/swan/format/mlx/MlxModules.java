@@ -1,8 +1,8 @@
 package dev.swan.format.mlx;
 
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
-import dev.swan.api.model.TensorClassifier;
+import dev.swan.toolkit.model.TensorClassifier;
 import dev.swan.api.model.TensorRole;
 import java.util.EnumSet;
 import java.util.Set;

@@ -3,10 +3,10 @@ package dev.swan.format.mlx;
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
-import dev.swan.api.json.Json;
-import dev.swan.api.json.JsonParseException;
+import dev.swan.toolkit.json.Json;
+import dev.swan.toolkit.json.JsonParseException;
 import dev.swan.api.model.ModelConfig;
-import dev.swan.api.safetensors.SafetensorsFile;
+import dev.swan.toolkit.safetensors.SafetensorsFile;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
@@ -44,7 +44,7 @@ final class MlxStoredModel implements StoredModel {
         Path cfgFile = dir.resolve("config.json");
         Map<String, Object> cfg;
         try {
-            cfg = Json.parseObject(dev.swan.api.io.InputFiles.readText(cfgFile, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
+            cfg = Json.parseObject(dev.swan.toolkit.io.InputFiles.readText(cfgFile, dev.swan.toolkit.io.InputFiles.MAX_TEXT_BYTES));
         } catch (JsonParseException e) {
             throw new ModelFormatException(cfgFile, null, "malformed JSON: " + e.getMessage());
         }

@@ -2,12 +2,12 @@ package dev.swan.format.mlx;
 
 import dev.swan.api.ModelFormatException;
 import dev.swan.api.VerifyReport;
-import dev.swan.api.json.Json;
-import dev.swan.api.json.JsonParseException;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.json.Json;
+import dev.swan.toolkit.json.JsonParseException;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.safetensors.SafetensorsFile;
+import dev.swan.toolkit.safetensors.SafetensorsFile;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
@@ -41,7 +41,7 @@ final class MlxVerifier {
         Path cfgFile = dir.resolve("config.json");
         Map<String, Object> cfg;
         try {
-            cfg = Json.parseObject(dev.swan.api.io.InputFiles.readText(cfgFile, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES));
+            cfg = Json.parseObject(dev.swan.toolkit.io.InputFiles.readText(cfgFile, dev.swan.toolkit.io.InputFiles.MAX_TEXT_BYTES));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ModelFormatException(cfgFile, null, "missing: not an MLX model directory");
         } catch (JsonParseException e) {
@@ -252,7 +252,7 @@ final class MlxVerifier {
         ExpertWeight x = ExpertWeight.parse(stack.get()).orElseThrow();
         List<TensorData> parts = new ArrayList<>();
         for (int e = 0; m.find(x.sliceName(e)).isPresent(); e++) parts.add(m.data(m.find(x.sliceName(e)).get()));
-        return parts.isEmpty() ? Optional.empty() : Optional.of(new dev.swan.api.tensor.StackedTensorData(name, parts));
+        return parts.isEmpty() ? Optional.empty() : Optional.of(new dev.swan.toolkit.tensor.StackedTensorData(name, parts));
     }
 
     private static VerifyReport.Check shapeMismatch(String name, String type, TensorInfo t, TensorInfo src, List<String> problems) {

@@ -4,12 +4,12 @@ import dev.swan.api.AllocationPlan;
 import dev.swan.api.FormatContext;
 import dev.swan.api.OutputException;
 import dev.swan.api.WriteReport;
-import dev.swan.api.json.JsonWriter;
+import dev.swan.toolkit.json.JsonWriter;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.safetensors.SafetensorsWriter;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
 import dev.swan.api.tensor.DType;
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
@@ -85,7 +85,7 @@ final class MlxWriter {
         }
         ctx.progress().update(items.size(), items.size(), "");
         Map<String, Object> index = new LinkedHashMap<>();
-        index.put("metadata", dev.swan.api.json.Json.object("total_size", total, "total_parameters", params));
+        index.put("metadata", dev.swan.toolkit.json.Json.object("total_size", total, "total_parameters", params));
         index.put("weight_map", weightMap);
         writeJson(dir.resolve("model.safetensors.index.json"), index, false);
         writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items, keepSource ? null : floatDtype), false);
@@ -129,7 +129,7 @@ final class MlxWriter {
         if (item.parts() == null) return model.stream(item.source());
         List<TensorData> parts = new ArrayList<>();
         for (TensorInfo t : item.parts()) parts.add(model.stream(t));
-        return new dev.swan.api.tensor.StackedTensorData(item.floatName(), parts);
+        return new dev.swan.toolkit.tensor.StackedTensorData(item.floatName(), parts);
     }
 
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.tensor.DType;
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package dev.swan.format.mlx;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,14 +12,14 @@ import dev.swan.api.ProgressSink;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
-import dev.swan.api.json.Json;
+import dev.swan.toolkit.json.Json;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.safetensors.SafetensorsFile;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.toolkit.safetensors.SafetensorsFile;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorInfo;
-import dev.swan.api.testing.SharedModels;
+import dev.swan.testkit.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class MlxFormatEndToEndTest {
 
     @Test
     void storiesUniform4PassesVerifyAndWritesNoHead() throws IOException {
-        try (ModelDir m = ModelDir.open(SharedModels.model("stories260K-bf16"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("stories260K-bf16"))) {
             Path out = tmp.resolve("u4");
             WriteReport r = mlx.write(m, uniform(m, 4), out, ctx(Map.of()));
             VerifyReport v = mlx.verify(out, Optional.of(m), ctx(Map.of()));
@@ -86,7 +87,7 @@ class MlxFormatEndToEndTest {
 
     @Test
     void mixedPlanWritesPerModuleEntries() throws IOException {
-        try (ModelDir m = ModelDir.open(SharedModels.model("stories260K-bf16"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("stories260K-bf16"))) {
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : m.tensors()) {
                 String n = t.name();
@@ -116,7 +117,7 @@ class MlxFormatEndToEndTest {
     void shardsAndIndexOnSyntheticQwen() throws IOException {
         Path src = tmp.resolve("qwen");
         SyntheticModel.write(SyntheticModel.qwen3().withSize(512, 1536, 4, 8, 4, 64, 1024), src);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             Path out = tmp.resolve("q-out");
             mlx.write(m, uniform(m, 4), out, ctx(Map.of("max_shard_mb", 1)));
             long shards;
@@ -137,7 +138,7 @@ class MlxFormatEndToEndTest {
 
     @Test
     void verifyCatchesBrokenOutputs() throws IOException {
-        try (ModelDir m = ModelDir.open(SharedModels.model("stories260K-bf16"))) {
+        try (ModelDir m = ModelFolder.open(SharedModels.model("stories260K-bf16"))) {
             Path out = tmp.resolve("broken");
             mlx.write(m, uniform(m, 4), out, ctx(Map.of()));
             Path cfg = out.resolve("config.json");

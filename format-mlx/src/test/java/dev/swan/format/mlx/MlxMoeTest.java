@@ -1,5 +1,6 @@
 package dev.swan.format.mlx;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,11 +16,11 @@ import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
 import dev.swan.api.TensorDecision;
 import dev.swan.api.VerifyReport;
-import dev.swan.api.json.Json;
+import dev.swan.toolkit.json.Json;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.safetensors.SafetensorsFile;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.toolkit.safetensors.SafetensorsFile;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class MlxMoeTest {
 
     private Path write(Path src, String name) throws IOException {
         Path out = tmp.resolve(name);
-        try (ModelDir m = ModelDir.open(src)) {
+        try (ModelDir m = ModelFolder.open(src)) {
             mlx.check(m, ctx().parameters());
             mlx.write(m, plan(m), out, ctx());
             VerifyReport v = mlx.verify(out, Optional.of(m), ctx());
@@ -92,7 +93,7 @@ class MlxMoeTest {
         Map<String, Object> q = Json.parseObject(Files.readString(out.resolve("config.json")));
         Map<?, ?> quant = (Map<?, ?>) q.get("quantization");
         assertEquals(Map.of("group_size", 64L, "bits", 8L), quant.get("model.layers.1.mlp.switch_mlp.down_proj"));
-        try (StoredModel s = mlx.openStored(out).orElseThrow(); ModelDir m = ModelDir.open(tmp.resolve("q3m"))) {
+        try (StoredModel s = mlx.openStored(out).orElseThrow(); ModelDir m = ModelFolder.open(tmp.resolve("q3m"))) {
             StoredTensor stack = s.tensors().get("model.layers.1.mlp.experts.down_proj.weight");
             assertArrayEquals(new long[] {8, 128, 64}, stack.shape());
             float[] row = new float[64];
@@ -112,7 +113,7 @@ class MlxMoeTest {
         Path out = written(SyntheticModel.qwen3Moe(), "exact");
         int rows = 128, cols = 64, bits = 8, group = 64;
         float[] x = new float[rows * cols];
-        try (ModelDir m = ModelDir.open(tmp.resolve("exact"))) {
+        try (ModelDir m = ModelFolder.open(tmp.resolve("exact"))) {
             m.stream(m.find("model.layers.1.mlp.experts.6.down_proj.weight").orElseThrow()).readFloats(0, x, 0, x.length);
         }
         int[] codes = new int[x.length];
@@ -164,7 +165,7 @@ class MlxMoeTest {
         }
         Path tied = tmp.resolve("tied");
         SyntheticModel.write(SyntheticModel.qwen2Moe().withTied(true, false), tied);
-        try (ModelDir m = ModelDir.open(tied)) {
+        try (ModelDir m = ModelFolder.open(tied)) {
             OutputException e = assertThrows(OutputException.class, () -> mlx.check(m, ctx().parameters()));
             assertTrue(e.getMessage().contains("always has its own lm_head"), e.getMessage());
         }

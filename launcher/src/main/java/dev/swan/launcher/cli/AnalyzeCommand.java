@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.pipeline.AtomicOutput;
@@ -64,8 +65,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         PrintStream out = Io.out(spec);
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
-            try (ModelDir model = ModelDir.open(s.model())) {
-                dev.swan.api.model.DenseShapes.check(model);
+            try (ModelDir model = ModelFolder.open(s.model())) {
+                dev.swan.toolkit.model.DenseShapes.check(model);
                 s = QuantizeCommand.defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
                 if (dryRun) {

@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.AllocationPlan;
 import dev.swan.api.AllocationPolicy;
 import dev.swan.api.AllocationRequest;
@@ -11,14 +12,14 @@ import dev.swan.api.Parameters;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.numeric.Kernels;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.Kernels;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
-import dev.swan.api.safetensors.SafetensorsWriter;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.toolkit.safetensors.SafetensorsWriter;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 import dev.swan.api.tensor.TensorInfo;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.pipeline.AnalysisEngine;
@@ -154,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         ResolvedPipeline rp = ResolvedPipeline.resolve(PipelineSettings.defaults().withThreads(threads), plugins, true, false);
         List<OutputFormat> formats = new ArrayList<>();
         for (var f : plugins.formats()) formats.add(f.plugin());
-        try (ModelDir md = ModelDir.open(model)) {
+        try (ModelDir md = ModelFolder.open(model)) {
             Map<String, Double> perMetric = new LinkedHashMap<>();
             double best;
             try (AnalysisEngine engine = new AnalysisEngine(rp.metrics(), formats, 42, threads, AnalysisEngine.defaultMemoryBudget())) {
@@ -245,7 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + " parameters) for the write benchmark...");
         SyntheticModel.write(spec, model);
         Table tab = new Table("QUANTIZE + WRITE (best of 2)", "SECONDS>", "SOURCE GB/S>", "PEAK RSS ABOVE BASELINE>");
-        try (ModelDir md = ModelDir.open(model)) {
+        try (ModelDir md = ModelFolder.open(model)) {
             double sourceGb = md.totalBytes() / 1e9;
             List<TensorAnalysis> analyses = new ArrayList<>();
             for (TensorInfo t : md.tensors()) {
@@ -308,7 +309,7 @@ public final class BenchCommand implements Callable<Integer> {
         SyntheticModel.write(spec, model);
         Map<String, Path> stored = new LinkedHashMap<>();
         stored.put("BF16", model);
-        try (ModelDir md = ModelDir.open(model)) {
+        try (ModelDir md = ModelFolder.open(model)) {
             OutputFormat gguf = plugins.format("gguf");
             List<TensorAnalysis> analyses = new ArrayList<>();
             for (TensorInfo t : md.tensors()) {

@@ -1,6 +1,6 @@
 package dev.swan.launcher.cli;
 
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import dev.swan.api.tensor.DType;
 import dev.swan.launcher.SwanCommand;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.toolkit.model.ModelFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.swan.api.model.ModelConfig;
@@ -41,7 +42,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
-        try (ModelDir model = ModelDir.open(modelDir)) {
+        try (ModelDir model = ModelFolder.open(modelDir)) {
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(model)));
             } else {
@@ -113,7 +114,7 @@ public final class InspectCommand implements Callable<Integer> {
         root.put("config", architecture(model.config()));
         Experts e = Experts.of(model);
         if (e.perLayer() > 0) {
-            root.put("experts", dev.swan.api.json.Json.object("per_layer", e.perLayer(), "per_token", e.perToken(),
+            root.put("experts", dev.swan.toolkit.json.Json.object("per_layer", e.perLayer(), "per_token", e.perToken(),
                     "expert_params", e.expertParams(), "active_params", e.activeParams()));
         }
         List<Map<String, Object>> tensors = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.AllocationPolicy;
 import dev.swan.api.ConfigException;
 import dev.swan.api.WriteReport;
@@ -111,7 +112,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uniform and --preset are exclusive");
             }
             if (uniform != null || preset != null) s = baseline(s, plugins);
-            try (ModelDir model = ModelDir.open(s.model())) {
+            try (ModelDir model = ModelFolder.open(s.model())) {
                 if (manifest == null) s = defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
@@ -250,7 +251,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         long expertBytes = 0;
         for (WriteReport.Written w : report.tensors()) {
             all += w.bytes();
-            if (dev.swan.api.model.ExpertWeight.parse(w.name()).isPresent()) expertBytes += w.bytes();
+            if (dev.swan.toolkit.model.ExpertWeight.parse(w.name()).isPresent()) expertBytes += w.bytes();
         }
         if (expertBytes == 0) return;
         out.println("Read per token (" + perToken + " of " + experts + " experts): "

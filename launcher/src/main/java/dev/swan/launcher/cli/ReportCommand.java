@@ -79,7 +79,7 @@ public final class ReportCommand implements Callable<Integer> {
     /** An eval results file, refused in one line when it is not one. */
     static Map<String, Object> readEval(Path file) throws IOException {
         try {
-            dev.swan.api.io.InputFiles.requireRegular(file);
+            dev.swan.toolkit.io.InputFiles.requireRegular(file);
             Map<String, Object> doc = Json.MAPPER.readValue(file.toFile(), Json.MAP);
             if (!(doc.get("models") instanceof java.util.List)) {
                 throw new ConfigException(file.toString(), 0, 0, "not eval results (no 'models' list): write them with "

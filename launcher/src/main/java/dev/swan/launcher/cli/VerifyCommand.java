@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.toolkit.model.ModelFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.swan.api.FormatContext;
@@ -75,7 +76,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 }
                 if (f == null) throw new dev.swan.api.OutputException(output, "no installed format recognises it (give --format)");
             }
-            Optional<ModelDir> src = source == null ? Optional.empty() : Optional.of(ModelDir.open(source));
+            Optional<ModelDir> src = source == null ? Optional.empty() : Optional.of(ModelFolder.open(source));
             try {
                 dev.swan.api.Parameters params = dev.swan.api.Parameters.resolve(f.id(), f.parameters(), null, "defaults");
                 VerifyReport r = f.verify(output, src, new FormatContext(params, Parallel.sequential(), ProgressSink.NONE, ""));

@@ -49,7 +49,7 @@ public final class PipelineYaml {
     public static PipelineYaml read(Path file) throws IOException {
         String text;
         try {
-            text = dev.swan.api.io.InputFiles.readText(file, MAX_BYTES);
+            text = dev.swan.toolkit.io.InputFiles.readText(file, MAX_BYTES);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file.toString(), 0, 0, "no such pipeline file");
         }

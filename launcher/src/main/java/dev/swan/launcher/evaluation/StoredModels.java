@@ -21,7 +21,7 @@ public final class StoredModels {
 
     /** The path itself, or for a Hugging Face id ({@code Qwen/Qwen3-8B}) its snapshot in the local hub cache. */
     public static Path resolve(Path path) {
-        return dev.swan.api.model.HubCache.resolveIfId(path);
+        return dev.swan.toolkit.model.HubCache.resolveIfId(path);
     }
 
     public static StoredModel open(Path path, PluginRegistry plugins) throws IOException {

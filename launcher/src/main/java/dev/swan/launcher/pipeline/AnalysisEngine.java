@@ -1,15 +1,16 @@
 package dev.swan.launcher.pipeline;
 
+import dev.swan.toolkit.TensorMetricContext;
 import dev.swan.api.AnalysisShape;
 import dev.swan.api.MetricResult;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.PluginException;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.Quantizer;
-import dev.swan.api.StandaloneMetricContext;
+
 import dev.swan.api.SwanException;
 import dev.swan.api.TensorAnalysis;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.model.TensorClass;
 import dev.swan.api.numeric.FloatMatrix;
@@ -163,7 +164,7 @@ public final class AnalysisEngine implements AutoCloseable {
         } else {
             List<dev.swan.api.tensor.TensorData> parts = new ArrayList<>();
             for (TensorInfo t : members) parts.add(model.stream(t));
-            FloatMatrix w = shape.load(new dev.swan.api.tensor.StackedTensorData(stackName, parts)); // the sampled experts only
+            FloatMatrix w = shape.load(new dev.swan.toolkit.tensor.StackedTensorData(stackName, parts)); // the sampled experts only
             m = measure(model, stack, model.classOf(members.get(0)), w);
         }
         for (int i = 0; i < members.size(); i++) {
@@ -258,7 +259,7 @@ public final class AnalysisEngine implements AutoCloseable {
         Map<String, Double> seconds = new LinkedHashMap<>();
         List<dev.swan.api.Encoding> candidates = encodings.apply(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls,
                 null, Map.of()));
-        StandaloneMetricContext base = new StandaloneMetricContext(t.name(), cls, null, seed, par, w, this::quantizer,
+        TensorMetricContext base = new TensorMetricContext(t.name(), cls, null, seed, par, w, this::quantizer,
                 candidates);
         for (ResolvedPipeline.ResolvedMetric m : metrics) {
             long t0 = System.nanoTime();

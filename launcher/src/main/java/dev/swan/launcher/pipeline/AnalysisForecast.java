@@ -3,7 +3,7 @@ package dev.swan.launcher.pipeline;
 import dev.swan.api.AnalysisShape;
 import dev.swan.api.TensorAnalysis;
 import dev.swan.api.TensorSizer;
-import dev.swan.api.model.ExpertWeight;
+import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.SeededRandom;

@@ -47,7 +47,7 @@ final class AnalysisJournal implements AutoCloseable {
     static AnalysisJournal open(Path manifest, Map<String, Object> identity, boolean restart) throws IOException {
         Path file = pathFor(manifest);
         Map<String, AnalysisEngine.Measured> done = new LinkedHashMap<>();
-        dev.swan.api.io.InputFiles.requireRegular(file);
+        dev.swan.toolkit.io.InputFiles.requireRegular(file);
         String identityJson = Json.COMPACT.writeValueAsString(identity);
         int rejected = 0;
         if (Files.exists(file) && !restart) {

@@ -52,7 +52,7 @@ public final class ManifestIO {
     public static Manifest read(Path path) throws IOException {
         Map<String, Object> root;
         try {
-            dev.swan.api.io.InputFiles.requireRegular(path);
+            dev.swan.toolkit.io.InputFiles.requireRegular(path);
             root = Json.MAPPER.readValue(path.toFile(), Json.MAP);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(path.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(),

@@ -162,7 +162,7 @@ public final class Pipeline {
             info.put("weight", m.weight());
             info.put("parameters", new TreeMap<>(m.parameters().asMap()));
             metricInfo.add(info);
-            identityMetrics.add(dev.swan.api.json.Json.object("id", m.id(), "version", m.metric().version(),
+            identityMetrics.add(dev.swan.toolkit.json.Json.object("id", m.id(), "version", m.metric().version(),
                     "parameters", new TreeMap<>(m.parameters().asMap())));
         }
         Map<String, Object> identity = new LinkedHashMap<>();

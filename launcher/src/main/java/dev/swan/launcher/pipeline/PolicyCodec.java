@@ -17,15 +17,15 @@ final class PolicyCodec {
         m.put("sensitive", p.sensitivePatterns());
         List<Map<String, Object>> ov = new ArrayList<>();
         for (AllocationPolicy.Override o : p.overrides()) {
-            ov.add(dev.swan.api.json.Json.object("pattern", o.pattern(), "bits", o.bits(), "group_size", o.groupSize()));
+            ov.add(dev.swan.toolkit.json.Json.object("pattern", o.pattern(), "bits", o.bits(), "group_size", o.groupSize()));
         }
         m.put("overrides", ov);
         Map<String, Object> g = new LinkedHashMap<>();
         p.groupSizes().forEach((b, s) -> g.put(String.valueOf(b), s));
         m.put("group_sizes", g);
         if (p.target() != null) {
-            m.put("target", p.target().effectiveBits() > 0 ? dev.swan.api.json.Json.object("effective_bits", p.target().effectiveBits())
-                    : dev.swan.api.json.Json.object("bytes", p.target().bytes()));
+            m.put("target", p.target().effectiveBits() > 0 ? dev.swan.toolkit.json.Json.object("effective_bits", p.target().effectiveBits())
+                    : dev.swan.toolkit.json.Json.object("bytes", p.target().bytes()));
         }
         return m;
     }

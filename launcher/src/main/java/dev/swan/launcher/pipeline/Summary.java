@@ -51,7 +51,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
             for (int i = 0; i < ts.size(); i++) {
                 long b = e.getValue().bytes(ts.get(i), ds.get(i));
                 total += b;
-                if (dev.swan.api.model.ExpertWeight.parse(ts.get(i).name()).isPresent()) expertBytes += b;
+                if (dev.swan.toolkit.model.ExpertWeight.parse(ts.get(i).name()).isPresent()) expertBytes += b;
                 if (e.getValue().bytes(ts.get(i), 16, 0) > 0) stored += ts.get(i).params();
             }
             bytes.put(e.getKey(), total);
@@ -69,7 +69,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
         j.put("total_params", totalParams);
         j.put("tensor_count", tensors);
         Map<String, Object> dist = new LinkedHashMap<>();
-        byBits.forEach((b, a) -> dist.put(String.valueOf(b), dev.swan.api.json.Json.object("tensors", a[0], "params", a[1],
+        byBits.forEach((b, a) -> dist.put(String.valueOf(b), dev.swan.toolkit.json.Json.object("tensors", a[0], "params", a[1],
                 "percentage", Math.round(1e4 * a[1] / (double) Math.max(1, totalParams)) / 100.0)));
         j.put("bits_distribution", dist);
         j.put("nominal_bits", round(nominalBits));

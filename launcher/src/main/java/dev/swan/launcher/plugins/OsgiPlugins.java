@@ -5,6 +5,7 @@ import dev.swan.api.OutputFormat;
 import dev.swan.api.PluginException;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
+import dev.swan.toolkit.TensorMetricContext;
 import dev.swan.api.SwanPlugin;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -48,12 +49,16 @@ final class OsgiPlugins implements AutoCloseable {
     }
 
     /**
-     * The packages the SPI bundle exports, with their versions, exactly as its manifest says (bnd wrote it
-     * from the build), for the system bundle to export to plugin bundles.
+     * The packages the host shares with plugin bundles, with their versions, exactly as the SPI's and the
+     * toolkit's manifests say (bnd wrote them from the build), for the system bundle to export.
      */
-    static String spiExports() {
+    static String hostExports() {
+        return exportsOf(SpiVersion.class, "dev.swan.api") + "," + exportsOf(TensorMetricContext.class, "dev.swan.toolkit");
+    }
+
+    private static String exportsOf(Class<?> member, String root) {
         try {
-            java.net.URL where = SpiVersion.class.getProtectionDomain().getCodeSource().getLocation();
+            java.net.URL where = member.getProtectionDomain().getCodeSource().getLocation();
             Path location = Path.of(where.toURI());
             java.util.jar.Manifest manifest;
             if (Files.isDirectory(location)) {
@@ -66,12 +71,12 @@ final class OsgiPlugins implements AutoCloseable {
                 }
             }
             String exports = manifest == null ? null : manifest.getMainAttributes().getValue("Export-Package");
-            if (exports == null || !exports.contains("dev.swan.api")) {
-                throw new PluginException("osgi", null, location + ": the SPI's manifest has no Export-Package of dev.swan.api", null);
+            if (exports == null || !exports.contains(root)) {
+                throw new PluginException("osgi", null, location + ": the bundle's manifest has no Export-Package of " + root, null);
             }
             return exports;
         } catch (IOException | java.net.URISyntaxException | SecurityException e) {
-            throw new PluginException("osgi", null, "cannot read the SPI bundle's manifest: " + e.getMessage(), e);
+            throw new PluginException("osgi", null, "cannot read the manifest of " + root + "'s bundle: " + e.getMessage(), e);
         }
     }
 
@@ -83,7 +88,7 @@ final class OsgiPlugins implements AutoCloseable {
         } catch (IOException e) {
             throw new PluginException("osgi", null, "cannot create the Felix storage folder: " + e.getMessage(), e);
         }
-        String extra = spiExports();
+        String extra = hostExports();
         Map<String, Object> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);

@@ -6,13 +6,15 @@ import java.net.URLClassLoader;
 import java.util.Enumeration;
 
 /**
- * Loads one plugin jar in isolation: the SPI ({@code dev.swan.api.*}) comes from the launcher, so plugin
- * and launcher share the interface types; every other class is looked up in the jar first and then in
- * the JDK only. A plugin therefore cannot see (or clash with) the launcher's own libraries, and two
+ * Loads one plugin jar in isolation: the SPI ({@code dev.swan.api.*}) and the toolkit
+ * ({@code dev.swan.toolkit.*}) come from the launcher, so plugin and launcher share the interface types
+ * and one copy of the shared library (as Trino shares its SPI with plugin class loaders); every other
+ * class is looked up in the jar first and then in the JDK only. A plugin therefore cannot see (or clash with) the launcher's own libraries, and two
  * plugins may carry different versions of the same library.
  */
 final class PluginClassLoader extends URLClassLoader {
     private static final String SPI_PREFIX = "dev.swan.api.";
+    private static final String TOOLKIT_PREFIX = "dev.swan.toolkit.";
     private final ClassLoader spiLoader;
 
     PluginClassLoader(URL jar, ClassLoader spiLoader) {
@@ -22,7 +24,7 @@ final class PluginClassLoader extends URLClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith(SPI_PREFIX)) return spiLoader.loadClass(name);
+        if (name.startsWith(SPI_PREFIX) || name.startsWith(TOOLKIT_PREFIX)) return spiLoader.loadClass(name);
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
             if (c == null) {

@@ -1,5 +1,6 @@
 package dev.swan.launcher.pipeline;
 
+import dev.swan.toolkit.model.ModelFolder;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -9,7 +10,7 @@ import static org.mockito.Mockito.when;
 
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.model.ModelDir;
-import dev.swan.api.synthetic.SyntheticModel;
+import dev.swan.testkit.SyntheticModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class HeapCheckTest {
                 + (int) a.getArgument(1)) * 256 * 3);
         var metrics = java.util.List.of(new ResolvedPipeline.ResolvedMetric(sketches,
                 dev.swan.api.Parameters.resolve("sketches", java.util.List.of(), java.util.Map.of(), "test"), 1));
-        try (ModelDir m = ModelDir.open(tmp)) {
+        try (ModelDir m = ModelFolder.open(tmp)) {
             // embed_tokens 32000×1024: 131 MB of floats plus (32000 + 1024)·256·12 B of sketches
             HeapTooSmallException e = assertThrows(HeapTooSmallException.class, () -> AnalysisEngine.checkHeap(m, 200L << 20, metrics));
             assertTrue(e.getMessage().startsWith("model.embed_tokens.weight needs about ")
@@ -49,7 +50,7 @@ class HeapCheckTest {
         when(bad.measure(any(), any())).thenThrow(new IllegalStateException("boom"));
         var metrics = java.util.List.of(new ResolvedPipeline.ResolvedMetric(bad,
                 dev.swan.api.Parameters.resolve("bad", java.util.List.of(), java.util.Map.of(), "test"), 1));
-        try (ModelDir m = ModelDir.open(tmp); AnalysisEngine engine = new AnalysisEngine(metrics, java.util.List.of(), 1, 1, 1L << 30)) {
+        try (ModelDir m = ModelFolder.open(tmp); AnalysisEngine engine = new AnalysisEngine(metrics, java.util.List.of(), 1, 1, 1L << 30)) {
             var t = m.find("model.layers.0.self_attn.q_proj.weight").orElseThrow();
             dev.swan.api.PluginException e = assertThrows(dev.swan.api.PluginException.class,
                     () -> engine.measure(m, t, dev.swan.api.AnalysisShape.of(t)));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.MetricResult;
-import dev.swan.api.StandaloneMetricContext;
+import dev.swan.testkit.StandaloneMetricContext;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.testing.Matrices;
+import dev.swan.testkit.Matrices;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import dev.swan.api.Parameters;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
 import dev.swan.api.numeric.TensorStats;

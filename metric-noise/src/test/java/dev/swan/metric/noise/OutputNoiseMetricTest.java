@@ -3,10 +3,10 @@ package dev.swan.metric.noise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.swan.api.MetricResult;
-import dev.swan.api.StandaloneMetricContext;
+import dev.swan.testkit.StandaloneMetricContext;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.testing.Matrices;
+import dev.swan.testkit.Matrices;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 

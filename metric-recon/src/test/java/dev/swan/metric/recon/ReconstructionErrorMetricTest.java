@@ -1,5 +1,6 @@
 package dev.swan.metric.recon;
 
+import dev.swan.toolkit.TensorMetricContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.swan.api.MetricResult;
 import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
-import dev.swan.api.StandaloneMetricContext;
-import dev.swan.api.model.TensorClassifier;
+import dev.swan.testkit.StandaloneMetricContext;
+import dev.swan.toolkit.model.TensorClassifier;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
-import dev.swan.api.testing.Matrices;
+import dev.swan.testkit.Matrices;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
@@ -21,7 +22,7 @@ class ReconstructionErrorMetricTest {
     private static final ReconstructionErrorMetric METRIC = new ReconstructionErrorMetric();
 
     private static MetricResult measure(FloatMatrix w, Map<String, Object> params) {
-        StandaloneMetricContext ctx = StandaloneMetricContext.of("t", METRIC, w, 1, Parallel.of(new ForkJoinPool(2)));
+        TensorMetricContext ctx = StandaloneMetricContext.of("t", METRIC, w, 1, Parallel.of(new ForkJoinPool(2)));
         return METRIC.measure(w, ctx.withParameters(Parameters.resolve("recon", METRIC.parameters(), params, "test")));
     }
 
@@ -73,12 +74,12 @@ class ReconstructionErrorMetricTest {
                 System.arraycopy(row, 0, out, 0, row.length);
             }
         };
-        StandaloneMetricContext ctx = new StandaloneMetricContext("t", TensorClassifier.classify("t", 2),
+        TensorMetricContext ctx = new TensorMetricContext("t", TensorClassifier.classify("t", 2),
                 Parameters.resolve("recon", METRIC.parameters(), Map.of("quantizer", "fake:exact"), "test"), 1,
                 Parallel.sequential(), w, spec -> spec.equals("fake:exact") ? Optional.of(identity) : Optional.empty());
         assertEquals(0.0, METRIC.measure(w, ctx).raw());
         FloatMatrix odd = Matrices.gaussian(64, 100, 4);
-        StandaloneMetricContext oddCtx = new StandaloneMetricContext("t", TensorClassifier.classify("t", 2),
+        TensorMetricContext oddCtx = new TensorMetricContext("t", TensorClassifier.classify("t", 2),
                 ctx.parameters(), 1, Parallel.sequential(), odd, spec -> Optional.of(identity));
         MetricResult fb = METRIC.measure(odd, oddCtx);
         assertEquals(1.0, fb.details().get("fallback"));

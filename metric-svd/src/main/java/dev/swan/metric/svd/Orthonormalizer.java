@@ -1,6 +1,6 @@
 package dev.swan.metric.svd;
 
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;

@@ -1,7 +1,7 @@
 package dev.swan.metric.svd;
 
 import dev.swan.api.numeric.FloatMatrix;
-import dev.swan.api.numeric.MatMul;
+import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import java.util.Random;
 

@@ -1,11 +1,12 @@
 package dev.swan.metric.svd;
 
+import dev.swan.toolkit.TensorMetricContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.MetricResult;
 import dev.swan.api.Parameters;
-import dev.swan.api.StandaloneMetricContext;
+import dev.swan.testkit.StandaloneMetricContext;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
 import java.util.Arrays;
@@ -172,7 +173,7 @@ class SvdConcentrationMetricTest {
     @Test
     void frobeniusDenominatorIsSmallerOrEqual() {
         FloatMatrix w = gaussian(1024, 1536, 9);
-        StandaloneMetricContext ctx = StandaloneMetricContext.of("x", METRIC, w, 1, TWO);
+        TensorMetricContext ctx = StandaloneMetricContext.of("x", METRIC, w, 1, TWO);
         MetricResult ref = METRIC.measure(w, ctx);
         MetricResult frob = METRIC.measure(w, ctx.withParameters(Parameters.resolve("svd", METRIC.parameters(),
                 Map.of("denominator", "frobenius"), "test")));

@@ -1,238 +1,59 @@
 package dev.swan.api.model;
 
 import dev.swan.api.ModelFormatException;
-import dev.swan.api.json.Json;
-import dev.swan.api.json.JsonParseException;
-import dev.swan.api.safetensors.SafetensorsFile;
 import dev.swan.api.tensor.DType;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A Hugging Face model directory opened for reading: {@code config.json}, the safetensors weights (one
- * {@code model.safetensors}, or shards listed by {@code model.safetensors.index.json}), and the side
- * files (generation config, tokenizer, chat template) that writers copy. Opening reads headers only.
+ * A Hugging Face model directory opened for reading, as formats see it: {@code config.json}, the
+ * safetensors weights (one {@code model.safetensors}, or shards listed by
+ * {@code model.safetensors.index.json}), and the side files (generation config, tokenizer, chat template)
+ * that writers copy. The host opens it (headers only) and closes it; implementations are thread-safe for
+ * reading.
  */
-public final class ModelDir implements AutoCloseable {
-    public static final String CONFIG = "config.json";
-    public static final String SINGLE = "model.safetensors";
-    public static final String INDEX = "model.safetensors.index.json";
+public interface ModelDir extends AutoCloseable {
+    String CONFIG = "config.json";
+    String SINGLE = "model.safetensors";
+    String INDEX = "model.safetensors.index.json";
 
     /** Tokenizer-related file names that outputs carry along unchanged. */
-    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+    List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "special_tokens_map.json", "vocab.json", "merges.txt", "added_tokens.json", "tokenizer.model",
             "chat_template.jinja", "chat_template.json");
 
-    private final Path dir;
-    private final ModelConfig config;
-    private final Map<String, Object> generationConfig;
-    private final List<SafetensorsFile> shards;
-    private final Map<String, TensorInfo> tensors;
-    private final Map<Path, SafetensorsFile> byFile;
-    private final String displayName;
+    /** The folder that was opened. */
+    Path path();
 
-    private ModelDir(Path dir, ModelConfig config, Map<String, Object> generationConfig,
-                     List<SafetensorsFile> shards, Map<String, TensorInfo> tensors, String displayName) {
-        this.displayName = displayName;
-        this.dir = dir;
-        this.config = config;
-        this.generationConfig = generationConfig;
-        this.shards = shards;
-        this.tensors = tensors;
-        this.byFile = new LinkedHashMap<>();
-        for (SafetensorsFile s : shards) byFile.put(s.file(), s);
-    }
+    /** The model's name in reports: the folder's name, or the Hub id it was opened by. */
+    String name();
 
-    public static ModelDir open(Path dir) {
-        return open(dir, SafetensorsFile.DEFAULT_WINDOW_BYTES);
-    }
-
-    public static ModelDir open(Path dir, long windowBytes) {
-        Path folder = HubCache.resolveIfId(dir);
-        ModelDir m = openFolder(folder, windowBytes);
-        if (folder == dir) return m;
-        String given = dir.toString();
-        return m.named(given.substring(given.indexOf('/') + 1).replaceAll("@.*", ""));
-    }
-
-    /** The same model under another name (a hub id's, not its snapshot hash), for default output names. */
-    private ModelDir named(String n) {
-        return new ModelDir(dir, config, generationConfig, shards, tensors, n);
-    }
-
-    private static ModelDir openFolder(Path dir, long windowBytes) {
-        if (!Files.isDirectory(dir)) {
-            throw new ModelFormatException(dir, null, Files.exists(dir) ? "not a directory (give the model folder)"
-                    : "no such directory");
-        }
-        ModelConfig config = new ModelConfig(dir.resolve(CONFIG), readJsonObject(dir.resolve(CONFIG), true));
-        Map<String, Object> gen = Files.exists(dir.resolve("generation_config.json"))
-                ? readJsonObject(dir.resolve("generation_config.json"), true) : Map.of();
-        List<SafetensorsFile> opened = new ArrayList<>();
-        try {
-            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-            Path index = dir.resolve(INDEX);
-            if (Files.exists(index)) {
-                openSharded(dir, index, windowBytes, opened, tensors);
-            } else if (Files.exists(dir.resolve(SINGLE))) {
-                SafetensorsFile f = SafetensorsFile.open(dir.resolve(SINGLE), windowBytes);
-                opened.add(f);
-                tensors.putAll(f.tensors());
-            } else {
-                throw new ModelFormatException(dir, null, "no " + SINGLE + " and no " + INDEX
-                        + ": not a Hugging Face safetensors model directory" + otherWeights(dir));
-            }
-            return new ModelDir(dir, config, Collections.unmodifiableMap(gen), List.copyOf(opened),
-                    Collections.unmodifiableMap(tensors), null);
-        } catch (RuntimeException e) {
-            opened.forEach(SafetensorsFile::close);
-            throw e;
-        }
-    }
-
-    private static void openSharded(Path dir, Path index, long windowBytes, List<SafetensorsFile> opened,
-                                    Map<String, TensorInfo> tensors) {
-        Map<String, Object> idx = readJsonObject(index, false);
-        Object wm = idx.get("weight_map");
-        if (!(wm instanceof Map)) throw new ModelFormatException(index, "weight_map", "missing or not an object");
-        Map<String, List<String>> namesByShard = new LinkedHashMap<>();
-        Path root = dir.toAbsolutePath().normalize();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) wm).entrySet()) {
-            String tensor = (String) e.getKey();
-            if (!(e.getValue() instanceof String)) {
-                throw new ModelFormatException(index, tensor, "weight_map value must be a shard file name");
-            }
-            String shard = (String) e.getValue();
-            Path p = Path.of(shard);
-            if (p.isAbsolute() || shard.startsWith("/") || shard.startsWith("\\")
-                    || !root.resolve(p).normalize().startsWith(root) || shard.contains("..")) {
-                throw new ModelFormatException(index, tensor, "shard path '" + shard
-                        + "' escapes the model directory (only file names inside it are allowed)");
-            }
-            namesByShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(tensor);
-        }
-        for (Map.Entry<String, List<String>> e : namesByShard.entrySet()) {
-            Path shardPath = dir.resolve(e.getKey());
-            if (!Files.isRegularFile(shardPath)) {
-                throw new ModelFormatException(index, e.getValue().get(0), "shard '" + e.getKey()
-                        + "' named by the index does not exist (incomplete download?)");
-            }
-            SafetensorsFile f = SafetensorsFile.open(shardPath, windowBytes);
-            opened.add(f);
-            for (String name : e.getValue()) {
-                TensorInfo ti = f.tensors().get(name);
-                if (ti == null) {
-                    throw new ModelFormatException(shardPath, name, "listed in " + INDEX
-                            + " but absent from this shard");
-                }
-            }
-            for (TensorInfo ti : f.tensors().values()) {
-                if (tensors.put(ti.name(), ti) != null) {
-                    throw new ModelFormatException(shardPath, ti.name(), "tensor appears in more than one shard");
-                }
-            }
-        }
-    }
-
-    /** Reads a JSON file that must hold an object; errors name the file, line and column. */
-    public static Map<String, Object> readJsonObject(Path file, boolean required) {
-        String text;
-        try {
-            text = dev.swan.api.io.InputFiles.readText(file, dev.swan.api.io.InputFiles.MAX_TEXT_BYTES);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file, null, required ? "missing (a Hugging Face model needs it)"
-                    : "file not found");
-        } catch (IOException e) {
-            throw new ModelFormatException(file, null, "cannot read: " + e.getMessage(), e);
-        }
-        try {
-            Object v = Json.parse(text);
-            if (!(v instanceof Map)) throw new ModelFormatException(file, null, "must hold a JSON object");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) v;
-            String bad = nonFinite(m, "");
-            if (bad != null) {
-                throw new ModelFormatException(file, bad, "is not a finite number (1e400 and the like overflow a double): fix the value");
-            }
-            return m;
-        } catch (JsonParseException e) {
-            throw new ModelFormatException(file, null, "malformed JSON: " + e.getMessage());
-        }
-    }
-
-    /** The key path of the first number JSON could not hold as a finite double, or null. */
-    private static String nonFinite(Object v, String at) {
-        if (v instanceof Double d && !Double.isFinite(d)) return at.isEmpty() ? "(value)" : at;
-        if (v instanceof Map<?, ?> m) {
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                String bad = nonFinite(e.getValue(), at.isEmpty() ? String.valueOf(e.getKey()) : at + "." + e.getKey());
-                if (bad != null) return bad;
-            }
-        }
-        if (v instanceof List<?> l) {
-            for (int i = 0; i < l.size(); i++) {
-                String bad = nonFinite(l.get(i), at + "[" + i + "]");
-                if (bad != null) return bad;
-            }
-        }
-        return null;
-    }
-
-    public Path path() {
-        return dir;
-    }
-
-    /** Directory name, used as the model name in reports. */
-    public String name() {
-        if (displayName != null) return displayName;
-        Path n = dir.toAbsolutePath().normalize().getFileName();
-        return n == null ? "model" : n.toString();
-    }
-
-    public ModelConfig config() {
-        return config;
-    }
+    ModelConfig config();
 
     /** {@code generation_config.json}, or an empty map when absent. */
-    public Map<String, Object> generationConfig() {
-        return generationConfig;
-    }
+    Map<String, Object> generationConfig();
 
     /** Every tensor, shard by shard in data order. */
-    public List<TensorInfo> tensors() {
-        return List.copyOf(tensors.values());
+    List<TensorInfo> tensors();
+
+    default Optional<TensorInfo> find(String name) {
+        for (TensorInfo t : tensors()) if (t.name().equals(name)) return Optional.of(t);
+        return Optional.empty();
     }
 
-    public Optional<TensorInfo> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
+    default TensorInfo tensor(String name) {
+        return find(name).orElseThrow(() -> new ModelFormatException(path(), name, "no such tensor in this model"));
     }
 
-    public TensorInfo tensor(String name) {
-        TensorInfo t = tensors.get(name);
-        if (t == null) throw new ModelFormatException(dir, name, "no such tensor in this model");
-        return t;
-    }
+    /** The tensor's data, mapped from its file: for reading a few tensors, or parts of one. */
+    TensorData data(TensorInfo info);
 
-    public TensorData data(TensorInfo info) {
-        SafetensorsFile f = byFile.get(info.file());
-        if (f == null) throw new IllegalArgumentException(info.name() + " does not belong to " + dir);
-        return f.data(info);
-    }
-
-    public TensorData data(String name) {
+    default TensorData data(String name) {
         return data(tensor(name));
     }
 
@@ -241,111 +62,45 @@ public final class ModelDir implements AutoCloseable {
      * (analysis, writing an output) should use, so the process's resident memory does not grow with the
      * model (mapped pages stay resident until the garbage collector unmaps them).
      */
-    public TensorData stream(TensorInfo info) {
-        SafetensorsFile f = byFile.get(info.file());
-        if (f == null) throw new IllegalArgumentException(info.name() + " does not belong to " + dir);
-        return f.stream(info);
-    }
+    TensorData stream(TensorInfo info);
 
-    public TensorClass classOf(TensorInfo info) {
-        return TensorClassifier.classify(info.name(), info.rank());
-    }
+    /** What the tensor is (attention projection, MLP, embedding, norm, ...), from its name and rank. */
+    TensorClass classOf(TensorInfo info);
 
-    public List<Path> shardFiles() {
-        List<Path> out = new ArrayList<>();
-        for (SafetensorsFile s : shards) out.add(s.file());
-        return out;
-    }
+    /** The weight files, in data order. */
+    List<Path> shardFiles();
 
-    public Map<String, String> shardMetadata(Path shard) {
-        SafetensorsFile f = byFile.get(shard);
-        return f == null ? Map.of() : f.metadata();
-    }
+    /** A weight file's {@code __metadata__}; empty for a file not of this model. */
+    Map<String, String> shardMetadata(Path shard);
 
     /** Tokenizer files present in the directory, in {@link #TOKENIZER_FILES} order. */
-    public List<Path> tokenizerFiles() {
-        List<Path> out = new ArrayList<>();
-        for (String n : TOKENIZER_FILES) {
-            Path p = dir.resolve(n);
-            if (Files.isRegularFile(p)) out.add(own(p));
-        }
-        return out;
-    }
-
-    /**
-     * A file outputs may copy: the model's own, or a link into the Hugging Face cache's blobs of this
-     * snapshot; a link elsewhere (another folder, a system file) would carry foreign data into outputs.
-     */
-    private Path own(Path p) {
-        try {
-            Path real = p.toRealPath();
-            Path home = dir.toRealPath();
-            boolean cached = home.getParent() != null && home.getParent().getFileName() != null
-                    && home.getParent().getFileName().toString().equals("snapshots")
-                    && real.startsWith(home.getParent().getParent().resolve("blobs"));
-            if (real.startsWith(home) || cached) return p;
-            throw new ModelFormatException(p, null, "is a link to " + real + ", outside the model folder: outputs copy only "
-                    + "the model's own files (copy that file into the folder instead)");
-        } catch (IOException e) {
-            throw new ModelFormatException(p, null, "cannot resolve: " + e.getMessage(), e);
-        }
-    }
+    List<Path> tokenizerFiles();
 
     /** Side files outputs copy verbatim: generation config and any {@code *.py} model code. */
-    public List<Path> sideFiles() {
-        List<Path> out = new ArrayList<>();
-        Path gen = dir.resolve("generation_config.json");
-        if (Files.isRegularFile(gen)) out.add(own(gen));
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.py")) {
-            for (Path p : ds) if (Files.isRegularFile(p)) out.add(own(p));
-        } catch (IOException e) {
-            throw new ModelFormatException(dir, null, "cannot list: " + e.getMessage(), e);
-        }
-        Collections.sort(out);
-        return out;
-    }
+    List<Path> sideFiles();
 
-    public long totalParameters() {
+    default long totalParameters() {
         long n = 0;
-        for (TensorInfo t : tensors.values()) n += t.numel();
+        for (TensorInfo t : tensors()) n += t.numel();
         return n;
     }
 
-    public long totalBytes() {
+    default long totalBytes() {
         long n = 0;
-        for (TensorInfo t : tensors.values()) n += t.byteSize();
+        for (TensorInfo t : tensors()) n += t.byteSize();
         return n;
     }
 
     /** The float dtype holding most parameters (the model's working precision). */
-    public DType dominantFloatType() {
+    default DType dominantFloatType() {
         Map<DType, Long> count = new EnumMap<>(DType.class);
-        for (TensorInfo t : tensors.values()) {
+        for (TensorInfo t : tensors()) {
             if (t.dtype().isFloat()) count.merge(t.dtype(), t.numel(), Long::sum);
         }
         return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                .orElse(config.torchDtype().orElse(DType.F32));
+                .orElse(config().torchDtype().orElse(DType.F32));
     }
 
     @Override
-    public void close() {
-        shards.forEach(SafetensorsFile::close);
-    }
-
-    /** What to do when the folder holds weights in a format swan does not read (PyTorch pickles, GGUF). */
-    private static String otherWeights(Path dir) {
-        try (var files = Files.list(dir)) {
-            List<String> names = files.map(f -> f.getFileName().toString()).toList();
-            if (names.stream().anyMatch(n -> n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth"))) {
-                return " (it has PyTorch weights, which swan does not read: save the model with safetensors, e.g. "
-                        + "save_pretrained(dir, safe_serialization=True))";
-            }
-            if (names.stream().anyMatch(n -> n.endsWith(".gguf"))) {
-                return " (it has a GGUF file: swan quantizes from the original safetensors checkpoint)";
-            }
-            return "";
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
+    void close();
 }

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.MetricResult;
-import dev.swan.api.StandaloneMetricContext;
+import dev.swan.testkit.StandaloneMetricContext;
 import dev.swan.api.numeric.FloatMatrix;
 import dev.swan.api.numeric.Parallel;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Tests a metric without swan's launcher: StandaloneMetricContext supplies parameters, seed and statistics. */
+/** Tests a metric without swan's launcher: the testkit's StandaloneMetricContext supplies parameters, seed and statistics. */
 class OutlierShareMetricTest {
     private final OutlierShareMetric metric = new OutlierShareMetric();
 

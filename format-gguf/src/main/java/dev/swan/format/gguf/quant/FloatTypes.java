@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 
 /** F32, F16 and BF16 as "blocks" of one element, so every type goes through one interface. */
 public final class FloatTypes {

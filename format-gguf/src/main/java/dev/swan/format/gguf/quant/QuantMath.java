@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-import dev.swan.api.tensor.HalfFloats;
+import dev.swan.toolkit.tensor.HalfFloats;
 
 /** The rounding rules and shared subroutines of ggml's reference quantizers (ggml's ggml-common.h and ggml-quants.c). */
 final class QuantMath {

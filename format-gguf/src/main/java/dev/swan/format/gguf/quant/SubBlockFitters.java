@@ -1,6 +1,6 @@
 package dev.swan.format.gguf.quant;
 
-/** Which {@link SubBlockFitter} this JVM runs, decided once (like the product kernels of swan-api). */
+/** Which {@link SubBlockFitter} this JVM runs, decided once (like the product kernels of swan-toolkit). */
 final class SubBlockFitters {
     static final boolean VECTOR = vectorUsable();
 

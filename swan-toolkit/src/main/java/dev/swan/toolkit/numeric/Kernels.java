@@ -1,0 +1,23 @@
+package dev.swan.toolkit.numeric;
+
+import dev.swan.api.numeric.Parallel;
+
+/**
+ * The dense products behind the SVD and noise metrics. Two implementations exist: a Vector API one and
+ * a plain-Java one; {@link MatMul} picks one at start-up. Work is split into tasks by fixed rules
+ * (never by thread count) and each output element is accumulated in one fixed order, so results are
+ * identical for any number of threads.
+ */
+public interface Kernels {
+
+    String name();
+
+    /** c[m×q] = a[m×n] · x[n×q]. */
+    void multiply(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
+
+    /** c[n×q] = aᵀ · x, with a[m×n] and x[m×q]. */
+    void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
+
+    /** g[q×q] += yᵀ · y for y[rows×q] held in doubles. */
+    void gramAccumulate(double[] y, int rows, int q, double[] g, Parallel par);
+}
