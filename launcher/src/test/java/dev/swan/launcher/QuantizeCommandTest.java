@@ -44,6 +44,14 @@ class QuantizeCommandTest {
         assertFalse(Files.readString(swan.resolve("model.safetensors.index.json")).contains("lm_head"), "tied: no head");
     }
 
+    /** One baseline at a time: picocli's exclusive group refuses both before anything is read. */
+    @Test
+    void uniformAndPresetAreExclusive() {
+        Cli r = Cli.run("quantize", tmp.resolve("absent").toString(), "--uniform", "4", "--preset", "Q4_K_M");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("--uniform") && r.err().contains("--preset") && r.err().contains("mutually exclusive"), r.err());
+    }
+
     /** The output's name says the format: -o out.gguf writes a GGUF file; a name -f contradicts is refused. */
     @Test
     void formatFromTheOutputName() throws IOException {

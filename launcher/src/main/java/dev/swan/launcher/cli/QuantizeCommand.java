@@ -2,7 +2,6 @@ package dev.swan.launcher.cli;
 
 import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.AllocationPolicy;
-import dev.swan.api.ConfigException;
 import dev.swan.api.WriteReport;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
@@ -10,12 +9,12 @@ import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.VersionProvider;
 import dev.swan.launcher.evaluation.EvalReport;
 import dev.swan.launcher.evaluation.EvalRun;
-import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.pipeline.Baselines;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
 import dev.swan.launcher.pipeline.PipelineSettings;
+import dev.swan.launcher.pipeline.QuantizeService;
 import dev.swan.launcher.pipeline.ResolvedPipeline;
 import dev.swan.launcher.pipeline.Summary;
 import dev.swan.launcher.plugins.PluginRegistry;
@@ -67,14 +66,20 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--manifest", paramLabel = "MANIFEST.json", description = "Use the plan of a manifest from 'swan analyze'/'swan allocate' (no metric is recomputed).")
     Path manifest;
 
-    @Option(names = "--uniform", paramLabel = "BITS|TYPE",
-            description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. Q4_0, Q8_0, F16 for gguf).")
-    String uniform;
+    /** A baseline instead of SWAN: one of the two. */
+    static final class Baseline {
+        @Option(names = "--uniform", paramLabel = "BITS|TYPE",
+                description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. Q4_0, Q8_0, F16 for gguf).")
+        String uniform;
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Baseline instead of SWAN: the runtime's own recipe of that name, e.g. Q4_K_M, Q3_K_M, Q5_K_M, Q4_0 "
-                    + "for gguf (llama-quantize's per-tensor rules, without an importance matrix).")
-    String preset;
+        @Option(names = "--preset", paramLabel = "NAME",
+                description = "Baseline instead of SWAN: the runtime's own recipe of that name, e.g. Q4_K_M, Q3_K_M, Q5_K_M, Q4_0 "
+                        + "for gguf (llama-quantize's per-tensor rules, without an importance matrix).")
+        String preset;
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    Baseline baseline = new Baseline();
 
     @Option(names = "--dry-run", description = "Plan and print the predicted sizes, write nothing.")
     boolean dryRun;
@@ -105,38 +110,28 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (evalText != null && !Files.isRegularFile(evalText)) {
             throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
         }
-        AtomicOutput.Lock lock = null;
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, formatFor(plugins));
-            if (uniform != null && preset != null) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uniform and --preset are exclusive");
-            }
-            if (uniform != null || preset != null) s = baseline(s, plugins);
+            if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
             try (ModelDir model = ModelFolder.open(s.model())) {
                 if (manifest == null) s = defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
                 Path target = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
-                if (!dryRun) AtomicOutput.refuseOverlap(target, model.path());
-                if (!dryRun) lock = AtomicOutput.lock(target); // before prepare, which clears a stale temporary
-                if (!dryRun) AtomicOutput.prepare(target, model.path(), force);
-                if (!dryRun && reportFile != null) AtomicOutput.prepare(reportFile, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
-                // measurements are journaled next to the output, so an interrupted run resumes them
-                Path journalFor = dryRun || !rp.allocator().usesMetrics() ? null
-                        : target.resolveSibling(target.getFileName() + ".swan.json");
-                Manifest m = plan(pipeline, rp, model, journalFor, out);
-                Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
+                Manifest reuse = manifest == null ? null : ManifestIO.read(manifest);
+                QuantizeService.Result done = new QuantizeService(pipeline).run(new QuantizeService.Request(rp, model,
+                        target, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
+                        : reuse.weights(), dryRun, force, restart, reportFile == null ? List.of() : List.of(reportFile),
+                        s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases(out));
+                Manifest m = done.manifest();
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
-                    summary.print(out, pipeline.describe(m.plan()));
+                    Summary.of(m, pipeline.sizers(model.config(), rp)).print(out, pipeline.describe(m.plan()));
                     return 0;
                 }
-                ProgressLine progress = ProgressLine.forTerminal(out, "write", root.quiet());
-                WriteReport report = pipeline.write(rp, model, m, target, journalFor, progress, s.threads(),
-                        "swan " + VersionProvider.version() + ": " + root.commandLine());
-                progress.finish();
+                WriteReport report = done.written();
                 out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
@@ -148,10 +143,35 @@ public final class QuantizeCommand implements Callable<Integer> {
                     out.println("Wrote report " + reportFile);
                 }
             }
-        } finally {
-            if (lock != null) lock.close();
         }
         return 0;
+    }
+
+    /** Whether a given manifest's measurements are allocated again: when any planning option was given. */
+    private boolean replan(ResolvedPipeline rp) {
+        AllocationPolicy p = rp.settings().policy();
+        return p.target() != null || !p.overrides().isEmpty() || !p.protectedPatterns().isEmpty()
+                || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || baseline != null && (baseline.uniform != null || baseline.preset != null)
+                || plan.allocator != null;
+    }
+
+    /** One progress line per phase, on the terminal only. */
+    private QuantizeService.Phases phases(PrintStream out) {
+        Map<String, ProgressLine> lines = new LinkedHashMap<>();
+        return new QuantizeService.Phases() {
+            @Override
+            public dev.swan.api.ProgressSink start(String phase) {
+                ProgressLine line = ProgressLine.forTerminal(out, phase, root.quiet());
+                lines.put(phase, line);
+                return line;
+            }
+
+            @Override
+            public void end(String phase) {
+                ProgressLine line = lines.remove(phase);
+                if (line != null) line.finish();
+            }
+        };
     }
 
     /** The output's quality line(s): the eval table of the output against its source. */
@@ -205,29 +225,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     private PipelineSettings baseline(PipelineSettings s, PluginRegistry plugins) {
-        String name = preset != null ? preset : uniform;
-        return Baselines.apply(s, name, preset != null, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                spec.commandLine(), Baselines.unknown(s, name, preset != null, plugins)));
-    }
-
-    private Manifest plan(Pipeline pipeline, ResolvedPipeline rp, ModelDir model, Path journalFor, PrintStream out)
-            throws Exception {
-        if (manifest != null) {
-            Manifest m = ManifestIO.read(manifest);
-            if (!m.tensors().stream().map(t -> t.name()).toList().equals(model.tensors().stream().map(t -> t.name()).toList())) {
-                throw new ConfigException(manifest.toString(), 0, 0, "was made for a model with other tensors than "
-                        + model.path() + ": analyze this model first");
-            }
-            AllocationPolicy p = rp.settings().policy();
-            boolean replan = p.target() != null || !p.overrides().isEmpty() || !p.protectedPatterns().isEmpty()
-                    || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || uniform != null || preset != null
-                    || plan.allocator != null;
-            return replan ? pipeline.allocate(m, rp, model.config(), plan.metricsGiven ? rp.settings().weights() : m.weights()) : m;
-        }
-        ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
-        Manifest m = pipeline.analyze(rp, model, journalFor, restart, progress);
-        progress.finish();
-        return m;
+        boolean preset = baseline.preset != null;
+        String name = preset ? baseline.preset : baseline.uniform;
+        return Baselines.apply(s, name, preset, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                spec.commandLine(), Baselines.unknown(s, name, preset, plugins)));
     }
 
     static long sizeOf(Path p) throws java.io.IOException {
