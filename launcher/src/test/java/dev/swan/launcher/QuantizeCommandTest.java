@@ -52,6 +52,32 @@ class QuantizeCommandTest {
         assertTrue(r.err().contains("--uniform") && r.err().contains("--preset") && r.err().contains("mutually exclusive"), r.err());
     }
 
+    /** Option values picocli parses (maps, converters, groups); the records they build check them, one line each. */
+    @Test
+    void planOptionValuesAreCheckedWhereTheyAreParsed() {
+        String model = SharedModels.model("stories260K").toString();
+        String[][] bad = {
+                {"--target-bits", "4", "--target-size", "1MB"}, {"mutually exclusive"},
+                {"--target-size", "lots"}, {"'lots': expected a size"},
+                {"--override", "mlp=7"}, {"bits must be one of 2, 3, 4, 5, 6, 8, 16; got 7"},
+                {"--override", "mlp=4/48"}, {"group size must be 32, 64 or 128; got 48"},
+                {"--group-size", "4=65"}, {"--group-size 4=65: group size must be 32, 64 or 128; got 65"},
+                {"--metrics", "svd=much"}, {"'much' is not a double"},
+                {"--set", "rank=3"}, {"--set rank=3: expected PLUGIN.PARAM=VALUE"}};
+        for (int i = 0; i < bad.length; i += 2) {
+            String[] args = new String[bad[i].length + 5];
+            System.arraycopy(new String[] {"quantize", model, "-o", tmp.resolve("x.gguf").toString(), "--dry-run"}, 0, args, 0, 5);
+            System.arraycopy(bad[i], 0, args, 5, bad[i].length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.exit(), String.join(" ", bad[i]) + ": " + r);
+            assertTrue(r.err().contains(bad[i + 1][0]) && !r.err().contains("internal error"), r.err());
+        }
+        Cli ok = Cli.run("quantize", model, "-o", tmp.resolve("x.gguf").toString(), "--dry-run", "--allocator", "threshold",
+                "--metrics", "svd=0.5,kurtosis=0.5", "--group-size", "4=64", "--override", "layers\\.0\\.=8/64");
+        assertEquals(0, ok.exit(), ok.toString());
+        assertFalse(Files.exists(tmp.resolve("x.gguf")));
+    }
+
     /** The output's name says the format: -o out.gguf writes a GGUF file; a name -f contradicts is refused. */
     @Test
     void formatFromTheOutputName() throws IOException {

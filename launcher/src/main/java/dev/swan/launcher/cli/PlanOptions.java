@@ -27,21 +27,28 @@ public final class PlanOptions {
 
     @Option(names = "--metrics", paramLabel = "ID=WEIGHT[,ID=WEIGHT...]", split = ",", hideParamSyntax = true,
             description = "Metrics and their composite weights, summing to 1 (default: svd=0.20,kurtosis=0.45,noise=0.15,recon=0.20).")
-    List<String> metrics;
+    Map<String, Double> metrics;
 
-    @Option(names = "--set", paramLabel = "PLUGIN.PARAM=VALUE",
+    @Option(names = "--set", paramLabel = "PLUGIN.PARAM=VALUE", hideParamSyntax = true,
             description = "Set a plugin parameter, e.g. svd.rank=128, threshold.t8=0.6, threshold.enable_2bit=true (repeatable; see 'swan plugins -v').")
-    List<String> sets = new ArrayList<>();
+    Map<String, String> sets = new LinkedHashMap<>();
 
     @Option(names = "--allocator", paramLabel = "ID", description = "Bit allocator (default: threshold; 'uniform' for the baseline).")
     String allocator;
 
-    @Option(names = "--target-bits", paramLabel = "BITS",
-            description = "Budget mode: choose thresholds so the output averages BITS effective bits per weight (scales and float tensors included).")
-    Double targetBits;
+    /** A size target: in bits per weight or in bytes, one of the two. */
+    static final class TargetOptions {
+        @Option(names = "--target-bits", paramLabel = "BITS",
+                description = "Budget mode: choose thresholds so the output averages BITS effective bits per weight (scales and float tensors included).")
+        Double bits;
 
-    @Option(names = "--target-size", paramLabel = "SIZE", description = "Budget mode: target output size, e.g. 6.1GB or 900MiB.")
-    String targetSize;
+        @Option(names = "--target-size", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
+                description = "Budget mode: target output size, e.g. 6.1GB or 900MiB.")
+        Long size;
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    TargetOptions target;
 
     @Option(names = "--protect", paramLabel = "REGEX", description = "Keep matching tensors in float (repeatable).")
     List<String> protect = new ArrayList<>();
@@ -49,12 +56,13 @@ public final class PlanOptions {
     @Option(names = "--sensitive", paramLabel = "REGEX", description = "Give matching tensors at least 8 bits (repeatable).")
     List<String> sensitive = new ArrayList<>();
 
-    @Option(names = "--override", paramLabel = "REGEX=BITS[/GROUP]",
+    @Option(names = "--override", paramLabel = "REGEX=BITS[/GROUP]", converter = OptionConverters.OverrideConverter.class,
             description = "Force bits (16 = float) and optionally a group size for matching tensors; first match wins (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    List<AllocationPolicy.Override> overrides = new ArrayList<>();
 
-    @Option(names = "--group-size", paramLabel = "BITS=GROUP", description = "Group size for a bit width, e.g. 4=64 (default 2=32, 4=128, 8=64).")
-    List<String> groupSizes = new ArrayList<>();
+    @Option(names = "--group-size", paramLabel = "BITS=GROUP", hideParamSyntax = true,
+            description = "Group size for a bit width, e.g. 4=64 (default 2=32, 4=128, 8=64).")
+    Map<Integer, Integer> groupSizes = new LinkedHashMap<>();
 
     @Option(names = "--seed", paramLabel = "N", description = "Global seed of every random draw (default: 42).")
     Long seed;
@@ -105,23 +113,11 @@ public final class PlanOptions {
         }
         s = s.withSource("command line");
         if (metrics != null) {
-            List<MetricChoice> list = new ArrayList<>();
-            for (String m : metrics) {
-                String[] kv = m.split("=", 2);
-                try {
-                    list.add(new MetricChoice(kv[0].trim(), kv.length > 1 ? Double.parseDouble(kv[1]) : Double.NaN, Map.of()));
-                } catch (NumberFormatException e) {
-                    throw new ConfigException("command line", 0, 0, "--metrics " + m + ": weight must be a number");
-                }
-            }
-            if (list.stream().anyMatch(c -> Double.isNaN(c.weight()))) {
-                throw new ConfigException("command line", 0, 0, "--metrics needs ID=WEIGHT pairs, e.g. svd=0.2,kurtosis=0.8");
-            }
             // keep parameters already configured for metrics that stay
             Map<String, Map<String, Object>> known = new LinkedHashMap<>();
             for (MetricChoice c : s.metrics()) known.put(c.id(), c.parameters());
             List<MetricChoice> merged = new ArrayList<>();
-            for (MetricChoice c : list) merged.add(new MetricChoice(c.id(), c.weight(), known.getOrDefault(c.id(), Map.of())));
+            metrics.forEach((id, w) -> merged.add(new MetricChoice(id.trim(), w, known.getOrDefault(id.trim(), Map.of()))));
             s = s.withMetrics(merged);
             metricsGiven = true;
         }
@@ -130,43 +126,32 @@ public final class PlanOptions {
         AllocationPolicy p = s.policy();
         for (String r : protect) checkRegex("--protect", r);
         for (String r : sensitive) checkRegex("--sensitive", r);
+        for (AllocationPolicy.Override o : overrides) checkRegex("--override", o.pattern());
         List<String> prot = new ArrayList<>(p.protectedPatterns());
         prot.addAll(protect);
         List<String> sens = new ArrayList<>(p.sensitivePatterns());
         sens.addAll(sensitive);
-        List<AllocationPolicy.Override> ov = new ArrayList<>();
-        for (String o : overrides) ov.add(parseOverride(o));
+        List<AllocationPolicy.Override> ov = new ArrayList<>(overrides);
         ov.addAll(p.overrides());
         Map<Integer, Integer> groups = new LinkedHashMap<>(p.groupSizes());
-        for (String g : groupSizes) {
-            String[] kv = g.split("=", 2);
+        groupSizes.forEach((bits, size) -> {
             try {
-                int bits = Integer.parseInt(kv[0].trim());
-                int size = Integer.parseInt(kv[1].trim());
                 AllocationPolicy.checkGroupSize(bits, size);
-                groups.put(bits, size);
-            } catch (RuntimeException e) {
-                throw new ConfigException("command line", 0, 0, "--group-size " + g + ": expected BITS=GROUP with GROUP 32, 64 or 128");
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("command line", 0, 0, "--group-size " + bits + "=" + size + ": " + e.getMessage());
             }
-        }
-        AllocationPolicy.Target target = p.target();
-        if (targetBits != null && targetSize != null) {
-            throw new ConfigException("command line", 0, 0, "give --target-bits or --target-size, not both");
-        }
+            groups.put(bits, size);
+        });
+        AllocationPolicy.Target goal = p.target();
+        Double targetBits = target == null ? null : target.bits;
         if (targetBits != null) {
             if (!(targetBits > 1 && targetBits <= 32)) throw new ConfigException("command line", 0, 0,
                     "--target-bits must be between 1 and 32, got " + targetBits);
-            target = AllocationPolicy.Target.bits(targetBits);
+            goal = AllocationPolicy.Target.bits(targetBits);
         }
-        if (targetSize != null) {
-            try {
-                target = AllocationPolicy.Target.size(Format.parseSize(targetSize));
-            } catch (NumberFormatException e) {
-                throw new ConfigException("command line", 0, 0, "--target-size " + targetSize + ": expected e.g. 6.1GB, 4.5G, 900MiB");
-            }
-        }
-        s = s.withPolicy(new AllocationPolicy(prot, sens, ov, groups, target));
-        if (targetBits != null || targetSize != null) {
+        if (target != null && target.size != null) goal = AllocationPolicy.Target.size(target.size);
+        s = s.withPolicy(new AllocationPolicy(prot, sens, ov, groups, goal));
+        if (target != null && (target.bits != null || target.size != null)) {
             s = s.withTargetOrigin(new SettingOrigin("command line (" + (targetBits != null ? "--target-bits" : "--target-size") + ")", 0, 0));
         }
         if (seed != null) s = s.withSeed(seed);
@@ -196,35 +181,15 @@ public final class PlanOptions {
         }
     }
 
-    private static AllocationPolicy.Override parseOverride(String o) {
-        int eq = o.lastIndexOf('=');
-        try {
-            String pattern = o.substring(0, eq);
-            String[] bg = o.substring(eq + 1).split("/");
-            int bits = Integer.parseInt(bg[0].trim());
-            int group = bg.length > 1 ? Integer.parseInt(bg[1].trim()) : 0;
-            AllocationPolicy.Override parsed = new AllocationPolicy.Override(pattern, bits, group); // the record checks the values
-            checkRegex("--override", pattern);
-            return parsed;
-        } catch (ConfigException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ConfigException("command line", 0, 0, "--override " + o
-                    + ": expected REGEX=BITS[/GROUP], bits in 2,3,4,5,6,8,16 and group 32, 64 or 128");
-        }
-    }
-
     /** Applies --set PLUGIN.PARAM=VALUE to the configured metric, allocator or format with that id. */
     private PipelineSettings applySets(PipelineSettings s) {
-        for (String set : sets) {
-            int eq = set.indexOf('=');
-            int dot = set.indexOf('.');
-            if (eq < 0 || dot < 0 || dot > eq) {
-                throw new ConfigException("command line", 0, 0, "--set " + set + ": expected PLUGIN.PARAM=VALUE");
-            }
-            String id = set.substring(0, dot);
-            String key = set.substring(dot + 1, eq);
-            Object value = scalar(set.substring(eq + 1));
+        for (Map.Entry<String, String> e : sets.entrySet()) {
+            String set = e.getKey() + "=" + e.getValue();
+            int dot = e.getKey().indexOf('.');
+            if (dot <= 0) throw new ConfigException("command line", 0, 0, "--set " + set + ": expected PLUGIN.PARAM=VALUE");
+            String id = e.getKey().substring(0, dot);
+            String key = e.getKey().substring(dot + 1);
+            Object value = scalar(e.getValue());
             boolean applied = false;
             List<MetricChoice> ms = new ArrayList<>();
             for (MetricChoice m : s.metrics()) {
