@@ -1,7 +1,5 @@
 package dev.swan.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.swan.eval.Perplexity;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.evaluation.EvalReport;
@@ -92,7 +90,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             progress.finish();
             Map<String, Object> doc = EvalReport.json(results, c, String.valueOf(input.text != null ? input.text : input.ids));
-            String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+            String text = dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(doc);
             if (output != null) AtomicOutput.writeString(output, text + "\n");
             if (json) out.println(text);
             else EvalReport.print(results, c, out);

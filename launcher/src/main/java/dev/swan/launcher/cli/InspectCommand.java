@@ -1,8 +1,6 @@
 package dev.swan.launcher.cli;
 
 import dev.swan.toolkit.model.ModelFolder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.model.TensorClass;
@@ -44,7 +42,7 @@ public final class InspectCommand implements Callable<Integer> {
         PrintStream out = Io.out(spec);
         try (ModelDir model = ModelFolder.open(modelDir)) {
             if (json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(model)));
+                out.println(dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(toJson(model)));
             } else {
                 printSummary(model, out);
                 out.println();

@@ -1,7 +1,6 @@
 package dev.swan.launcher.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.swan.launcher.pipeline.Json;
 import dev.swan.api.ParameterSpec;
 import dev.swan.api.SwanPlugin;
 import dev.swan.launcher.SwanCommand;
@@ -37,6 +36,12 @@ public final class PluginsCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also list each plugin's parameters and defaults.")
     boolean verbose;
 
+    /** One plugin in {@code swan plugins --json}. */
+    record PluginJson(String kind, String id, String version, String spi, String origin,
+                      @com.fasterxml.jackson.annotation.JsonProperty("loaded_via") String loadedVia, String description,
+                      Map<String, Object> parameters) {
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
@@ -46,22 +51,14 @@ public final class PluginsCommand implements Callable<Integer> {
             all.addAll(reg.allocators());
             all.addAll(reg.formats());
             if (json) {
-                List<Map<String, Object>> list = new ArrayList<>();
+                List<PluginJson> list = new ArrayList<>();
                 for (LoadedPlugin<? extends SwanPlugin> p : all) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("kind", p.kind());
-                    m.put("id", p.id());
-                    m.put("version", p.plugin().version());
-                    m.put("spi", p.plugin().spiVersion());
-                    m.put("origin", p.origin());
-                    m.put("loaded_via", p.via());
-                    m.put("description", p.plugin().description());
                     Map<String, Object> params = new LinkedHashMap<>();
                     for (ParameterSpec s : p.plugin().parameters()) params.put(s.name(), s.defaultValue());
-                    m.put("parameters", params);
-                    list.add(m);
+                    list.add(new PluginJson(p.kind(), p.id(), p.plugin().version(), p.plugin().spiVersion(), p.origin(),
+                            p.via(), p.plugin().description(), params));
                 }
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+                out.println(Json.MAPPER.writeValueAsString(list));
                 return 0;
             }
             if (all.isEmpty()) {

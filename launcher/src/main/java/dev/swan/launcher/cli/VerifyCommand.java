@@ -1,8 +1,7 @@
 package dev.swan.launcher.cli;
 
+import dev.swan.launcher.pipeline.Json;
 import dev.swan.toolkit.model.ModelFolder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.swan.api.FormatContext;
 import dev.swan.api.OutputFormat;
 import dev.swan.api.ProgressSink;
@@ -54,6 +53,14 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    /** {@code swan verify --json}: the verdict, its problems, and each tensor's error against the source. */
+    record VerifyJson(String output, String format, boolean ok, List<String> problems, List<CheckJson> tensors) {
+    }
+
+    record CheckJson(String name, String type, Double nrmse,
+                     @com.fasterxml.jackson.annotation.JsonProperty("max_abs_error") Double maxAbsError) {
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
@@ -81,22 +88,13 @@ public final class VerifyCommand implements Callable<Integer> {
                 dev.swan.api.Parameters params = dev.swan.api.Parameters.resolve(f.id(), f.parameters(), null, "defaults");
                 VerifyReport r = f.verify(output, src, new FormatContext(params, Parallel.sequential(), ProgressSink.NONE, ""));
                 if (json) {
-                    Map<String, Object> j = new LinkedHashMap<>();
-                    j.put("output", output.toString());
-                    j.put("format", f.id());
-                    j.put("ok", r.ok());
-                    j.put("problems", r.problems());
-                    List<Map<String, Object>> ts = new ArrayList<>();
+                    List<CheckJson> ts = new ArrayList<>();
                     for (VerifyReport.Check c : r.tensors()) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("name", c.name());
-                        m.put("type", c.type());
-                        m.put("nrmse", Double.isNaN(c.nrmse()) ? null : c.nrmse());
-                        m.put("max_abs_error", Double.isNaN(c.maxAbsError()) ? null : c.maxAbsError());
-                        ts.add(m);
+                        ts.add(new CheckJson(c.name(), c.type(), Double.isNaN(c.nrmse()) ? null : c.nrmse(),
+                                Double.isNaN(c.maxAbsError()) ? null : c.maxAbsError()));
                     }
-                    j.put("tensors", ts);
-                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+                    out.println(Json.MAPPER.writeValueAsString(new VerifyJson(output.toString(), f.id(), r.ok(),
+                            r.problems(), ts)));
                 } else {
                     Table t = new Table("TENSOR", "TYPE", "NRMSE>", "MAX |ERR|>");
                     for (VerifyReport.Check c : r.tensors()) {

@@ -53,9 +53,9 @@ final class AnalysisJournal implements AutoCloseable {
         if (Files.exists(file) && !restart) {
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String first = r.readLine();
-                Map<String, Object> header = first == null ? Map.of() : Json.COMPACT.readValue(first, Json.MAP);
+                Map<String, Object> header = first == null ? Map.of() : Json.MAPPER.readValue(first, Json.MAP);
                 Object was = header.get("identity");
-                Object now = Json.COMPACT.readValue(Json.COMPACT.writeValueAsString(identity), Json.MAP);
+                Object now = Json.MAPPER.readValue(Json.COMPACT.writeValueAsString(identity), Json.MAP);
                 if (!now.equals(was)) {
                     throw new ConfigException(file.toString(), 1, 0, "an interrupted analysis with a different "
                             + differs((Map<String, Object>) was, (Map<String, Object>) now)
@@ -69,13 +69,10 @@ final class AnalysisJournal implements AutoCloseable {
                         continue;
                     }
                     try {
-                        Map<String, Object> m = Json.COMPACT.readValue(body, Json.MAP);
-                        TensorAnalysis t = AnalysisCodec.decodeAnalysis((Map<String, Object>) m.get("analysis"),
-                                file.toString());
-                        Map<String, Double> secs = new LinkedHashMap<>();
-                        ((Map<String, Object>) m.getOrDefault("seconds", Map.of())).forEach((k, v) -> secs.put(k,
-                                ((Number) v).doubleValue()));
-                        done.put(t.name(), new AnalysisEngine.Measured(t, secs));
+                        ManifestSchema.JournalEntry m = Json.MAPPER.readValue(body, ManifestSchema.JournalEntry.class);
+                        TensorAnalysis t = m.analysis().toAnalysis(file.toString());
+                        done.put(t.name(), new AnalysisEngine.Measured(t, m.seconds() == null ? new LinkedHashMap<>()
+                                : new LinkedHashMap<>(m.seconds())));
                     } catch (IOException | RuntimeException torn) {
                         break; // the line being written when the run stopped
                     }
@@ -112,10 +109,8 @@ final class AnalysisJournal implements AutoCloseable {
     }
 
     private static String line(AnalysisEngine.Measured m, String identityJson) throws IOException {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("analysis", AnalysisCodec.encode(m.analysis()));
-        e.put("seconds", m.seconds());
-        String body = Json.COMPACT.writeValueAsString(e);
+        String body = Json.COMPACT.writeValueAsString(new ManifestSchema.JournalEntry(
+                ManifestSchema.Analysis.of(m.analysis()), m.seconds()));
         return body.substring(0, body.length() - 1) + ",\"check\":\"" + sha256(identityJson + "\n" + body) + "\"}";
     }
 

@@ -18,75 +18,56 @@ public final class ManifestIO {
     }
 
     public static void write(Path path, Manifest m, Summary summary) throws IOException {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("schema", Manifest.SCHEMA);
-        root.put("swan_version", m.swanVersion());
-        root.put("created", m.created());
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("path", m.modelPath());
-        model.put("fingerprint", m.fingerprint());
-        model.put("config", m.modelConfig());
-        root.put("model", model);
-        root.put("seed", m.seed());
-        root.put("metrics", m.metrics());
-        root.put("allocator", m.allocator());
-        root.put("policy", m.policy());
-        root.put("plan_settings", m.plan().settings());
-        List<Map<String, Object>> tensors = new ArrayList<>();
+        List<ManifestSchema.Tensor> tensors = new ArrayList<>();
         List<TensorDecision> ds = m.plan().decisions();
         for (int i = 0; i < m.tensors().size(); i++) {
             TensorAnalysis t = m.tensors().get(i);
-            Map<String, Object> e = AnalysisCodec.encode(t);
-            e.put("composite", AnalysisCodec.num(ds.get(i).composite()));
-            e.put("decision", AnalysisCodec.encode(ds.get(i)));
-            Map<String, Double> secs = m.seconds().get(t.name());
-            if (secs != null && !secs.isEmpty()) e.put("seconds", secs);
-            tensors.add(e);
+            tensors.add(ManifestSchema.Tensor.of(t, ds.get(i), m.seconds().get(t.name())));
         }
-        root.put("tensors", tensors);
-        root.put("summary", summary.toJson());
-        AtomicOutput.writeString(path, Json.MAPPER.writeValueAsString(root) + "\n");
+        ManifestSchema.Document doc = new ManifestSchema.Document(Manifest.SCHEMA, m.swanVersion(), m.created(),
+                new ManifestSchema.Model(m.modelPath(), m.fingerprint(), m.modelConfig()), m.seed(), m.metrics(),
+                m.allocator(), m.policy(), m.plan().settings(), tensors, summary.toJson());
+        AtomicOutput.writeString(path, Json.MAPPER.writeValueAsString(doc) + "\n");
     }
 
-    @SuppressWarnings("unchecked")
     public static Manifest read(Path path) throws IOException {
-        Map<String, Object> root;
+        String src = path.toString();
+        ManifestSchema.Document doc;
         try {
             dev.swan.toolkit.io.InputFiles.requireRegular(path);
-            root = Json.MAPPER.readValue(path.toFile(), Json.MAP);
+            Map<String, Object> root = Json.MAPPER.readValue(path.toFile(), Json.MAP);
+            if (!Manifest.SCHEMA.equals(root.get("schema"))) {
+                throw new ConfigException(src, 0, 0, "not a swan manifest (schema '" + root.get("schema")
+                        + "', expected '" + Manifest.SCHEMA + "')");
+            }
+            doc = Json.MAPPER.convertValue(root, ManifestSchema.Document.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ConfigException(path.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+            throw new ConfigException(src, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                     e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), "not valid JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(src, 0, 0, "not a readable swan manifest: " + e.getMessage());
         } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
-            throw new ConfigException(path.toString(), 0, 0, "no such manifest");
+            throw new ConfigException(src, 0, 0, "no such manifest");
         }
-        if (!Manifest.SCHEMA.equals(root.get("schema"))) {
-            throw new ConfigException(path.toString(), 0, 0, "not a swan manifest (schema '" + root.get("schema")
-                    + "', expected '" + Manifest.SCHEMA + "')");
+        if (doc.model() == null || doc.tensors() == null) {
+            throw new ConfigException(src, 0, 0, "not a readable swan manifest: it has no " + (doc.model() == null ? "model" : "tensors"));
         }
-        String src = path.toString();
-        Map<String, Object> model = (Map<String, Object>) root.get("model");
         List<TensorAnalysis> tensors = new ArrayList<>();
         List<TensorDecision> decisions = new ArrayList<>();
         Map<String, Map<String, Double>> seconds = new LinkedHashMap<>();
-        for (Map<String, Object> e : (List<Map<String, Object>>) root.get("tensors")) {
-            TensorAnalysis t = AnalysisCodec.decodeAnalysis(e, src);
+        for (ManifestSchema.Tensor e : doc.tensors()) {
+            TensorAnalysis t = e.analysis().toAnalysis(src);
             tensors.add(t);
-            Map<String, Object> d = (Map<String, Object>) e.get("decision");
-            decisions.add(d == null ? new TensorDecision(t.name(), 16, 0, "none", Double.NaN)
-                    : AnalysisCodec.decodeDecision(t.name(), d, AnalysisCodec.dbl(e.get("composite"))));
-            Map<String, Double> s = new LinkedHashMap<>();
-            ((Map<String, Object>) e.getOrDefault("seconds", Map.of())).forEach((k, v) -> s.put(k, ((Number) v).doubleValue()));
-            seconds.put(t.name(), s);
+            decisions.add(e.toDecision());
+            seconds.put(t.name(), e.seconds() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(e.seconds()));
         }
-        Map<String, Object> allocator = (Map<String, Object>) root.getOrDefault("allocator", Map.of());
+        Map<String, Object> allocator = doc.allocator() == null ? Map.of() : doc.allocator();
         AllocationPlan plan = new AllocationPlan((String) allocator.getOrDefault("id", "unknown"),
-                (Map<String, Object>) root.getOrDefault("plan_settings", Map.of()), decisions);
-        Map<String, Object> summary = (Map<String, Object>) root.getOrDefault("summary", Map.of());
-        return new Manifest((String) root.get("swan_version"), (String) root.get("created"), (String) model.get("path"),
-                (Map<String, Object>) model.get("config"), (String) model.get("fingerprint"),
-                ((Number) root.get("seed")).longValue(), (List<Map<String, Object>>) root.get("metrics"), tensors, seconds,
-                allocator, (Map<String, Object>) root.get("policy"), plan,
-                AnalysisCodec.dbl(summary.getOrDefault("analysis_seconds", 0.0)), Map.of());
+                doc.planSettings() == null ? Map.of() : doc.planSettings(), decisions);
+        Map<String, Object> summary = doc.summary() == null ? Map.of() : doc.summary();
+        Object analysisSeconds = summary.get("analysis_seconds");
+        return new Manifest(doc.swanVersion(), doc.created(), doc.model().path(), doc.model().config(),
+                doc.model().fingerprint(), doc.seed(), doc.metrics(), tensors, seconds, allocator, doc.policy(), plan,
+                analysisSeconds instanceof Number n ? n.doubleValue() : 0.0, Map.of());
     }
 }
