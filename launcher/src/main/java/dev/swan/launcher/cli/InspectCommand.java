@@ -1,5 +1,6 @@
 package dev.swan.launcher.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
@@ -106,38 +107,39 @@ public final class InspectCommand implements Callable<Integer> {
         if (v.isPresent()) m.put(k, v.getAsInt());
     }
 
-    private static Map<String, Object> toJson(ModelDir model) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("model", model.path().toString());
-        root.put("config", architecture(model.config()));
+    /**
+     * {@code swan inspect --json}. The architecture is the model config's own optional keys, so it stays an
+     * object of those that are present.
+     */
+    record InspectJson(String model, Map<String, Object> config,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                       ExpertsJson experts, List<TensorJson> tensors, TotalsJson totals) {
+    }
+
+    record ExpertsJson(@JsonProperty("per_layer") int perLayer, @JsonProperty("per_token") int perToken,
+                       @JsonProperty("expert_params") long expertParams, @JsonProperty("active_params") long activeParams) {
+    }
+
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record TensorJson(String name, @JsonProperty("class") String role, Integer layer, Integer expert, String dtype,
+                      long[] shape, long params, long bytes, String shard) {
+    }
+
+    record TotalsJson(int tensors, long params, long bytes, int shards) {
+    }
+
+    private static InspectJson toJson(ModelDir model) {
         Experts e = Experts.of(model);
-        if (e.perLayer() > 0) {
-            root.put("experts", dev.swan.toolkit.json.Json.object("per_layer", e.perLayer(), "per_token", e.perToken(),
-                    "expert_params", e.expertParams(), "active_params", e.activeParams()));
-        }
-        List<Map<String, Object>> tensors = new ArrayList<>();
+        List<TensorJson> tensors = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
             TensorClass c = model.classOf(t);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", t.name());
-            m.put("class", c.role().label());
-            if (c.layer() >= 0) m.put("layer", c.layer());
-            if (c.expert() >= 0) m.put("expert", c.expert());
-            m.put("dtype", t.dtype().name());
-            m.put("shape", t.shape());
-            m.put("params", t.numel());
-            m.put("bytes", t.byteSize());
-            m.put("shard", t.file().getFileName().toString());
-            tensors.add(m);
+            tensors.add(new TensorJson(t.name(), c.role().label(), c.layer() >= 0 ? c.layer() : null,
+                    c.expert() >= 0 ? c.expert() : null, t.dtype().name(), t.shape(), t.numel(), t.byteSize(),
+                    t.file().getFileName().toString()));
         }
-        root.put("tensors", tensors);
-        Map<String, Object> totals = new LinkedHashMap<>();
-        totals.put("tensors", tensors.size());
-        totals.put("params", model.totalParameters());
-        totals.put("bytes", model.totalBytes());
-        totals.put("shards", model.shardFiles().size());
-        root.put("totals", totals);
-        return root;
+        return new InspectJson(model.path().toString(), architecture(model.config()),
+                e.perLayer() > 0 ? new ExpertsJson(e.perLayer(), e.perToken(), e.expertParams(), e.activeParams()) : null,
+                tensors, new TotalsJson(tensors.size(), model.totalParameters(), model.totalBytes(), model.shardFiles().size()));
     }
 
     private static void printSummary(ModelDir model, PrintStream out) {

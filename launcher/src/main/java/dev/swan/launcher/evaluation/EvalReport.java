@@ -1,5 +1,7 @@
 package dev.swan.launcher.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.swan.eval.Perplexity;
 import dev.swan.launcher.ui.Format;
 import dev.swan.launcher.ui.Table;
@@ -47,34 +49,31 @@ public final class EvalReport {
     }
 
     /** The results as plain maps, for {@code --json} and result files. */
+    /** The {@code --json} document of an evaluation (llama-perplexity's protocol), one row per model. */
+    record EvalJson(String protocol, String text, int ctx, int chunks, long scored, List<ModelJson> models) {
+    }
+
+    /** A model's row; the comparison with the base model only where there is one and this is not it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ModelJson(String model, boolean base, long bytes, long parameters,
+                     @JsonProperty("bits_per_weight") double bitsPerWeight, double ppl,
+                     @JsonProperty("ppl_error") double pplError, @JsonProperty("delta_ppl") Double deltaPpl,
+                     @JsonProperty("kld_mean") Double kldMean, @JsonProperty("kld_p99") Double kldP99,
+                     @JsonProperty("kld_max") Double kldMax, Double top1) {
+    }
+
+    /** The evaluation as JSON values (the HTML report reads them back by these names). */
     public static Map<String, Object> json(List<Perplexity.Result> results, int ctx, String text) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("protocol", "llama-perplexity");
-        root.put("text", text);
-        root.put("ctx", ctx);
-        root.put("chunks", results.get(0).chunks());
-        root.put("scored", results.get(0).scored());
         Perplexity.Result base = results.stream().filter(Perplexity.Result::isBase).findFirst().orElse(null);
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<ModelJson> rows = new ArrayList<>();
         for (Perplexity.Result r : results) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", r.label());
-            m.put("base", r.isBase());
-            m.put("bytes", r.model().model().fileBytes());
-            m.put("parameters", r.model().parameters());
-            m.put("bits_per_weight", bitsPerWeight(r));
-            m.put("ppl", r.ppl());
-            m.put("ppl_error", r.pplError());
-            if (base != null && !r.isBase()) {
-                m.put("delta_ppl", r.ppl() - base.ppl());
-                m.put("kld_mean", r.klMean());
-                m.put("kld_p99", r.klP99());
-                m.put("kld_max", r.klMax());
-                m.put("top1", r.top1());
-            }
-            rows.add(m);
+            boolean compared = base != null && !r.isBase();
+            rows.add(new ModelJson(r.label(), r.isBase(), r.model().model().fileBytes(), r.model().parameters(),
+                    bitsPerWeight(r), r.ppl(), r.pplError(), compared ? r.ppl() - base.ppl() : null,
+                    compared ? r.klMean() : null, compared ? r.klP99() : null, compared ? r.klMax() : null,
+                    compared ? r.top1() : null));
         }
-        root.put("models", rows);
-        return root;
+        EvalJson doc = new EvalJson("llama-perplexity", text, ctx, results.get(0).chunks(), results.get(0).scored(), rows);
+        return dev.swan.launcher.pipeline.Json.MAPPER.convertValue(doc, dev.swan.launcher.pipeline.Json.MAP);
     }
 }
