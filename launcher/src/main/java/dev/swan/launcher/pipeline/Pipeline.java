@@ -305,7 +305,7 @@ public final class Pipeline {
         }
         Manifest withWeights = new Manifest(m.swanVersion(), m.created(), m.modelPath(), m.modelConfig(), m.fingerprint(),
                 m.seed(), metrics, m.tensors(), m.seconds(), m.allocator(), m.policy(), m.plan(), m.analysisSeconds(), m.inputEnergies());
-        return withWeights.withPlan(allocator, PolicyCodec.encode(rp.settings().policy()), plan);
+        return withWeights.withPlan(allocator, Json.MAPPER.convertValue(rp.settings().policy(), Json.MAP), plan);
     }
 
     /** The config a manifest was made from, for sizers. */
@@ -315,10 +315,18 @@ public final class Pipeline {
 
     /** The policy a manifest was planned with; a policy the records refuse (an edited manifest) is one line. */
     public static dev.swan.api.AllocationPolicy policy(Manifest m) {
+        if (m.policy() == null) return dev.swan.api.AllocationPolicy.defaults();
+        Map<String, Object> p = new LinkedHashMap<>(m.policy());
+        for (String list : List.of("protected", "sensitive", "overrides")) p.putIfAbsent(list, List.of());
+        if (!(p.get("group_sizes") instanceof Map<?, ?> g) || g.isEmpty()) {
+            p.put("group_sizes", dev.swan.api.AllocationPolicy.defaultGroupSizes());
+        }
         try {
-            return PolicyCodec.decode(m.policy());
-        } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
-            throw new dev.swan.api.ConfigException("the manifest's policy is not one swan writes (" + e.getMessage()
+            return Json.MAPPER.convertValue(p, dev.swan.api.AllocationPolicy.class);
+        } catch (IllegalArgumentException e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new dev.swan.api.ConfigException("the manifest's policy is not one swan writes (" + root.getMessage()
                     + "): analyze the model again");
         }
     }

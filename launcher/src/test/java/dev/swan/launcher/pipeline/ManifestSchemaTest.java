@@ -23,6 +23,29 @@ class ManifestSchemaTest {
     @TempDir
     Path tmp;
 
+    /** The policy is the SPI's own record, written through mix-ins: these names, and back to an equal record. */
+    @Test
+    void policiesKeepTheirJsonNamesAndReadBack() throws Exception {
+        dev.swan.api.AllocationPolicy bits = new dev.swan.api.AllocationPolicy(List.of("a"), List.of(),
+                List.of(new dev.swan.api.AllocationPolicy.Override("x", 8, 64)),
+                dev.swan.api.AllocationPolicy.defaultGroupSizes(), dev.swan.api.AllocationPolicy.Target.bits(5.0));
+        assertEquals("{\"protected\":[\"a\"],\"sensitive\":[],\"overrides\":[{\"pattern\":\"x\",\"bits\":8,\"group_size\":64}],"
+                + "\"group_sizes\":{\"2\":32,\"3\":64,\"4\":128,\"5\":64,\"6\":64,\"8\":64},\"target\":{\"effective_bits\":5.0}}",
+                Json.COMPACT.writeValueAsString(bits));
+        dev.swan.api.AllocationPolicy size = bits.withTarget(dev.swan.api.AllocationPolicy.Target.size(1000));
+        assertTrue(Json.COMPACT.writeValueAsString(size).endsWith("\"target\":{\"bytes\":1000}}"));
+        for (dev.swan.api.AllocationPolicy p : List.of(bits, size, dev.swan.api.AllocationPolicy.defaults())) {
+            Manifest m = new Manifest("0", "now", "/m", Map.of(), "f", 1, List.of(), List.of(), Map.of(), Map.of(),
+                    Json.MAPPER.convertValue(p, Json.MAP), null, 0, Map.of());
+            assertEquals(p, Pipeline.policy(m));
+        }
+        Manifest edited = new Manifest("0", "now", "/m", Map.of(), "f", 1, List.of(), List.of(), Map.of(), Map.of(),
+                Map.of("overrides", List.of(Map.of("pattern", "x", "bits", 7))), null, 0, Map.of());
+        ConfigException e = assertThrows(ConfigException.class, () -> Pipeline.policy(edited));
+        assertTrue(e.getMessage().contains("bits must be one of") && e.getMessage().contains("analyze the model again"),
+                e.getMessage());
+    }
+
     @Test
     void aManifestReadsBackToTheSameBytes() throws Exception {
         Path model = tmp.resolve("model");
