@@ -129,9 +129,7 @@ class LlamaCppConformanceIT {
             files.put(t, out);
         }
         Path swan = tmp.resolve("stories260K-swan.gguf");
-        // the default plan without self-calibration (a minute of this suite's time): the same mixture of types
-        // for llama.cpp to read; the self-calibrated default is checked for determinism by QuantizeCommandTest
-        Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "-o", swan.toString(), "-q", "--self-calibrate", "0");
+        Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "-o", swan.toString(), "-q");
         assertEquals(0, r.exit(), r.toString());
         files.put("swan", swan);
         for (Path f : files.values()) {
