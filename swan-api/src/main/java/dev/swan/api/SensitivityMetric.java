@@ -1,6 +1,7 @@
 package dev.swan.api;
 
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 
 /**
  * A data-free sensitivity metric: a pure function from one weight matrix (plus parameters and a seed)
@@ -38,5 +39,26 @@ public interface SensitivityMetric extends SwanPlugin {
      */
     default long workingBytes(int rows, int cols, Parameters parameters) {
         return 0;
+    }
+
+    /**
+     * Measures a weight the host reads by rows. Metrics that can work block by block override this and
+     * {@link #readsRows()}, so the host never copies a large tensor whole (their {@link #workingBytes}
+     * then counts the blocks too); the default takes the float copy and calls {@link #measure}. Must give
+     * exactly what {@link #measure} gives on the same values.
+     *
+     * @since SPI 1.4
+     */
+    default MetricResult measureRows(MatrixRows weight, MetricContext context) {
+        return measure(weight.toMatrix(), context);
+    }
+
+    /**
+     * True when {@link #measureRows} reads the weight by rows and never takes the whole float copy.
+     *
+     * @since SPI 1.4
+     */
+    default boolean readsRows() {
+        return false;
     }
 }

@@ -1,6 +1,7 @@
 package dev.swan.testkit;
 
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import java.util.Random;
 
 /** The synthetic matrices of swan-method Appendix B, for metric tests. */
@@ -46,5 +47,28 @@ public final class Matrices {
             }
         }
         return new FloatMatrix(a, m, n);
+    }
+
+    /**
+     * The same values as a matrix read from a file would be (not a {@link FloatMatrix}), so a metric takes
+     * its block-by-block path: what the host hands it for a tensor too large to copy.
+     */
+    public static MatrixRows streamed(FloatMatrix m) {
+        return new MatrixRows() {
+            @Override
+            public int rows() {
+                return m.rows();
+            }
+
+            @Override
+            public int cols() {
+                return m.cols();
+            }
+
+            @Override
+            public void readFloats(long first, float[] dst, int dstOffset, int count) {
+                m.readFloats(first, dst, dstOffset, count);
+            }
+        };
     }
 }

@@ -5,7 +5,7 @@ import dev.swan.api.MetricContext;
 import dev.swan.api.Parameters;
 import dev.swan.api.Quantizer;
 import dev.swan.api.model.TensorClass;
-import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
 import dev.swan.api.numeric.TensorStats;
@@ -22,21 +22,21 @@ public final class TensorMetricContext implements MetricContext {
     private final Parameters parameters;
     private final long globalSeed;
     private final Parallel parallel;
-    private final FloatMatrix weight;
+    private final MatrixRows weight;
     private final Function<String, Optional<Quantizer>> quantizers;
     private final java.util.List<Encoding> encodings;
     /** Shared by every copy made with {@link #withParameters}, so the statistics pass runs once per tensor. */
     private final TensorStats[] stats;
 
     public TensorMetricContext(String tensorName, TensorClass tensorClass, Parameters parameters, long globalSeed,
-                                   Parallel parallel, FloatMatrix weight,
+                                   Parallel parallel, MatrixRows weight,
                                    Function<String, Optional<Quantizer>> quantizers) {
         this(tensorName, tensorClass, parameters, globalSeed, parallel, weight, quantizers, java.util.List.of());
     }
 
     /** As above, with the target format's candidate encodings for this tensor. */
     public TensorMetricContext(String tensorName, TensorClass tensorClass, Parameters parameters, long globalSeed,
-                                   Parallel parallel, FloatMatrix weight,
+                                   Parallel parallel, MatrixRows weight,
                                    Function<String, Optional<Quantizer>> quantizers, java.util.List<Encoding> encodings) {
         this.encodings = java.util.List.copyOf(encodings);
         this.tensorName = tensorName;
@@ -94,7 +94,7 @@ public final class TensorMetricContext implements MetricContext {
     @Override
     public TensorStats stats() {
         synchronized (stats) {
-            if (stats[0] == null) stats[0] = TensorStats.of(weight.data(), parallel);
+            if (stats[0] == null) stats[0] = TensorStats.of(weight, parallel);
             return stats[0];
         }
     }

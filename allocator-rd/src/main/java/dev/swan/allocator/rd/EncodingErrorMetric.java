@@ -3,11 +3,13 @@ package dev.swan.allocator.rd;
 import dev.swan.api.Encoding;
 import dev.swan.api.MetricContext;
 import dev.swan.api.MetricResult;
+import dev.swan.api.Parameters;
 import dev.swan.api.ParameterSpec;
 import dev.swan.api.Quantizer;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import dev.swan.api.numeric.SeededRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,13 +51,34 @@ public final class EncodingErrorMetric implements SensitivityMetric {
 
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        return measureRows(w, ctx);
+    }
+
+    /** Reads only the sampled rows. */
+    @Override
+    public boolean readsRows() {
+        return true;
+    }
+
+    /** The sampled rows and one row's round trip. */
+    @Override
+    public long workingBytes(int rows, int cols, Parameters p) {
+        long sampled = Math.max(cols, Math.min((long) rows * cols, p.getInt("sample_elements") + (long) cols));
+        return 4L * sampled + 8L * cols;
+    }
+
+    @Override
+    public MetricResult measureRows(MatrixRows w, MetricContext ctx) {
         int sample = ctx.parameters().getInt("sample_elements");
         if (sample < 1) throw new IllegalArgumentException("sample_elements must be at least 1, got " + sample);
-        int[] rows = sampleRows(w.rows(), w.cols(), sample, ctx.random("rows"));
+        int[] picked = sampleRows(w.rows(), w.cols(), sample, ctx.random("rows"));
         int cols = w.cols();
-        float[] data = w.data();
+        // the sampled rows, read into a compact copy: row i of it is row picked[i] of the weight
+        float[] data = new float[picked.length * cols];
+        for (int i = 0; i < picked.length; i++) w.readFloats((long) picked[i] * cols, data, i * cols, cols);
+        int rows = picked.length;
         double energy = 0;
-        for (int r : rows) {
+        for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) energy += (double) data[r * cols + c] * data[r * cols + c];
         }
         Map<String, Double> details = new LinkedHashMap<>();
@@ -67,7 +90,7 @@ public final class EncodingErrorMetric implements SensitivityMetric {
             Optional<Quantizer> q = ctx.quantizer(e.quantizer());
             if (q.isEmpty() || cols % q.get().blockSize() != 0) continue;
             double err = 0;
-            for (int r : rows) {
+            for (int r = 0; r < rows; r++) {
                 System.arraycopy(data, r * cols, row, 0, cols);
                 q.get().roundTrip(row, back);
                 for (int c = 0; c < cols; c++) {

@@ -13,7 +13,7 @@ import dev.swan.api.TensorAnalysis;
 import dev.swan.toolkit.model.ExpertWeight;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.model.TensorClass;
-import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.tensor.TensorInfo;
 import dev.swan.launcher.ui.Format;
@@ -98,7 +98,7 @@ public final class AnalysisEngine implements AutoCloseable {
                 List<TensorInfo> members = stacks.getOrDefault(key, List.of(t));
                 tasks.put(key, workers.submit(() -> {
                     AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(t);
-                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape, metrics) >> 20)) : 0;
+                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
                     memory.acquire(permits);
                     try {
                         Map<String, Measured> results = members.size() > 1 ? measureStack(model, key, members)
@@ -164,7 +164,8 @@ public final class AnalysisEngine implements AutoCloseable {
         } else {
             List<dev.swan.api.tensor.TensorData> parts = new ArrayList<>();
             for (TensorInfo t : members) parts.add(model.stream(t));
-            FloatMatrix w = shape.load(new dev.swan.toolkit.tensor.StackedTensorData(stackName, parts)); // the sampled experts only
+            // the sampled experts only
+            MatrixRows w = weight(new dev.swan.toolkit.tensor.StackedTensorData(stackName, parts), shape);
             m = measure(model, stack, model.classOf(members.get(0)), w);
         }
         for (int i = 0; i < members.size(); i++) {
@@ -198,10 +199,12 @@ public final class AnalysisEngine implements AutoCloseable {
         long worst = 0;
         String name = null;
         Map<String, List<TensorInfo>> stacks = expertStacks(model.tensors());
+        boolean streams = streams(metrics);
         for (TensorInfo t : model.tensors()) {
             AnalysisShape shape = measuredShape(t, stacks);
-            if (shape.analysed() && needBytes(shape, metrics) > worst) {
-                worst = needBytes(shape, metrics);
+            long need = shape.analysed() ? needBytes(shape, metrics, !streams) : 0;
+            if (need > worst) {
+                worst = need;
                 name = t.name();
             }
         }
@@ -209,19 +212,47 @@ public final class AnalysisEngine implements AutoCloseable {
         if (worst > maxHeap * 0.85) {
             long gib = Math.max(1, (long) Math.ceil((worst / 0.6 + (256L << 20)) / (double) (1L << 30)));
             throw new HeapTooSmallException(name + " needs about " + Format.bytes(worst) + " of Java heap to measure "
-                    + "(its float copy and the metrics' working memory), more than this JVM may use (" + Format.bytes(maxHeap)
+                    + (streams ? "(the metrics' blocks and sketches)" : "(its float copy and the metrics' working memory)") + ", more than this JVM may use (" + Format.bytes(maxHeap)
                     + "): raise the heap, e.g. SWAN_JAVA_OPTS=-Xmx" + gib + "g");
         }
     }
 
-    /** The float copy plus the most working memory any metric asks for beside it (they run one after another). */
-    private static long needBytes(AnalysisShape s, List<ResolvedPipeline.ResolvedMetric> metrics) {
-        long copy = 4L * s.rows() * s.cols();
+    /**
+     * The float copy (when the tensor is held whole) plus the most working memory any metric asks for
+     * beside it (they run one after another).
+     */
+    private static long needBytes(AnalysisShape s, List<ResolvedPipeline.ResolvedMetric> metrics, boolean whole) {
+        long copy = whole ? 4L * s.rows() * s.cols() : 0;
         long working = 0;
         for (ResolvedPipeline.ResolvedMetric m : metrics) {
             working = Math.max(working, m.metric().workingBytes(s.rows(), s.cols(), m.parameters()));
         }
         return copy + working;
+    }
+
+    /** What measuring this tensor will hold, as {@link #weight} will read it. */
+    private long needBytes(AnalysisShape s) {
+        return needBytes(s, metrics, holdsWhole(s));
+    }
+
+    /** True when every metric reads by rows, so no tensor needs its whole float copy. */
+    private static boolean streams(List<ResolvedPipeline.ResolvedMetric> metrics) {
+        for (ResolvedPipeline.ResolvedMetric m : metrics) if (!m.metric().readsRows()) return false;
+        return true;
+    }
+
+    /**
+     * Whether a tensor is read once into a float copy rather than block by block from the file: always
+     * for metrics that cannot stream; otherwise when the copy and the metrics' memory fit in one worker's
+     * share of the budget (one read instead of one per pass; the values, and so the results, are the same).
+     */
+    private boolean holdsWhole(AnalysisShape s) {
+        return !streams(metrics) || needBytes(s, metrics, true) <= memoryBudget / Math.max(1, threads);
+    }
+
+    /** The analysed matrix of {@code data}: a float copy or rows read on demand (see {@link #holdsWhole}). */
+    private MatrixRows weight(dev.swan.api.tensor.TensorData data, AnalysisShape shape) {
+        return holdsWhole(shape) ? shape.load(data) : new dev.swan.toolkit.tensor.TensorRows(data, shape);
     }
 
     /** The float copy and sketches a stack's sample needs, for sizing the heap. */
@@ -237,23 +268,14 @@ public final class AnalysisEngine implements AutoCloseable {
             return new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls,
                     shape.analysed() ? "not_measured" : shape.skipReason(), Map.of()), Map.of());
         }
-        FloatMatrix w = shape.load(model.stream(t));
-        return measure(model, t, cls, w);
+        return measure(model, t, cls, weight(model.stream(t), shape));
     }
 
     /**
      * Runs every metric on {@code w}, the analysed matrix of {@code t} (also a stand-in of its shape, when
      * forecasting how long the analysis takes).
      */
-    public Measured measure(ModelDir model, TensorInfo t, TensorClass cls, FloatMatrix w) {
-        float[] values = w.data();
-        for (int i = 0; i < values.length; i++) {
-            // metrics are arithmetic on the weights: NaN or infinity makes them meaningless (or never converge)
-            if (!Float.isFinite(values[i])) {
-                throw new dev.swan.api.ModelFormatException(model.path(), t.name(), (Float.isNaN(values[i]) ? "NaN" : "infinite")
-                        + " weight at row " + i / Math.max(1, w.cols()) + ": a checkpoint to fix, not one to quantize");
-            }
-        }
+    public Measured measure(ModelDir model, TensorInfo t, TensorClass cls, MatrixRows w) {
         Parallel par = Parallel.of(pool);
         Map<String, MetricResult> results = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -261,10 +283,17 @@ public final class AnalysisEngine implements AutoCloseable {
                 null, Map.of()));
         TensorMetricContext base = new TensorMetricContext(t.name(), cls, null, seed, par, w, this::quantizer,
                 candidates);
+        if (base.stats().nonFinite() > 0) {
+            // metrics are arithmetic on the weights: NaN or infinity makes them meaningless (or never converge)
+            long i = firstNonFinite(w);
+            float v = readOne(w, i);
+            throw new dev.swan.api.ModelFormatException(model.path(), t.name(), (Float.isNaN(v) ? "NaN" : "infinite")
+                    + " weight at row " + i / Math.max(1, w.cols()) + ": a checkpoint to fix, not one to quantize");
+        }
         for (ResolvedPipeline.ResolvedMetric m : metrics) {
             long t0 = System.nanoTime();
             try {
-                results.put(m.id(), m.metric().measure(w, base.withParameters(m.parameters())));
+                results.put(m.id(), m.metric().measureRows(w, base.withParameters(m.parameters())));
             } catch (SwanException e) {
                 throw e;
             } catch (RuntimeException | StackOverflowError e) {
@@ -274,6 +303,23 @@ public final class AnalysisEngine implements AutoCloseable {
             seconds.put(m.id(), (System.nanoTime() - t0) / 1e9);
         }
         return new Measured(new TensorAnalysis(t.name(), t.dtype(), t.shape(), cls, null, results), seconds);
+    }
+
+    /** Index of the first NaN or infinite element (the statistics pass found one). */
+    private static long firstNonFinite(MatrixRows w) {
+        float[] buf = new float[1 << 16];
+        for (long first = 0; first < w.size(); first += buf.length) {
+            int n = (int) Math.min(buf.length, w.size() - first);
+            w.readFloats(first, buf, 0, n);
+            for (int i = 0; i < n; i++) if (!Float.isFinite(buf[i])) return first + i;
+        }
+        return 0;
+    }
+
+    private static float readOne(MatrixRows w, long i) {
+        float[] one = new float[1];
+        w.readFloats(i, one, 0, 1);
+        return one[0];
     }
 
     private Optional<Quantizer> quantizer(String spec) {

@@ -47,7 +47,7 @@ class HeapCheckTest {
         SyntheticModel.write(SyntheticModel.llama(), tmp);
         SensitivityMetric bad = mock(SensitivityMetric.class);
         when(bad.id()).thenReturn("bad");
-        when(bad.measure(any(), any())).thenThrow(new IllegalStateException("boom"));
+        when(bad.measureRows(any(), any())).thenThrow(new IllegalStateException("boom"));
         var metrics = java.util.List.of(new ResolvedPipeline.ResolvedMetric(bad,
                 dev.swan.api.Parameters.resolve("bad", java.util.List.of(), java.util.Map.of(), "test"), 1));
         try (ModelDir m = ModelFolder.open(tmp); AnalysisEngine engine = new AnalysisEngine(metrics, java.util.List.of(), 1, 1, 1L << 30)) {

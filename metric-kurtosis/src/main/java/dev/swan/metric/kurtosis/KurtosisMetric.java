@@ -6,6 +6,7 @@ import dev.swan.api.ParameterSpec;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import dev.swan.api.numeric.TensorStats;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,17 @@ public final class KurtosisMetric implements SensitivityMetric {
 
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        return measureRows(w, ctx);
+    }
+
+    /** The moments come from the context's statistics pass: nothing to read here. */
+    @Override
+    public boolean readsRows() {
+        return true;
+    }
+
+    @Override
+    public MetricResult measureRows(MatrixRows w, MetricContext ctx) {
         TensorStats s = ctx.stats();
         double kappa = s.excessKurtosis();
         double scale = ctx.parameters().getDouble("score_scale");

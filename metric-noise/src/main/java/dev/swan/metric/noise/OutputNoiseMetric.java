@@ -7,6 +7,8 @@ import dev.swan.api.Parameters;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
+import dev.swan.toolkit.numeric.RowBlocks;
 import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
@@ -53,6 +55,23 @@ public final class OutputNoiseMetric implements SensitivityMetric {
 
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        return measureRows(w, ctx);
+    }
+
+    /** W·X and, per task in flight, its rows and their noise (a few tasks run at once). */
+    @Override
+    public long workingBytes(int rows, int cols, Parameters p) {
+        int probes = Math.max(1, Math.min(p.getInt("probes"), cols));
+        return 4L * rows * probes + 4 * (8L * ROW_BLOCK * cols + 4L * cols * probes);
+    }
+
+    @Override
+    public boolean readsRows() {
+        return true;
+    }
+
+    @Override
+    public MetricResult measureRows(MatrixRows w, MetricContext ctx) {
         Parameters p = ctx.parameters();
         TensorStats s = ctx.stats();
         int m = w.rows();
@@ -62,7 +81,12 @@ public final class OutputNoiseMetric implements SensitivityMetric {
         float[] x = probes(n, probes, ctx.seed("noise-probes"));
         Parallel par = ctx.parallel();
         float[] wx = new float[m * probes];
-        MatMul.multiply(w.data(), m, n, x, probes, wx, par);
+        // W·X by rows: each task reads its own rows (the same values as one product of the whole)
+        RowBlocks.forEachRowTask(w, ROW_BLOCK, par, (t, r0, rows, block) -> {
+            float[] out = new float[rows * probes];
+            MatMul.multiply(block, rows, n, x, probes, out, Parallel.sequential());
+            System.arraycopy(out, 0, wx, r0 * probes, rows * probes);
+        });
         double clean = 0;
         for (float v : wx) clean += (double) v * v;
         double noise = noiseEnergy(m, n, x, probes, (float) step, ctx.seed("noise-uniform"), par);

@@ -57,4 +57,13 @@ class OutputNoiseMetricTest {
         MetricResult r = measure(w, Parallel.sequential());
         assertEquals(r.details().get("crest_estimate"), r.raw(), 0.35 * r.raw(), "8 probes only: rough");
     }
+
+    /** Read block by block (as a tensor too large to copy is), the same bits as in memory. */
+    @org.junit.jupiter.api.Test
+    void streamedRowsGiveTheSameResult() {
+        FloatMatrix w = Matrices.studentT3(700, 320, 9);
+        Parallel par = Parallel.of(new java.util.concurrent.ForkJoinPool(2));
+        var ctx = StandaloneMetricContext.of("model.layers.2.self_attn.o_proj.weight", METRIC, w, 5, par);
+        assertEquals(METRIC.measure(w, ctx), METRIC.measureRows(Matrices.streamed(w), ctx));
+    }
 }

@@ -8,6 +8,8 @@ import dev.swan.api.Quantizer;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
+import dev.swan.toolkit.numeric.RowBlocks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,22 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
 
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        return measureRows(w, ctx);
+    }
+
+    /** Per task in flight, its rows and their round trip (a few tasks run at once). */
+    @Override
+    public long workingBytes(int rows, int cols, Parameters p) {
+        return 4 * 12L * ROW_BLOCK * cols;
+    }
+
+    @Override
+    public boolean readsRows() {
+        return true;
+    }
+
+    @Override
+    public MetricResult measureRows(MatrixRows w, MetricContext ctx) {
         Parameters p = ctx.parameters();
         if (ctx.stats().rms() < 1e-12) return MetricResult.of(0, 0);
         String spec = p.getString("quantizer");
@@ -90,18 +108,17 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
     }
 
     /** {Σ(ŵ − w)², Σw²} for the min/max proxy, over blocks of rows merged in order. */
-    static double[] proxyError(FloatMatrix w, int bits, int group, boolean countPadding, MetricContext ctx) {
+    static double[] proxyError(MatrixRows w, int bits, int group, boolean countPadding, MetricContext ctx) {
         int rows = w.rows();
         int cols = w.cols();
-        float[] a = w.data();
         float levels = (1 << bits) - 1;
         int groups = (cols + group - 1) / group;
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         double[][] partial = new double[blocks][2];
-        ctx.parallel().forEach(blocks, b -> {
+        RowBlocks.forEachRowTask(w, ROW_BLOCK, ctx.parallel(), (b, r0, count, a) -> {
             double err = 0;
             double energy = 0;
-            for (int r = b * ROW_BLOCK; r < Math.min(rows, (b + 1) * ROW_BLOCK); r++) {
+            for (int r = 0; r < count; r++) {
                 int base = r * cols;
                 for (int gi = 0; gi < groups; gi++) {
                     int start = gi * group;
@@ -140,16 +157,16 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
         return total;
     }
 
-    private static double[] realError(FloatMatrix w, Quantizer qz, MetricContext ctx) {
+    private static double[] realError(MatrixRows w, Quantizer qz, MetricContext ctx) {
         int rows = w.rows();
         int cols = w.cols();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         double[][] partial = new double[blocks][2];
-        ctx.parallel().forEach(blocks, b -> {
+        RowBlocks.forEachRowTask(w, ROW_BLOCK, ctx.parallel(), (b, r0, count, data) -> {
             float[] row = new float[cols];
             float[] out = new float[cols];
-            for (int r = b * ROW_BLOCK; r < Math.min(rows, (b + 1) * ROW_BLOCK); r++) {
-                System.arraycopy(w.data(), r * cols, row, 0, cols);
+            for (int r = 0; r < count; r++) {
+                System.arraycopy(data, r * cols, row, 0, cols);
                 qz.roundTrip(row, out);
                 for (int i = 0; i < cols; i++) {
                     double d = (double) out[i] - row[i];

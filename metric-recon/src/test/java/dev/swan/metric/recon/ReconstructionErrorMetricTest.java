@@ -85,4 +85,16 @@ class ReconstructionErrorMetricTest {
         assertEquals(1.0, fb.details().get("fallback"));
         assertThrows(IllegalArgumentException.class, () -> measure(w, Map.of("quantizer", "nope:1")));
     }
+
+    /** Read block by block (as a tensor too large to copy is), the same bits as in memory. */
+    @Test
+    void streamedRowsGiveTheSameResult() {
+        FloatMatrix w = Matrices.studentT3(700, 320, 9);
+        var params = Map.<String, Object>of("measure_2bit", true);
+        TensorMetricContext ctx = StandaloneMetricContext.of("model.layers.0.mlp.up_proj.weight", METRIC, w, 1,
+                Parallel.of(new ForkJoinPool(2))).withParameters(Parameters.resolve("recon", METRIC.parameters(), params, "test"));
+        MetricResult whole = METRIC.measure(w, ctx);
+        MetricResult streamed = METRIC.measureRows(Matrices.streamed(w), ctx);
+        assertEquals(whole, streamed);
+    }
 }

@@ -27,6 +27,18 @@ final class Orthonormalizer {
 
     /** Returns Q (rows × q, row-major) with QᵀQ ≈ I spanning the columns of {@code y}. */
     static float[] orthonormalize(float[] y, int rows, int q, Parallel par) {
+        return orthonormalize(y, rows, q, par, false);
+    }
+
+    /**
+     * As {@link #orthonormalize(float[], int, int, Parallel)}, overwriting {@code y} (returned) so that a
+     * long sketch is held once; the same values.
+     */
+    static float[] orthonormalizeInPlace(float[] y, int rows, int q, Parallel par) {
+        return orthonormalize(y, rows, q, par, true);
+    }
+
+    private static float[] orthonormalize(float[] y, int rows, int q, Parallel par, boolean inPlace) {
         double[] g = MatMul.gram(y, rows, q, par);
         DMatrixRMaj gram = new DMatrixRMaj(q, q);
         gram.setData(g);
@@ -48,9 +60,22 @@ final class Orthonormalizer {
                 for (int k = 0; k < q; k++) {
                     for (int j = 0; j < q; j++) rinv[k * q + j] = j >= k ? (float) linv[j * q + k] : 0f;
                 }
-                float[] out = new float[rows * q];
-                MatMul.multiply(y, rows, q, rinv, q, out, par);
-                return out;
+                if (!inPlace) {
+                    float[] out = new float[rows * q];
+                    MatMul.multiply(y, rows, q, rinv, q, out, par);
+                    return out;
+                }
+                // rows of Y·R⁻¹ depend only on the same row of Y: chunk by chunk through a small buffer
+                int chunk = Math.max(1, Math.min(rows, 1024));
+                float[] in = new float[chunk * q];
+                float[] out = new float[chunk * q];
+                for (int r0 = 0; r0 < rows; r0 += chunk) {
+                    int n = Math.min(chunk, rows - r0);
+                    System.arraycopy(y, r0 * q, in, 0, n * q);
+                    MatMul.multiply(in, n, q, rinv, q, out, par);
+                    System.arraycopy(out, 0, y, r0 * q, n * q);
+                }
+                return y;
             }
         }
         return householder(y, rows, q);

@@ -1,6 +1,7 @@
 package dev.swan.metric.svd;
 
-import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
+import dev.swan.toolkit.numeric.RowBlocks;
 import dev.swan.toolkit.numeric.MatMul;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
@@ -26,47 +27,62 @@ final class SpectrumEstimator {
     }
 
     /** All min(m, n) energies σᵢ², descending. */
-    static double[] exact(FloatMatrix w, Parallel par) {
+    static double[] exact(MatrixRows w, Parallel par) {
         int m = w.rows();
         int n = w.cols();
-        double[] g = m <= n ? MatMul.rowGram(w.data(), m, n, par) : MatMul.gram(w.data(), m, n, par);
+        double[] g = m <= n ? RowBlocks.rowGram(w, par) : RowBlocks.gram(w, par);
         return symmetricEigenvalues(g, Math.min(m, n));
     }
 
-    /** The q largest energies, estimated; deterministic for a given seed. */
-    static double[] randomized(FloatMatrix w, int q, int powerIterations, long seed, Parallel par) {
+    /**
+     * The q largest energies, estimated; deterministic for a given seed. W is read block by block for
+     * each of its 2·niter + 2 products; beside a block, the sketches hold q columns of each side once
+     * (the Gaussian start is drawn per block when it lies on the long side).
+     */
+    static double[] randomized(MatrixRows w, int q, int powerIterations, long seed, Parallel par) {
         int m = w.rows();
         int n = w.cols();
-        float[] a = w.data();
         // Basis side: the rows when m <= n (Y = W·Ω is m×q), otherwise the columns (work on Wᵀ).
         boolean rowSide = m <= n;
         int basisDim = rowSide ? m : n;
         int otherDim = rowSide ? n : m;
-        float[] omega = gaussian(otherDim, q, seed, par);
         float[] y = new float[basisDim * q];
-        toBasis(a, m, n, rowSide, omega, q, y, par);
+        if (rowSide) RowBlocks.multiply(w, gaussian(otherDim, q, seed, par), q, y, par);
+        else RowBlocks.multiplyTransposed(w, (r0, count, dst) -> gaussianRows(r0, count, q, seed, dst, par), q, y, par);
         float[] basis = Orthonormalizer.orthonormalize(y, basisDim, q, par);
         float[] z = new float[otherDim * q];
         for (int it = 0; it < powerIterations; it++) {
-            toOther(a, m, n, rowSide, basis, q, z, par);
-            float[] zq = Orthonormalizer.orthonormalize(z, otherDim, q, par);
-            toBasis(a, m, n, rowSide, zq, q, y, par);
+            toOther(w, rowSide, basis, q, z, par);
+            float[] zq = Orthonormalizer.orthonormalizeInPlace(z, otherDim, q, par);
+            toBasis(w, rowSide, zq, q, y, par);
+            z = zq;
             basis = Orthonormalizer.orthonormalize(y, basisDim, q, par);
         }
         // B = Qᵀ·W (q × other); its singular values are those of Z = Wᵀ·Q, from the q × q Gram ZᵀZ.
-        toOther(a, m, n, rowSide, basis, q, z, par);
+        toOther(w, rowSide, basis, q, z, par);
         return symmetricEigenvalues(MatMul.gram(z, otherDim, q, par), q);
     }
 
     /** Maps other-side vectors to the basis side: W·x (rows side) or Wᵀ·x. */
-    private static void toBasis(float[] a, int m, int n, boolean rowSide, float[] x, int q, float[] out, Parallel par) {
-        if (rowSide) MatMul.multiply(a, m, n, x, q, out, par);
-        else MatMul.multiplyTransposed(a, m, n, x, q, out, par);
+    private static void toBasis(MatrixRows w, boolean rowSide, float[] x, int q, float[] out, Parallel par) {
+        if (rowSide) RowBlocks.multiply(w, x, q, out, par);
+        else RowBlocks.multiplyTransposed(w, RowBlocks.rowsOf(x, q), q, out, par);
     }
 
-    private static void toOther(float[] a, int m, int n, boolean rowSide, float[] x, int q, float[] out, Parallel par) {
-        if (rowSide) MatMul.multiplyTransposed(a, m, n, x, q, out, par);
-        else MatMul.multiply(a, m, n, x, q, out, par);
+    private static void toOther(MatrixRows w, boolean rowSide, float[] x, int q, float[] out, Parallel par) {
+        if (rowSide) RowBlocks.multiplyTransposed(w, RowBlocks.rowsOf(x, q), q, out, par);
+        else RowBlocks.multiply(w, x, q, out, par);
+    }
+
+    /** Rows {@code [r0, r0 + count)} of {@link #gaussian}, into {@code dst} from index 0. */
+    static void gaussianRows(int r0, int count, int q, long seed, float[] dst, Parallel par) {
+        int block = 256;
+        par.forEach((count + block - 1) / block, b -> {
+            for (int i = b * block; i < Math.min(count, (b + 1) * block); i++) {
+                SeededRandom rnd = SeededRandom.derive(seed, r0 + i);
+                for (int j = 0; j < q; j++) dst[i * q + j] = (float) rnd.nextGaussian();
+            }
+        });
     }
 
     /** rows × q standard normal draws; row r from its own derived generator (deterministic in parallel). */

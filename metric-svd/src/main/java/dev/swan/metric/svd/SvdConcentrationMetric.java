@@ -7,6 +7,7 @@ import dev.swan.api.Parameters;
 import dev.swan.api.SensitivityMetric;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.numeric.FloatMatrix;
+import dev.swan.api.numeric.MatrixRows;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +21,31 @@ import java.util.Map;
  */
 public final class SvdConcentrationMetric implements SensitivityMetric {
 
-    /** The randomized SVD's tall sketches (three q-wide matrices), or the exact path's Gram matrix. */
+    /**
+     * One block of rows (and its product), plus the randomized SVD's q-wide sketches (two of the basis
+     * side, one of the other, and the Gaussian start when it is on the short side) or the exact path's
+     * Gram matrix and its conversion buffers.
+     */
     @Override
     public long workingBytes(int rows, int cols, Parameters p) {
         long minDim = Math.min(rows, cols);
-        if (minDim <= p.getInt("exact_max_dim")) return 8L * minDim * minDim * 2;
-        return 4L * (rows + cols) * Math.min(p.getInt("rank"), minDim) * 3;
+        long block = 4L * Math.min((long) rows * cols, Math.max(cols, MatrixRows.BLOCK_ELEMENTS));
+        if (minDim <= p.getInt("exact_max_dim")) return block + 8L * minDim * minDim * 2 + 8L * 256 * minDim;
+        long q = Math.min(p.getInt("rank"), minDim);
+        long basis = minDim;
+        long other = Math.max(rows, cols);
+        long blockOut = 4L * Math.max(1, MatrixRows.BLOCK_ELEMENTS / cols) * q;
+        return block + blockOut + 4L * q * (3 * basis + other + (rows <= cols ? other : 0));
+    }
+
+    @Override
+    public boolean readsRows() {
+        return true;
+    }
+
+    @Override
+    public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        return measureRows(w, ctx);
     }
 
     @Override
@@ -58,7 +78,7 @@ public final class SvdConcentrationMetric implements SensitivityMetric {
     }
 
     @Override
-    public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+    public MetricResult measureRows(MatrixRows w, MetricContext ctx) {
         Parameters p = ctx.parameters();
         double frobenius = ctx.stats().sumSquares();
         if (!(frobenius >= 1e-12) || ctx.stats().nonFinite() > 0) {

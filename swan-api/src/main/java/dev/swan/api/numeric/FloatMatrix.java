@@ -5,7 +5,7 @@ package dev.swan.api.numeric;
  * so it holds at most 2^31 − 1 elements (every single tensor of current LLMs fits; MoE stacks are
  * sampled first).
  */
-public final class FloatMatrix {
+public final class FloatMatrix implements MatrixRows {
     private final float[] data;
     private final int rows;
     private final int cols;
@@ -30,16 +30,29 @@ public final class FloatMatrix {
         return data;
     }
 
+    @Override
     public int rows() {
         return rows;
     }
 
+    @Override
     public int cols() {
         return cols;
     }
 
+    @Override
     public long size() {
         return data.length;
+    }
+
+    @Override
+    public void readFloats(long first, float[] dst, int dstOffset, int count) {
+        System.arraycopy(data, Math.toIntExact(first), dst, dstOffset, count);
+    }
+
+    @Override
+    public FloatMatrix toMatrix() {
+        return this;
     }
 
     public float get(int r, int c) {

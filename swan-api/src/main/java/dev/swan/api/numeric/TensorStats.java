@@ -56,6 +56,30 @@ public record TensorStats(long count, double mean, double m2, double m3, double 
         return acc;
     }
 
+    /**
+     * Statistics of a matrix read block by block (the same blocks, merged in the same order, as {@link
+     * #of(float[], Parallel)}: the same result for a streamed and an in-memory copy).
+     *
+     * @since SPI 1.4
+     */
+    public static TensorStats of(MatrixRows w, Parallel par) {
+        if (w instanceof FloatMatrix m) return of(m.data(), par);
+        long n = w.size();
+        int blocks = (int) ((n + BLOCK - 1) / BLOCK);
+        if (blocks == 0) return new TensorStats(0, 0, 0, 0, 0, Float.NaN, Float.NaN, 0, 0);
+        TensorStats[] parts = new TensorStats[blocks];
+        par.forEach(blocks, b -> {
+            long first = (long) b * BLOCK;
+            int len = (int) Math.min(BLOCK, n - first);
+            float[] buf = new float[len];
+            w.readFloats(first, buf, 0, len);
+            parts[b] = ofRange(buf, 0, len);
+        });
+        TensorStats acc = parts[0];
+        for (int b = 1; b < blocks; b++) acc = acc.merge(parts[b]);
+        return acc;
+    }
+
     /** Statistics of {@code data[from, to)}, two passes over the (cache-resident) range. */
     public static TensorStats ofRange(float[] data, int from, int to) {
         long n = 0;

@@ -43,4 +43,30 @@ class TensorStatsTest {
         java.util.Arrays.fill(c, 0.25f);
         assertEquals(0, TensorStats.of(c, Parallel.sequential()).excessKurtosis());
     }
+
+    /** Read block by block from a source that is not in memory, the statistics are the same bits. */
+    @Test
+    void streamedStatisticsEqualInMemoryOnes() {
+        java.util.Random r = new java.util.Random(3);
+        float[] a = new float[300_001];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * 0.02);
+        a[77_777] = Float.NaN;
+        FloatMatrix m = new FloatMatrix(a, 1, a.length);
+        MatrixRows fileLike = new MatrixRows() {
+            public int rows() {
+                return 1;
+            }
+
+            public int cols() {
+                return a.length;
+            }
+
+            public void readFloats(long first, float[] dst, int off, int count) {
+                System.arraycopy(a, (int) first, dst, off, count);
+            }
+        };
+        Parallel two = Parallel.of(new java.util.concurrent.ForkJoinPool(2));
+        assertEquals(TensorStats.of(a, Parallel.sequential()), TensorStats.of(fileLike, two));
+        assertEquals(TensorStats.of(m, two), TensorStats.of(fileLike, Parallel.sequential()));
+    }
 }

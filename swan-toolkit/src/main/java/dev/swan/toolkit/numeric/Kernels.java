@@ -18,6 +18,12 @@ public interface Kernels {
     /** c[n×q] = aᵀ · x, with a[m×n] and x[m×q]. */
     void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
 
+    /**
+     * c[n×q] += aᵀ · x: each element continues its sum in the same order, so adding the row blocks of a
+     * matrix one after another gives exactly {@link #multiplyTransposed} of the whole.
+     */
+    void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
+
     /** g[q×q] += yᵀ · y for y[rows×q] held in doubles. */
     void gramAccumulate(double[] y, int rows, int q, double[] g, Parallel par);
 }

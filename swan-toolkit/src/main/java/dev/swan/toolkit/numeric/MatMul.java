@@ -69,6 +69,11 @@ public final class MatMul {
         return g;
     }
 
+    /** The kernels in use, for the blocked products. */
+    static Kernels kernels() {
+        return KERNELS;
+    }
+
     /** The plain-Java kernels, for tests and benchmarks that compare implementations. */
     public static Kernels scalar() {
         return new ScalarKernels();

@@ -37,11 +37,16 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
+        Arrays.fill(c, 0, n * q, 0f);
+        multiplyTransposedAdd(a, m, n, x, q, c, par);
+    }
+
+    @Override
+    public void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
         int tasks = (n + ROW_TASK - 1) / ROW_TASK;
         par.forEach(tasks, t -> {
             int k0 = t * ROW_TASK;
             int k1 = Math.min(n, k0 + ROW_TASK);
-            Arrays.fill(c, k0 * q, k1 * q, 0f);
             for (int i = 0; i < m; i++) {
                 int ao = i * n;
                 int xo = i * q;

@@ -112,13 +112,18 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
+        Arrays.fill(c, 0, n * q, 0f);
+        multiplyTransposedAdd(a, m, n, x, q, c, par);
+    }
+
+    @Override
+    public void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
         int tasks = (n + ROW_TASK - 1) / ROW_TASK;
         par.forEach(tasks, t -> transposedRows(a, m, n, x, q, c, t * ROW_TASK, Math.min(n, (t + 1) * ROW_TASK)));
     }
 
     private static void transposedRows(float[] a, int m, int n, float[] x, int q, float[] c, int k0, int k1) {
         int lanes = F.length();
-        Arrays.fill(c, k0 * q, k1 * q, 0f);
         for (int ib = 0; ib < m; ib += I_BLOCK) {
             int ie = Math.min(m, ib + I_BLOCK);
             int j = 0;
