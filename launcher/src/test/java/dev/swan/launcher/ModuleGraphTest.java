@@ -51,6 +51,16 @@ class ModuleGraphTest {
         assertNoCycle(graph);
     }
 
+    /** The Spark job builds on the launcher; nothing builds on it (the launcher finds it with ServiceLoader). */
+    @Test
+    void theSparkJobIsALeaf() throws Exception {
+        Map<String, List<Edge>> graph = graph();
+        assertTrue(graph.get("swan-spark").contains(new Edge("launcher", "compile")), graph.get("swan-spark").toString());
+        for (Map.Entry<String, List<Edge>> m : graph.entrySet()) {
+            for (Edge e : m.getValue()) assertTrue(!e.to().equals("swan-spark"), m.getKey() + " depends on the Spark job");
+        }
+    }
+
     private static boolean isPlugin(String module) {
         return module.startsWith("metric-") || module.startsWith("allocator-") || module.startsWith("format-")
                 || module.equals("swan-plugin-outliers");

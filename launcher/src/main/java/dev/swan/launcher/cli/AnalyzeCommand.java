@@ -57,6 +57,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "(the metrics timed once per distinct shape on a random stand-in) and output sizes; reads no weight, writes nothing.")
     boolean dryRun;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Measure on an Apache Spark cluster (e.g. spark://host:7077, yarn, local[4]): one task per "
+                    + "tensor, the same manifest. Needs the swan-spark jar and Spark on the class path "
+                    + "(SWAN_CLASSPATH), the model on storage every executor sees, and the plugins on the executors.")
+    String spark;
+
     @Mixin
     PlanOptions plan;
 
@@ -82,6 +88,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 try (AtomicOutput.Lock lock = AtomicOutput.lock(target)) {
                     AtomicOutput.prepare(target, model.path(), force);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
+                if (spark != null) pipeline = pipeline.analyzingWith(distributed("spark", spark));
                 ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
                 Manifest m = pipeline.analyze(rp, model, target, restart, progress);
                 progress.finish();
@@ -94,5 +101,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The installed distributed engine {@code id}, opened on {@code master}; one line when there is none. */
+    static java.util.function.BiFunction<ResolvedPipeline, ModelDir, dev.swan.launcher.pipeline.TensorAnalyzer> distributed(
+            String id, String master) {
+        for (dev.swan.launcher.pipeline.DistributedAnalysis d
+                : java.util.ServiceLoader.load(dev.swan.launcher.pipeline.DistributedAnalysis.class)) {
+            if (d.id().equals(id)) return (rp, model) -> d.open(master, rp, model);
+        }
+        throw new dev.swan.api.ConfigException("command line", 0, 0, "--" + id + " " + master + ": the swan-" + id
+                + " job is not on the class path: set SWAN_CLASSPATH to its jar and Spark's jars (e.g. "
+                + "swan-spark-0.1.0.jar:$SPARK_HOME/jars/*), or run it with spark-submit");
     }
 }

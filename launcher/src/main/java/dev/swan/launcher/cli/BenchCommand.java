@@ -64,7 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--only", split = ",", paramLabel = "PHASE",
-            description = "Phases to run: kernels, metrics, layer, write, eval (default: all).")
+            description = "Phases to run: kernels, metrics, layer, write, eval (default: these five), and scale: "
+                    + "bin/swan quantize of a 16.4 GB Qwen3-8B-shaped model to GGUF and MLX and a dry run of a 64 GB one, "
+                    + "time and peak RSS (writes the 16.4 GB model first unless --model gives it; about half an hour on 2 cores).")
     List<String> only = List.of("kernels", "metrics", "layer", "write", "eval");
 
     @Option(names = "--eval-layers", defaultValue = "2",
@@ -73,6 +75,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-gb", defaultValue = "2", description = "Size of the synthetic model for 'write' (default: ${DEFAULT-VALUE} GB).")
     double modelGb;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "For 'scale': a Qwen3-8B-shaped model already on disk (kept), instead of writing one.")
+    Path scaleModel;
 
     @Option(names = "--dir", defaultValue = "swan-bench", description = "Scratch folder (default: ${DEFAULT-VALUE}); deleted afterwards.")
     Path dir;
@@ -103,6 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (only.contains("write")) write(out, plugins, Parallel.of(pool));
             if (only.contains("eval")) eval(out, plugins, Parallel.of(pool));
+            if (only.contains("scale")) ScaleBench.run(out, dir, scaleModel, t);
         } finally {
             pool.shutdownNow();
             AtomicOutput.deleteRecursively(dir);
@@ -360,8 +367,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** A line of /proc/self/status in kB (Linux), or -1. */
     static long rssKb(String key) {
+        return rssKb(Path.of("/proc/self/status"), key);
+    }
+
+    /** A line of a /proc status file in kB (Linux), or -1 (no such process, or not Linux). */
+    static long rssKb(Path status, String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+            for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
                 if (line.startsWith(key + ":")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         } catch (IOException | RuntimeException e) {

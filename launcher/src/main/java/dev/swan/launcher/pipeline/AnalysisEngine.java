@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * fork-join pool of the same size. Each tensor's analysis is a pure function of the tensor, the metric
  * parameters and the seed, so results do not depend on scheduling; they are reported in model order.
  */
-public final class AnalysisEngine implements AutoCloseable {
+public final class AnalysisEngine implements TensorAnalyzer {
     private final List<ResolvedPipeline.ResolvedMetric> metrics;
     private final List<OutputFormat> formats;
     private final long seed;
@@ -47,6 +47,69 @@ public final class AnalysisEngine implements AutoCloseable {
 
     /** What the engine produced for one tensor: the analysis and seconds per metric. */
     public record Measured(TensorAnalysis analysis, Map<String, Double> seconds) {
+        /** One line of JSON, as the journal records it (how results travel between processes). */
+        public String toJson() {
+            try {
+                return Json.COMPACT.writeValueAsString(new ManifestSchema.JournalEntry(ManifestSchema.Analysis.of(analysis), seconds));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** The result {@link #toJson} wrote; {@code source} names where it came from in errors. */
+        public static Measured fromJson(String json, String source) {
+            try {
+                ManifestSchema.JournalEntry e = Json.MAPPER.readValue(json, ManifestSchema.JournalEntry.class);
+                return new Measured(e.analysis().toAnalysis(source), e.seconds() == null ? Map.of() : e.seconds());
+            } catch (java.io.IOException e) {
+                throw new dev.swan.api.ConfigException(source, 0, 0, "malformed analysis result: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * One unit of analysis: a tensor alone, or one layer's per-expert slices of a projection, measured
+     * together as their stack.
+     *
+     * @param key     the tensor's name, or the stack's
+     * @param members the tensors it gives results for, in model order
+     */
+    public record Task(String key, List<TensorInfo> members) {
+        public Task {
+            members = List.copyOf(members);
+        }
+
+        /** True when some member still needs a result. */
+        public boolean needed(Map<String, ?> done) {
+            for (TensorInfo t : members) if (!done.containsKey(t.name())) return true;
+            return false;
+        }
+    }
+
+    /** The model's tasks in model order (a stack where its first slice is). */
+    public static List<Task> tasks(List<TensorInfo> tensors) {
+        Map<String, List<TensorInfo>> stacks = expertStacks(tensors);
+        Map<String, Task> out = new LinkedHashMap<>();
+        for (TensorInfo t : tensors) {
+            String key = taskKey(t);
+            if (!out.containsKey(key)) out.put(key, new Task(key, stacks.getOrDefault(key, List.of(t))));
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** Measures one task: a result for each member. */
+    public Map<String, Measured> measure(ModelDir model, Task task) {
+        List<TensorInfo> members = task.members();
+        if (members.size() > 1) return measureStack(model, task.key(), members);
+        TensorInfo t = members.get(0);
+        return Map.of(t.name(), measure(model, t, AnalysisShape.of(t)));
+    }
+
+    /** The most memory the task holds, in MiB permits of the budget (0 for a skipped tensor). */
+    private int permits(Task task, int mb) {
+        List<TensorInfo> members = task.members();
+        AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(members.get(0));
+        return shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
     }
 
     public AnalysisEngine(List<ResolvedPipeline.ResolvedMetric> metrics, List<OutputFormat> formats, long seed,
@@ -88,21 +151,16 @@ public final class AnalysisEngine implements AutoCloseable {
         });
         AtomicLong finished = new AtomicLong(done.size());
         long total = tensors.size();
-        Map<String, List<TensorInfo>> stacks = expertStacks(tensors);
         Map<String, Future<Map<String, Measured>>> tasks = new LinkedHashMap<>();
         try {
-            for (TensorInfo t : tensors) {
-                if (done.containsKey(t.name())) continue;
-                String key = taskKey(t);
-                if (tasks.containsKey(key)) continue;
-                List<TensorInfo> members = stacks.getOrDefault(key, List.of(t));
-                tasks.put(key, workers.submit(() -> {
-                    AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(t);
-                    int permits = shape.analysed() ? (int) Math.min(mb, Math.max(1, needBytes(shape) >> 20)) : 0;
+            for (Task task : tasks(tensors)) {
+                if (!task.needed(done)) continue;
+                List<TensorInfo> members = task.members();
+                tasks.put(task.key(), workers.submit(() -> {
+                    int permits = permits(task, mb);
                     memory.acquire(permits);
                     try {
-                        Map<String, Measured> results = members.size() > 1 ? measureStack(model, key, members)
-                                : Map.of(t.name(), measure(model, t, shape));
+                        Map<String, Measured> results = measure(model, task);
                         for (TensorInfo m : members) {
                             if (done.containsKey(m.name())) continue;
                             sink.accept(results.get(m.name()));
@@ -253,6 +311,21 @@ public final class AnalysisEngine implements AutoCloseable {
     /** The analysed matrix of {@code data}: a float copy or rows read on demand (see {@link #holdsWhole}). */
     private MatrixRows weight(dev.swan.api.tensor.TensorData data, AnalysisShape shape) {
         return holdsWhole(shape) ? shape.load(data) : new dev.swan.toolkit.tensor.TensorRows(data, shape);
+    }
+
+    /**
+     * The most one worker holds while measuring any tensor of {@code model} block by block: what the
+     * heap must be sized from when no tensor is copied whole (every metric reads by rows).
+     */
+    public static long streamedWorkingSet(ModelDir model, List<ResolvedPipeline.ResolvedMetric> metrics) {
+        Map<String, List<TensorInfo>> stacks = expertStacks(model.tensors());
+        boolean whole = !streams(metrics);
+        long worst = 0;
+        for (TensorInfo t : model.tensors()) {
+            AnalysisShape shape = measuredShape(t, stacks);
+            if (shape.analysed()) worst = Math.max(worst, needBytes(shape, metrics, whole));
+        }
+        return worst;
     }
 
     /** The float copy and sketches a stack's sample needs, for sizing the heap. */

@@ -31,6 +31,7 @@ public final class Pipeline {
     private final PluginRegistry plugins;
     private final java.io.PrintStream out;
     private final java.io.PrintStream err;
+    private final java.util.function.BiFunction<ResolvedPipeline, ModelDir, TensorAnalyzer> analyzers;
 
     public Pipeline(PluginRegistry plugins) {
         this(plugins, null, null);
@@ -38,9 +39,20 @@ public final class Pipeline {
 
     /** A pipeline that tells the user when it resumes a journal ({@code out}) and what an interrupt keeps ({@code err}). */
     public Pipeline(PluginRegistry plugins, java.io.PrintStream out, java.io.PrintStream err) {
+        this(plugins, out, err, null);
+    }
+
+    private Pipeline(PluginRegistry plugins, java.io.PrintStream out, java.io.PrintStream err,
+                     java.util.function.BiFunction<ResolvedPipeline, ModelDir, TensorAnalyzer> analyzers) {
         this.plugins = plugins;
         this.out = out;
         this.err = err;
+        this.analyzers = analyzers != null ? analyzers : this::engine;
+    }
+
+    /** The same pipeline measuring with {@code analyzers} (e.g. on a cluster) instead of this machine's engine. */
+    public Pipeline analyzingWith(java.util.function.BiFunction<ResolvedPipeline, ModelDir, TensorAnalyzer> analyzers) {
+        return new Pipeline(plugins, out, err, analyzers);
     }
 
     /** Sizers of every installed format (default parameters), for the summary's size predictions. */
@@ -171,7 +183,7 @@ public final class Pipeline {
         identity.put("metrics", identityMetrics);
         List<AnalysisEngine.Measured> measured;
         AnalysisJournal journal = journalFor == null ? null : AnalysisJournal.open(journalFor, identity, restart);
-        try (AnalysisEngine engine = engine(rp, model)) {
+        try (TensorAnalyzer engine = analyzers.apply(rp, model)) {
             Map<String, AnalysisEngine.Measured> done = journal == null ? Map.of() : journal.done();
             int total = model.tensors().size();
             if (!done.isEmpty() && out != null) {

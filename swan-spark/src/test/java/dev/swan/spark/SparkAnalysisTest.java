@@ -1,0 +1,87 @@
+package dev.swan.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.swan.launcher.Main;
+import dev.swan.testkit.SharedModels;
+import dev.swan.testkit.SyntheticModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code swan analyze --spark local[2]} writes the manifest a local {@code swan analyze} writes, apart
+ * from timings: on stories260K, and on a sharded synthetic model with per-expert slices (measured as
+ * stacks); a task that throws once is retried by Spark and changes nothing.
+ */
+class SparkAnalysisTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void stories260kAsOnOneMachine() throws Exception {
+        Path model = SharedModels.model("stories260K");
+        assertSameManifest(model, List.of(), "stories");
+    }
+
+    @Test
+    void shardedMixtureOfExpertsWithATaskThatFailsOnce() throws Exception {
+        Path model = tmp.resolve("moe");
+        SyntheticModel.write(SyntheticModel.qwen3Moe().withMaxShardBytes(200_000), model);
+        assertTrue(Files.list(model).filter(p -> p.toString().endsWith(".safetensors")).count() > 2, "sharded");
+        Path marker = tmp.resolve("failed-once");
+        String tensor = "model.layers.1.self_attn.o_proj.weight";
+        // the same parameters for both runs (the manifest records them); locally the marker exists, so no failure
+        List<String> metrics = List.of("--metrics", "svd=0.3,kurtosis=0.3,noise=0.1,recon=0.2,fails_once=0.1",
+                "--set", "fails_once.tensor=" + tensor, "--set", "fails_once.marker=" + marker);
+        Files.createFile(marker);
+        JsonNode local = analyze(model, metrics, null, "moe-local");
+        Files.delete(marker);
+        JsonNode spark = analyze(model, metrics, "local[2]", "moe-spark");
+        assertTrue(Files.exists(marker), "the injected failure happened");
+        assertEquals(withoutTimings(local), withoutTimings(spark));
+    }
+
+    private void assertSameManifest(Path model, List<String> options, String name) throws Exception {
+        JsonNode local = analyze(model, options, null, name + "-local");
+        JsonNode spark = analyze(model, options, "local[2]", name + "-spark");
+        assertEquals(withoutTimings(local), withoutTimings(spark));
+    }
+
+    private JsonNode analyze(Path model, List<String> options, String master, String name) throws Exception {
+        Path out = tmp.resolve(name + ".json");
+        List<String> args = new ArrayList<>(List.of("analyze", model.toString(), "-o", out.toString(), "-t", "2"));
+        args.addAll(options);
+        if (master != null) args.addAll(List.of("--spark", master));
+        System.setProperty("swan.userPlugins", "");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args.toArray(new String[0]), new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, o.toString(StandardCharsets.UTF_8) + e.toString(StandardCharsets.UTF_8));
+        return JSON.readTree(out.toFile());
+    }
+
+    /** The manifest without what a clock decides: when it was made and how long each step took. */
+    private static JsonNode withoutTimings(JsonNode manifest) {
+        ObjectNode m = manifest.deepCopy();
+        m.remove("created");
+        for (JsonNode t : m.withArray("tensors")) ((ObjectNode) t).remove("seconds");
+        ObjectNode summary = (ObjectNode) m.get("summary");
+        summary.remove("metric_seconds");
+        summary.remove("analysis_seconds");
+        return m;
+    }
+}
