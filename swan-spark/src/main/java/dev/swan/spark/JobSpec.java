@@ -26,13 +26,17 @@ record JobSpec(String model, String format, Map<String, Object> formatOptions, L
     record Metric(String id, double weight, Map<String, Object> parameters) implements Serializable {
     }
 
-    static JobSpec of(ResolvedPipeline rp, ModelDir model, int slotsPerExecutor) {
+    /**
+     * @param pluginFolders the driver's plugin folders (distribution, user, --plugins): executors load those
+     *                      they see at the same path, besides the plugins on their class path (--jars)
+     */
+    static JobSpec of(ResolvedPipeline rp, ModelDir model, List<Path> pluginFolders, int slotsPerExecutor) {
         List<Metric> metrics = new ArrayList<>();
         for (ResolvedPipeline.ResolvedMetric m : rp.metrics()) {
             metrics.add(new Metric(m.id(), m.weight(), new LinkedHashMap<>(m.parameters().asMap())));
         }
         List<String> dirs = new ArrayList<>();
-        for (Path p : rp.settings().pluginDirs()) dirs.add(p.toAbsolutePath().toString());
+        for (Path p : pluginFolders) dirs.add(p.toAbsolutePath().toString());
         PipelineSettings s = rp.settings();
         return new JobSpec(model.path().toAbsolutePath().toString(), s.format(), new LinkedHashMap<>(s.formatOptions()),
                 metrics, s.seed(), dirs, slotsPerExecutor);

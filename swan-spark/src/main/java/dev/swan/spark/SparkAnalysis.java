@@ -35,7 +35,9 @@ public final class SparkAnalysis implements DistributedAnalysis {
         SparkConf conf = new SparkConf().setAppName("swan analyze " + model.name()).setMaster(withRetries(master));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
-            return new SparkAnalyzer(sc, JobSpec.of(pipeline, model, localSlots(master)));
+            java.util.List<java.nio.file.Path> folders = new dev.swan.launcher.SwanCommand().pluginFolders();
+            folders.addAll(pipeline.settings().pluginDirs());
+            return new SparkAnalyzer(sc, JobSpec.of(pipeline, model, folders, localSlots(master)));
         } catch (RuntimeException e) {
             sc.stop();
             throw e;

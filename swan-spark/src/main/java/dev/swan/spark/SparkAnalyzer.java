@@ -4,6 +4,7 @@ import dev.swan.api.ProgressSink;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.tensor.TensorInfo;
 import dev.swan.launcher.pipeline.AnalysisEngine;
+import dev.swan.launcher.pipeline.DistributedAnalysisException;
 import dev.swan.launcher.pipeline.TensorAnalyzer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ final class SparkAnalyzer implements TensorAnalyzer {
             for (int first = 0; first < todo.size(); first += wave) {
                 int[] ids = new int[Math.min(wave, todo.size() - first)];
                 for (int i = 0; i < ids.length; i++) ids[i] = first + i;
-                for (List<String> part : measured.collectPartitions(ids)) {
+                for (List<String> part : collect(measured, ids)) {
                     for (String json : part) {
                         AnalysisEngine.Measured m = AnalysisEngine.Measured.fromJson(json, "a Spark task's result");
                         String name = m.analysis().name();
@@ -60,6 +61,26 @@ final class SparkAnalyzer implements TensorAnalyzer {
         List<AnalysisEngine.Measured> out = new ArrayList<>();
         for (TensorInfo t : model.tensors()) out.add(results.get(t.name()));
         return out;
+    }
+
+    /** One wave; a task that failed every attempt becomes one line naming the task's own failure. */
+    private static List<List<String>> collect(JavaRDD<String> measured, int[] ids) {
+        try {
+            return java.util.Arrays.asList(measured.collectPartitions(ids));
+        } catch (Exception e) { // Spark throws its checked SparkException from Scala, undeclared
+            if (e instanceof dev.swan.api.SwanException s) throw s;
+            throw new DistributedAnalysisException("the Spark job failed: " + taskFailure(e)
+                    + " (finished tensors are kept in the journal: the same command resumes)", e);
+        }
+    }
+
+    /** The failing task's own message out of Spark's report ("... failed N times, most recent failure: ..."). */
+    static String taskFailure(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int at = m.indexOf("): ");
+        String first = at >= 0 ? m.substring(at + 3) : m;
+        int nl = first.indexOf('\n');
+        return nl >= 0 ? first.substring(0, nl) : first;
     }
 
     @Override

@@ -26,7 +26,7 @@ final class TaskRunner {
         List<String> out = new ArrayList<>();
         if (!tasks.hasNext()) return out.iterator();
         List<Path> dirs = new ArrayList<>();
-        for (String d : spec.pluginDirs()) dirs.add(Path.of(d));
+        for (String d : spec.pluginDirs()) if (java.nio.file.Files.isDirectory(Path.of(d))) dirs.add(Path.of(d));
         TaskContext tc = TaskContext.get();
         int threads = tc == null ? 1 : Math.max(1, tc.cpus());
         int slots = spec.slotsPerExecutor() > 0 ? spec.slotsPerExecutor()

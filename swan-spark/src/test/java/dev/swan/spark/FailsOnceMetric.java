@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A test metric (the weight's rms) that throws the first time it measures the tensor named by its
  * {@code tensor} parameter while the file named by {@code marker} does not exist yet (it creates it):
- * one failed task, for the retry test.
+ * one failed task, for the retry test; and every time while the file {@code block} exists: a job that
+ * fails, for the resume test.
  */
 public final class FailsOnceMetric implements SensitivityMetric {
     @Override
@@ -36,11 +37,16 @@ public final class FailsOnceMetric implements SensitivityMetric {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(ParameterSpec.ofString("marker", "", "file created by the one failure (empty: never fail)"),
-                ParameterSpec.ofString("tensor", "", "tensor whose first measurement fails"));
+                ParameterSpec.ofString("tensor", "", "tensor whose first measurement fails"),
+                ParameterSpec.ofString("block", "", "while this file exists, every measurement of that tensor fails"));
     }
 
     @Override
     public MetricResult measure(FloatMatrix w, MetricContext ctx) {
+        String block = ctx.parameters().getString("block");
+        if (!block.isEmpty() && ctx.tensorName().equals(ctx.parameters().getString("tensor")) && Files.exists(Path.of(block))) {
+            throw new IllegalStateException("injected failure (blocked) on " + ctx.tensorName());
+        }
         String marker = ctx.parameters().getString("marker");
         if (!marker.isEmpty() && ctx.tensorName().equals(ctx.parameters().getString("tensor"))) {
             try {

@@ -37,21 +37,37 @@ class SparkAnalysisTest {
     }
 
     @Test
-    void shardedMixtureOfExpertsWithATaskThatFailsOnce() throws Exception {
+    void shardedMixtureOfExpertsWithATaskThatFailsOnceAndADriverThatResumes() throws Exception {
         Path model = tmp.resolve("moe");
         SyntheticModel.write(SyntheticModel.qwen3Moe().withMaxShardBytes(200_000), model);
         assertTrue(Files.list(model).filter(p -> p.toString().endsWith(".safetensors")).count() > 2, "sharded");
         Path marker = tmp.resolve("failed-once");
-        String tensor = "model.layers.1.self_attn.o_proj.weight";
-        // the same parameters for both runs (the manifest records them); locally the marker exists, so no failure
+        Path block = tmp.resolve("block");
+        // the same parameters for every run (the manifest and the journal record them)
         List<String> metrics = List.of("--metrics", "svd=0.3,kurtosis=0.3,noise=0.1,recon=0.2,fails_once=0.1",
-                "--set", "fails_once.tensor=" + tensor, "--set", "fails_once.marker=" + marker);
-        Files.createFile(marker);
-        JsonNode local = analyze(model, metrics, null, "moe-local");
+                "--set", "fails_once.tensor=model.layers.0.self_attn.o_proj.weight", "--set", "fails_once.marker=" + marker,
+                "--set", "fails_once.block=" + block);
+        Files.createFile(marker); // locally: no failure
+        JsonNode local = analyze(model, metrics, null, "moe-local", 0);
         Files.delete(marker);
-        JsonNode spark = analyze(model, metrics, "local[2]", "moe-spark");
-        assertTrue(Files.exists(marker), "the injected failure happened");
+        JsonNode spark = analyze(model, metrics, "local[2]", "moe-spark", 0);
+        assertTrue(Files.exists(marker), "the injected failure happened, and Spark retried the task");
         assertEquals(withoutTimings(local), withoutTimings(spark));
+
+        // a job that fails for good keeps what finished in the journal; the same command resumes from it
+        List<String> late = new java.util.ArrayList<>(metrics);
+        late.set(3, "fails_once.tensor=model.layers.1.self_attn.v_proj.weight"); // in the last wave
+        Files.createFile(block);
+        String failed = run(model, late, "local[2]", "moe-resumed", 1);
+        assertTrue(failed.contains("swan: the Spark job failed: ") && failed.contains("injected failure (blocked) on model.layers.1.self_attn.v_proj.weight")
+                && failed.contains("the same command resumes"), failed);
+        Path journal = tmp.resolve("moe-resumed.json.partial");
+        assertTrue(Files.exists(journal) && Files.readAllLines(journal).size() > 2, "journal kept: " + failed);
+        Files.delete(block);
+        String resumedOut = run(model, late, "local[2]", "moe-resumed", 0);
+        assertTrue(resumedOut.contains("Resuming an interrupted run"), resumedOut);
+        JsonNode lateLocal = analyze(model, late, null, "moe-late-local", 0);
+        assertEquals(withoutTimings(lateLocal), withoutTimings(JSON.readTree(tmp.resolve("moe-resumed.json").toFile())));
     }
 
     private void assertSameManifest(Path model, List<String> options, String name) throws Exception {
@@ -61,6 +77,16 @@ class SparkAnalysisTest {
     }
 
     private JsonNode analyze(Path model, List<String> options, String master, String name) throws Exception {
+        return analyze(model, options, master, name, 0);
+    }
+
+    /** Runs the analysis, expecting {@code exit}; the manifest when it succeeded. */
+    private JsonNode analyze(Path model, List<String> options, String master, String name, int exit) throws Exception {
+        run(model, options, master, name, exit);
+        return exit == 0 ? JSON.readTree(tmp.resolve(name + ".json").toFile()) : null;
+    }
+
+    private String run(Path model, List<String> options, String master, String name, int exit) throws Exception {
         Path out = tmp.resolve(name + ".json");
         List<String> args = new ArrayList<>(List.of("analyze", model.toString(), "-o", out.toString(), "-t", "2"));
         args.addAll(options);
@@ -70,8 +96,9 @@ class SparkAnalysisTest {
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         int code = Main.run(args.toArray(new String[0]), new PrintStream(o, true, StandardCharsets.UTF_8),
                 new PrintStream(e, true, StandardCharsets.UTF_8));
-        assertEquals(0, code, o.toString(StandardCharsets.UTF_8) + e.toString(StandardCharsets.UTF_8));
-        return JSON.readTree(out.toFile());
+        String printed = o.toString(StandardCharsets.UTF_8) + e.toString(StandardCharsets.UTF_8);
+        assertEquals(exit, code, printed);
+        return printed;
     }
 
     /** The manifest without what a clock decides: when it was made and how long each step took. */
