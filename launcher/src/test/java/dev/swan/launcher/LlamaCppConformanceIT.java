@@ -124,16 +124,16 @@ class LlamaCppConformanceIT {
         Map<String, Path> files = new LinkedHashMap<>();
         for (String t : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0"}) {
             Path out = tmp.resolve("stories260K-" + t + ".gguf");
-            Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "--uniform", t, "-o", out.toString(), "-q");
+            Cli r = Cli.run("quantize", model.toString(), "-f", "gguf", "--uniform", t, "-o", out.toString(), "-q");
             assertEquals(0, r.exit(), r.toString());
             files.put(t, out);
         }
         Path swan = tmp.resolve("stories260K-swan.gguf");
-        Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "-o", swan.toString(), "-q");
+        Cli r = Cli.run("quantize", model.toString(), "-f", "gguf", "-o", swan.toString(), "-q");
         assertEquals(0, r.exit(), r.toString());
         files.put("swan", swan);
         for (Path f : files.values()) {
-            Dist v = Dist.run(tmp, "verify", f.toString(), "--source", model.toString());
+            Cli v = Cli.run("verify", f.toString(), "--source", model.toString());
             assertEquals(0, v.exit(), v.toString());
         }
         JsonNode results = check(conformance, SharedModels.eval("tinystories/tinystories-valid-excerpt.stories260K.ids"),
@@ -161,7 +161,7 @@ class LlamaCppConformanceIT {
         List<String> args = new ArrayList<>(List.of("eval", "--json", "-q", "--ctx", "256", "--ids",
                 SharedModels.eval("tinystories/tinystories-valid-excerpt.stories260K.ids").toString()));
         for (Path f : files.values()) args.add(f.toString());
-        Dist e = Dist.run(tmp, args.toArray(new String[0]));
+        Cli e = Cli.run(args.toArray(new String[0]));
         assertEquals(0, e.exit(), e.toString());
         JsonNode mine = new ObjectMapper().readTree(e.out()).get("models");
         System.out.println("swan eval vs llama.cpp on the same files:");
@@ -373,9 +373,9 @@ class LlamaCppConformanceIT {
             Path model = tmp.resolve("random" + i);
             SyntheticModel.write(spec, model);
             Path out = tmp.resolve("random" + i + ".gguf");
-            Dist q = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "-o", out.toString(), "-q", "--self-calibrate", "0");
+            Cli q = Cli.run("quantize", model.toString(), "-f", "gguf", "-o", out.toString(), "-q", "--self-calibrate", "0");
             assertEquals(0, q.exit(), spec + ": " + q);
-            Dist v = Dist.run(tmp, "verify", out.toString(), "--source", model.toString());
+            Cli v = Cli.run("verify", out.toString(), "--source", model.toString());
             assertEquals(0, v.exit(), spec + ": " + v);
             files.put(spec.toString(), out);
         }
@@ -418,7 +418,7 @@ class LlamaCppConformanceIT {
                 references.put(e.getKey() + "-" + t, e.getKey() + "-" + t + "-meant");
                 references.put(e.getKey() + "-" + t + "-meant", e.getKey());
             }
-            Dist v = Dist.run(tmp, "verify", files.get(e.getKey() + "-Q4_0").toString(), "--source", model.toString());
+            Cli v = Cli.run("verify", files.get(e.getKey() + "-Q4_0").toString(), "--source", model.toString());
             assertEquals(0, v.exit(), v.toString());
         }
         SeededRandom random = new SeededRandom(3);
@@ -458,7 +458,7 @@ class LlamaCppConformanceIT {
         List<String> args = new ArrayList<>(List.of("eval"));
         for (Path m : models) args.add(m.toString());
         args.addAll(List.of("--ids", ids.toString(), "--ctx", String.valueOf(ctx), "--json", "-q"));
-        Dist e = Dist.run(tmp, args.toArray(new String[0]));
+        Cli e = Cli.run(args.toArray(new String[0]));
         assertEquals(0, e.exit(), e.toString());
         JsonNode results = new ObjectMapper().readTree(e.out()).get("models");
         double[] out = new double[models.size()];
@@ -506,7 +506,7 @@ class LlamaCppConformanceIT {
 
     private Path gguf(Path model, String type) throws Exception {
         Path out = tmp.resolve(model.getFileName() + "-" + type + ".gguf");
-        Dist r = Dist.run(tmp, "quantize", model.toString(), "-f", "gguf", "--uniform", type, "-o", out.toString(), "-q");
+        Cli r = Cli.run("quantize", model.toString(), "-f", "gguf", "--uniform", type, "-o", out.toString(), "-q");
         assertEquals(0, r.exit(), r.toString());
         assertFalse(r.out().contains("stored differently"), type + " is stored as asked: " + r.out());
         return out;

@@ -11,18 +11,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The driver side: one Spark task per tensor (or expert stack), collected in waves of a few tasks per
- * core so that each finished wave reaches the journal before the next starts (a killed driver resumes
- * from there); Spark retries a failed task on any executor. Results come back in model order.
+ * The driver side: one Spark task per tensor (or expert stack), each its own job, all submitted at once;
+ * each result reaches the journal as soon as its job ends (a killed driver resumes from there), and
+ * Spark retries a failed task on any executor. Results come back in model order.
  */
 final class SparkAnalyzer implements TensorAnalyzer {
-    /** Tasks collected per wave, per unit of the cluster's default parallelism. */
-    private static final int TASKS_PER_CORE = 2;
-
     private final JavaSparkContext sc;
     private final JobSpec spec;
 
@@ -41,13 +38,28 @@ final class SparkAnalyzer implements TensorAnalyzer {
         long finished = done.size();
         if (!todo.isEmpty()) {
             JobSpec job = spec;
-            JavaRDD<String> measured = sc.parallelize(todo, todo.size()).mapPartitions(it -> TaskRunner.run(job, it));
-            int wave = Math.max(1, TASKS_PER_CORE * sc.defaultParallelism());
-            for (int first = 0; first < todo.size(); first += wave) {
-                int[] ids = new int[Math.min(wave, todo.size() - first)];
-                for (int i = 0; i < ids.length; i++) ids[i] = first + i;
-                for (List<String> part : collect(measured, ids)) {
-                    for (String json : part) {
+            // one job per task, all submitted at once: Spark keeps every slot busy (a long tensor never holds
+            // up the others), and each result reaches the journal as soon as its job ends
+            List<JavaFutureAction<List<String>>> jobs = new ArrayList<>();
+            for (TaskDescriptor d : todo) {
+                jobs.add(sc.parallelize(List.of(d), 1).mapPartitions(it -> TaskRunner.run(job, it)).collectAsync());
+            }
+            List<JavaFutureAction<List<String>>> pending = new ArrayList<>(jobs);
+            try {
+                while (!pending.isEmpty()) {
+                    JavaFutureAction<List<String>> next = null;
+                    for (JavaFutureAction<List<String>> f : pending) {
+                        if (f.isDone()) {
+                            next = f;
+                            break;
+                        }
+                    }
+                    if (next == null) {
+                        Thread.sleep(20);
+                        continue;
+                    }
+                    pending.remove(next);
+                    for (String json : result(next)) {
                         AnalysisEngine.Measured m = AnalysisEngine.Measured.fromJson(json, "a Spark task's result");
                         String name = m.analysis().name();
                         if (results.containsKey(name)) continue; // a stack's slice kept from an earlier run
@@ -56,6 +68,11 @@ final class SparkAnalyzer implements TensorAnalyzer {
                         progress.update(++finished, total, name);
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DistributedAnalysisException("interrupted while the Spark job ran", e);
+            } finally {
+                for (JavaFutureAction<List<String>> f : pending) f.cancel(true);
             }
         }
         List<AnalysisEngine.Measured> out = new ArrayList<>();
@@ -63,14 +80,15 @@ final class SparkAnalyzer implements TensorAnalyzer {
         return out;
     }
 
-    /** One wave; a task that failed every attempt becomes one line naming the task's own failure. */
-    private static List<List<String>> collect(JavaRDD<String> measured, int[] ids) {
+    /** A finished job's lines; a task that failed every attempt becomes one line naming its own failure. */
+    private static List<String> result(JavaFutureAction<List<String>> job) throws InterruptedException {
         try {
-            return java.util.Arrays.asList(measured.collectPartitions(ids));
-        } catch (Exception e) { // Spark throws its checked SparkException from Scala, undeclared
-            if (e instanceof dev.swan.api.SwanException s) throw s;
-            throw new DistributedAnalysisException("the Spark job failed: " + taskFailure(e)
-                    + " (finished tensors are kept in the journal: the same command resumes)", e);
+            return job.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof dev.swan.api.SwanException s) throw s;
+            throw new DistributedAnalysisException("the Spark job failed: " + taskFailure(c)
+                    + " (finished tensors are kept in the journal: the same command resumes)", c);
         }
     }
 
