@@ -64,10 +64,10 @@ public final class ReconstructionErrorMetric implements SensitivityMetric {
         return measureRows(w, ctx);
     }
 
-    /** Per task in flight, its rows and their round trip (a few tasks run at once). */
+    /** Per task in flight (a few run at once, say four), its block of rows and one row's round trip. */
     @Override
     public long workingBytes(int rows, int cols, Parameters p) {
-        return 4 * 12L * ROW_BLOCK * cols;
+        return 4 * (4L * ROW_BLOCK * cols + 8L * cols);
     }
 
     @Override
