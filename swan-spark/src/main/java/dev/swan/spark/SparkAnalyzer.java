@@ -40,11 +40,10 @@ final class SparkAnalyzer implements TensorAnalyzer {
             JobSpec job = spec;
             // one job per task, all submitted at once: Spark keeps every slot busy (a long tensor never holds
             // up the others), and each result reaches the journal as soon as its job ends
-            List<JavaFutureAction<List<String>>> jobs = new ArrayList<>();
+            List<JavaFutureAction<List<String>>> pending = new ArrayList<>();
             for (TaskDescriptor d : todo) {
-                jobs.add(sc.parallelize(List.of(d), 1).mapPartitions(it -> TaskRunner.run(job, it)).collectAsync());
+                pending.add(sc.parallelize(List.of(d), 1).mapPartitions(it -> TaskRunner.run(job, it)).collectAsync());
             }
-            List<JavaFutureAction<List<String>>> pending = new ArrayList<>(jobs);
             try {
                 while (!pending.isEmpty()) {
                     JavaFutureAction<List<String>> next = null;

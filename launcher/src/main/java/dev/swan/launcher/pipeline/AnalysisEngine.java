@@ -42,6 +42,8 @@ public final class AnalysisEngine implements TensorAnalyzer {
     private final long seed;
     private final int threads;
     private final long memoryBudget;
+    /** Every metric reads by rows (see {@link #streams(List)}). */
+    private final boolean streams;
     private final ForkJoinPool pool;
     private final java.util.function.Function<TensorAnalysis, List<dev.swan.api.Encoding>> encodings;
 
@@ -127,6 +129,7 @@ public final class AnalysisEngine implements TensorAnalyzer {
         this.seed = seed;
         this.threads = threads;
         this.memoryBudget = memoryBudget;
+        this.streams = streams(metrics);
         this.pool = new ForkJoinPool(threads);
     }
 
@@ -305,7 +308,7 @@ public final class AnalysisEngine implements TensorAnalyzer {
      * share of the budget (one read instead of one per pass; the values, and so the results, are the same).
      */
     private boolean holdsWhole(AnalysisShape s) {
-        return !streams(metrics) || needBytes(s, metrics, true) <= memoryBudget / Math.max(1, threads);
+        return !streams || needBytes(s, metrics, true) <= memoryBudget / Math.max(1, threads);
     }
 
     /** The analysed matrix of {@code data}: a float copy or rows read on demand (see {@link #holdsWhole}). */

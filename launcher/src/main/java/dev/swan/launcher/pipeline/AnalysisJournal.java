@@ -1,7 +1,6 @@
 package dev.swan.launcher.pipeline;
 
 import dev.swan.api.ConfigException;
-import dev.swan.api.TensorAnalysis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -69,11 +68,9 @@ final class AnalysisJournal implements AutoCloseable {
                         continue;
                     }
                     try {
-                        ManifestSchema.JournalEntry m = Json.MAPPER.readValue(body, ManifestSchema.JournalEntry.class);
-                        TensorAnalysis t = m.analysis().toAnalysis(file.toString());
-                        done.put(t.name(), new AnalysisEngine.Measured(t, m.seconds() == null ? new LinkedHashMap<>()
-                                : new LinkedHashMap<>(m.seconds())));
-                    } catch (IOException | RuntimeException torn) {
+                        AnalysisEngine.Measured m = AnalysisEngine.Measured.fromJson(body, file.toString());
+                        done.put(m.analysis().name(), m);
+                    } catch (RuntimeException torn) {
                         break; // the line being written when the run stopped
                     }
                 }
@@ -109,8 +106,7 @@ final class AnalysisJournal implements AutoCloseable {
     }
 
     private static String line(AnalysisEngine.Measured m, String identityJson) throws IOException {
-        String body = Json.COMPACT.writeValueAsString(new ManifestSchema.JournalEntry(
-                ManifestSchema.Analysis.of(m.analysis()), m.seconds()));
+        String body = m.toJson();
         return body.substring(0, body.length() - 1) + ",\"check\":\"" + sha256(identityJson + "\n" + body) + "\"}";
     }
 

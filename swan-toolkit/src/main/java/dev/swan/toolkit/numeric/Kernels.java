@@ -16,7 +16,10 @@ public interface Kernels {
     void multiply(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
 
     /** c[n×q] = aᵀ · x, with a[m×n] and x[m×q]. */
-    void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
+    default void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
+        java.util.Arrays.fill(c, 0, n * q, 0f);
+        multiplyTransposedAdd(a, m, n, x, q, c, par);
+    }
 
     /**
      * c[n×q] += aᵀ · x: each element continues its sum in the same order, so adding the row blocks of a

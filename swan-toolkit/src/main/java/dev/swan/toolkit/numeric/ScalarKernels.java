@@ -36,12 +36,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
-        Arrays.fill(c, 0, n * q, 0f);
-        multiplyTransposedAdd(a, m, n, x, q, c, par);
-    }
-
-    @Override
     public void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
         int tasks = (n + ROW_TASK - 1) / ROW_TASK;
         par.forEach(tasks, t -> {

@@ -111,12 +111,6 @@ final class VectorKernels implements Kernels {
     // ---------------------------------------------------------------- c = aᵀ · x
 
     @Override
-    public void multiplyTransposed(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
-        Arrays.fill(c, 0, n * q, 0f);
-        multiplyTransposedAdd(a, m, n, x, q, c, par);
-    }
-
-    @Override
     public void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
         int tasks = (n + ROW_TASK - 1) / ROW_TASK;
         par.forEach(tasks, t -> transposedRows(a, m, n, x, q, c, t * ROW_TASK, Math.min(n, (t + 1) * ROW_TASK)));
