@@ -67,6 +67,33 @@ class MatMulTest {
         }
     }
 
+    /** The 4 × 4 tiles (AVX-512) and the 6 × 2 tiles (AVX2, NEON) give the same bits, tails included. */
+    @Test
+    void bothTileShapesGiveTheSameBits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(MatMul.vectorOrNull() != null);
+        Random r = new Random(9);
+        Parallel par = Parallel.of(new ForkJoinPool(2));
+        Kernels wide = new VectorKernels(true);
+        Kernels narrow = new VectorKernels(false);
+        int[][] sizes = {{7, 300, 5}, {130, 70, 64}, {65, 513, 256}, {4, 4, 33}, {200, 31, 96}, {61, 257, 40}};
+        for (int[] s : sizes) {
+            int m = s[0], n = s[1], q = s[2];
+            float[] a = random(r, m * n);
+            float[] x = random(r, n * q);
+            float[] xt = random(r, m * q);
+            float[] c1 = new float[m * q];
+            float[] c2 = new float[m * q];
+            wide.multiply(a, m, n, x, q, c1, par);
+            narrow.multiply(a, m, n, x, q, c2, par);
+            assertArrayEquals(c1, c2, m + "x" + n + "x" + q);
+            float[] t1 = random(r, n * q);
+            float[] t2 = t1.clone();
+            wide.multiplyTransposedAdd(a, m, n, xt, q, t1, par);
+            narrow.multiplyTransposedAdd(a, m, n, xt, q, t2, par);
+            assertArrayEquals(t1, t2, "transposed " + m + "x" + n + "x" + q);
+        }
+    }
+
     @Test
     void gramsMatchReferenceInDouble() {
         Random r = new Random(6);
