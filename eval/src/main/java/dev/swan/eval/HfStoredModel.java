@@ -20,24 +20,37 @@ import java.util.Map;
 public final class HfStoredModel implements StoredModel {
     private final ModelDir dir;
     private final Map<String, StoredTensor> tensors;
+    private final boolean owned;
 
-    private HfStoredModel(ModelDir dir, Map<String, StoredTensor> tensors) {
+    private HfStoredModel(ModelDir dir, Map<String, StoredTensor> tensors, boolean owned) {
         this.dir = dir;
         this.tensors = tensors;
+        this.owned = owned;
     }
 
     public static HfStoredModel open(Path path) {
-        ModelDir dir = ModelFolder.open(path);
+        return of(ModelFolder.open(path), true);
+    }
+
+    /**
+     * The weights of a model the caller opened (and closes): read through it, e.g. from the remote file
+     * system a distributed run reads the model from.
+     */
+    public static HfStoredModel over(ModelDir dir) {
+        return of(dir, false);
+    }
+
+    private static HfStoredModel of(ModelDir dir, boolean owned) {
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         for (TensorInfo t : dir.tensors()) {
             if (!t.dtype().isFloat()) {
-                dir.close();
+                if (owned) dir.close();
                 throw new ModelFormatException(t.file(), t.name(), "dtype " + t.dtype() + ": swan eval reads float "
                         + "weights (F32, F16, BF16) of Hugging Face folders");
             }
             tensors.put(t.name(), new Tensor(t, dir.data(t)));
         }
-        return new HfStoredModel(dir, Collections.unmodifiableMap(tensors));
+        return new HfStoredModel(dir, Collections.unmodifiableMap(tensors), owned);
     }
 
     @Override
@@ -68,7 +81,7 @@ public final class HfStoredModel implements StoredModel {
 
     @Override
     public void close() {
-        dir.close();
+        if (owned) dir.close();
     }
 
     private record Tensor(TensorInfo info, TensorData data) implements StoredTensor {

@@ -12,15 +12,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What every executor needs to measure exactly as the driver would: the model folder (on storage every
- * node sees), the metrics with their resolved parameters and weights, the seed, the target format (whose
- * candidate encodings some metrics measure) and extra plugin folders. Sent with every task.
+ * What every executor needs to measure exactly as the driver would: the model (a folder on storage every
+ * node mounts, or a Hadoop file system URI), the metrics with their resolved parameters and weights, the
+ * seed, the target format (whose candidate encodings some metrics measure) and extra plugin folders. Sent
+ * with every task.
  *
  * @param slotsPerExecutor tasks one executor runs at once (they share its heap), 0 when the executor's
  *                         cores tell
+ * @param hadoop           the driver's spark.hadoop.* settings (prefix removed), for a model at a URI
  */
 record JobSpec(String model, String format, Map<String, Object> formatOptions, List<Metric> metrics, long seed,
-               List<String> pluginDirs, int slotsPerExecutor) implements Serializable {
+               List<String> pluginDirs, int slotsPerExecutor, Map<String, String> hadoop) implements Serializable {
 
     /** One metric as the driver resolved it: every parameter explicit, so executors cannot differ. */
     record Metric(String id, double weight, Map<String, Object> parameters) implements Serializable {
@@ -30,7 +32,8 @@ record JobSpec(String model, String format, Map<String, Object> formatOptions, L
      * @param pluginFolders the driver's plugin folders (distribution, user, --plugins): executors load those
      *                      they see at the same path, besides the plugins on their class path (--jars)
      */
-    static JobSpec of(ResolvedPipeline rp, ModelDir model, List<Path> pluginFolders, int slotsPerExecutor) {
+    static JobSpec of(ResolvedPipeline rp, ModelDir model, List<Path> pluginFolders, int slotsPerExecutor,
+                      Map<String, String> hadoop) {
         List<Metric> metrics = new ArrayList<>();
         for (ResolvedPipeline.ResolvedMetric m : rp.metrics()) {
             metrics.add(new Metric(m.id(), m.weight(), new LinkedHashMap<>(m.parameters().asMap())));
@@ -38,18 +41,27 @@ record JobSpec(String model, String format, Map<String, Object> formatOptions, L
         List<String> dirs = new ArrayList<>();
         for (Path p : pluginFolders) dirs.add(p.toAbsolutePath().toString());
         PipelineSettings s = rp.settings();
-        return new JobSpec(model.path().toAbsolutePath().toString(), s.format(), new LinkedHashMap<>(s.formatOptions()),
-                metrics, s.seed(), dirs, slotsPerExecutor);
+        String where = model instanceof HadoopModel ? model.location() : model.path().toAbsolutePath().toString();
+        return new JobSpec(where, s.format(), new LinkedHashMap<>(s.formatOptions()), metrics, s.seed(), dirs,
+                slotsPerExecutor, new LinkedHashMap<>(hadoop));
     }
 
-    /** The settings an executor resolves its pipeline from (one thread per task unless spark.task.cpus says more). */
-    PipelineSettings settings(int threads) {
+    /** Whether the model is read through a Hadoop file system rather than a mounted path. */
+    boolean remote() {
+        return dev.swan.launcher.pipeline.DistributedAnalysis.isUri(model);
+    }
+
+    /**
+     * The settings an executor resolves its pipeline from (one thread per task unless spark.task.cpus says
+     * more), for the model as it opened it.
+     */
+    PipelineSettings settings(int threads, Path modelFolder) {
         List<MetricChoice> choices = new ArrayList<>();
         for (Metric m : metrics) choices.add(new MetricChoice(m.id(), m.weight(), m.parameters()));
         List<Path> dirs = new ArrayList<>();
         for (String d : pluginDirs) dirs.add(Path.of(d));
         // the allocator plans on the driver; executors only measure
-        return PipelineSettings.defaults().withModel(Path.of(model)).withFormat(format, formatOptions).withMetrics(choices)
+        return PipelineSettings.defaults().withModel(modelFolder).withFormat(format, formatOptions).withMetrics(choices)
                 .withAllocator("threshold", Map.of()).withSeed(seed).withThreads(threads).withPluginDirs(dirs)
                 .withSource("spark job");
     }

@@ -1,10 +1,12 @@
 package dev.swan.spark;
 
-import dev.swan.api.ConfigException;
 import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.pipeline.DistributedAnalysis;
 import dev.swan.launcher.pipeline.ResolvedPipeline;
 import dev.swan.launcher.pipeline.TensorAnalyzer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
@@ -27,21 +29,29 @@ public final class SparkAnalysis implements DistributedAnalysis {
 
     @Override
     public TensorAnalyzer open(String master, ResolvedPipeline pipeline, ModelDir model) {
-        String path = model.path().toString();
-        if (path.contains("://")) {
-            throw new ConfigException("command line", 0, 0, "--spark: " + path + ": give the model as a path of a "
-                    + "file system every executor mounts (NFS, a shared disk); Hadoop URIs are not read yet");
-        }
         SparkConf conf = new SparkConf().setAppName("swan analyze " + model.name()).setMaster(withRetries(master));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             java.util.List<java.nio.file.Path> folders = new dev.swan.launcher.SwanCommand().pluginFolders();
             folders.addAll(pipeline.settings().pluginDirs());
-            return new SparkAnalyzer(sc, JobSpec.of(pipeline, model, folders, localSlots(master)));
+            return new SparkAnalyzer(sc, JobSpec.of(pipeline, model, folders, localSlots(master), hadoopSettings(conf)));
         } catch (RuntimeException e) {
             sc.stop();
             throw e;
         }
+    }
+
+    /** A model folder in a Hadoop file system (hdfs://, s3a://, ...), read with the spark.hadoop.* settings. */
+    @Override
+    public Optional<ModelDir> openRemote(String uri) {
+        return Optional.of(HadoopModel.open(uri, hadoopSettings(new SparkConf())));
+    }
+
+    /** The {@code spark.hadoop.*} settings without their prefix, as Spark hands them to Hadoop. */
+    static Map<String, String> hadoopSettings(SparkConf conf) {
+        Map<String, String> out = new TreeMap<>();
+        for (scala.Tuple2<String, String> e : conf.getAllWithPrefix("spark.hadoop.")) out.put(e._1(), e._2());
+        return out;
     }
 
     /** {@code local[N]} (or local, local[*]) with Spark's cluster default of 4 attempts per task. */

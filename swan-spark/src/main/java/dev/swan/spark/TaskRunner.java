@@ -28,7 +28,20 @@ final class TaskRunner {
     private static final java.util.concurrent.ConcurrentHashMap<List<Path>, PluginRegistry> PLUGINS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Models read through a Hadoop file system, opened once per executor JVM and kept for the same reason
+     * (mirroring every shard's header per task would read the headers of the whole model per tensor).
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, ModelDir> REMOTE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private TaskRunner() {
+    }
+
+    /** Closes the model (deleting its local mirror) when the executor JVM ends. */
+    private static ModelDir keptUntilExit(ModelDir model) {
+        Runtime.getRuntime().addShutdownHook(new Thread(model::close, "swan-remote-model-cleanup"));
+        return model;
     }
 
     static Iterator<String> run(JobSpec spec, Iterator<TaskDescriptor> tasks) {
@@ -42,8 +55,11 @@ final class TaskRunner {
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
         PluginRegistry plugins = PLUGINS.computeIfAbsent(List.copyOf(dirs),
                 d -> PluginRegistry.load(new PluginRegistry.Sources(true, d, false)));
-        try (ModelDir model = ModelFolder.open(Path.of(spec.model()))) {
-            ResolvedPipeline rp = ResolvedPipeline.resolve(spec.settings(threads), plugins, true, false);
+        ModelDir model = spec.remote()
+                ? REMOTE.computeIfAbsent(spec.model() + " " + spec.hadoop(), k -> TaskRunner.keptUntilExit(HadoopModel.open(spec.model(), spec.hadoop())))
+                : ModelFolder.open(Path.of(spec.model()));
+        try {
+            ResolvedPipeline rp = ResolvedPipeline.resolve(spec.settings(threads, model.path()), plugins, true, false);
             List<OutputFormat> formats = new ArrayList<>();
             for (LoadedPlugin<OutputFormat> f : plugins.formats()) formats.add(f.plugin());
             // the executor's heap is shared by the tasks it runs at once
@@ -55,6 +71,8 @@ final class TaskRunner {
                     for (AnalysisEngine.Measured m : engine.measure(model, task).values()) out.add(m.toJson());
                 }
             }
+        } finally {
+            if (!spec.remote()) model.close();
         }
         return out.iterator();
     }

@@ -70,6 +70,75 @@ class SparkAnalysisTest {
         assertEquals(withoutTimings(local), withoutTimings(JSON.readTree(tmp.resolve("moe-spark.json").toFile())));
     }
 
+    /**
+     * A sharded model at a Hadoop file system URI (a test scheme over local files): the driver mirrors
+     * its headers, the executors and the driver's self-calibration read the weights through Hadoop (the
+     * mirror holds zeros, so any other source would change every measurement), and the manifest is the
+     * local run's apart from timings and the model's location.
+     */
+    @Test
+    void modelAtAHadoopUriAsOnOneMachine() throws Exception {
+        Path model = tmp.resolve("remote");
+        SyntheticModel.write(SyntheticModel.qwen3().withMaxShardBytes(300_000), model);
+        assertTrue(Files.list(model).filter(p -> p.toString().endsWith(".safetensors")).count() > 1, "sharded");
+        String uri = "swantest://" + model.toAbsolutePath();
+        List<String> options = List.of("--self-calibrate", "64");
+        JsonNode local = analyze(model, options, null, "remote-local");
+        run(uri, options, "local[2]", "remote-spark", 0);
+        JsonNode remote = JSON.readTree(tmp.resolve("remote-spark.json").toFile());
+        assertEquals(uri, remote.path("model").path("path").asText());
+        assertEquals(withoutLocation(withoutTimings(local)), withoutLocation(withoutTimings(remote)));
+    }
+
+    /** The mirror holds headers only (sparse shards of the real length) and is deleted on close. */
+    @Test
+    void aRemoteModelMirrorsHeadersOnly() throws Exception {
+        Path model = tmp.resolve("mirrored");
+        SyntheticModel.write(SyntheticModel.qwen3().withMaxShardBytes(300_000), model);
+        Path mirror;
+        try (HadoopModel m = HadoopModel.open("swantest://" + model.toAbsolutePath(), java.util.Map.of())) {
+            mirror = m.path();
+            assertEquals("swantest://" + model.toAbsolutePath(), m.location());
+            for (Path shard : m.shardFiles()) {
+                Path source = model.resolve(shard.getFileName().toString());
+                assertEquals(Files.size(source), Files.size(shard));
+                assertEquals(Files.getLastModifiedTime(source).toMillis(), Files.getLastModifiedTime(shard).toMillis());
+            }
+            var t = m.tensors().get(m.tensors().size() - 1);
+            float[] remote = new float[(int) t.numel()];
+            float[] direct = new float[remote.length];
+            m.stream(t).readFloats(0, remote, 0, remote.length);
+            try (var local = dev.swan.toolkit.model.ModelFolder.open(model)) {
+                local.stream(local.tensor(t.name())).readFloats(0, direct, 0, direct.length);
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(direct, remote);
+            assertTrue(hasNonZero(remote), "real weights, not the mirror's zeros");
+        }
+        assertTrue(!Files.exists(mirror), "mirror deleted");
+    }
+
+    private static boolean hasNonZero(float[] a) {
+        for (float v : a) if (v != 0) return true;
+        return false;
+    }
+
+    /** A URI is refused in one line without --spark, and for a scheme no Hadoop file system reads. */
+    @Test
+    void uriMistakesAreOneLine() throws Exception {
+        String noSpark = run("swantest:///nowhere/model", List.of(), null, "x", 2);
+        assertTrue(noSpark.contains("a URI is read by the Spark job only (add --spark MASTER"), noSpark);
+        String scheme = run("nosuchfs://host/model", List.of(), "local[2]", "y", 2);
+        assertTrue(scheme.contains("nosuchfs://host/model: no Hadoop file system reads this URI"), scheme);
+        String missing = run("swantest://" + tmp.resolve("absent"), List.of(), "local[2]", "z", 2);
+        assertTrue(missing.contains("absent: no such folder"), missing);
+    }
+
+    private static JsonNode withoutLocation(JsonNode manifest) {
+        ObjectNode m = manifest.deepCopy();
+        ((ObjectNode) m.get("model")).remove("path");
+        return m;
+    }
+
     private void assertSameManifest(Path model, List<String> options, String name) throws Exception {
         JsonNode local = analyze(model, options, null, name + "-local");
         JsonNode spark = analyze(model, options, "local[2]", name + "-spark");
@@ -87,8 +156,12 @@ class SparkAnalysisTest {
     }
 
     private String run(Path model, List<String> options, String master, String name, int exit) throws Exception {
+        return run(model.toString(), options, master, name, exit);
+    }
+
+    private String run(String model, List<String> options, String master, String name, int exit) throws Exception {
         Path out = tmp.resolve(name + ".json");
-        List<String> args = new ArrayList<>(List.of("analyze", model.toString(), "-o", out.toString(), "-t", "2"));
+        List<String> args = new ArrayList<>(List.of("analyze", model, "-o", out.toString(), "-t", "2"));
         args.addAll(options);
         if (master != null) args.addAll(List.of("--spark", master));
         System.setProperty("swan.userPlugins", "");

@@ -5,6 +5,7 @@ import dev.swan.api.model.ModelDir;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.pipeline.Baselines;
+import dev.swan.launcher.pipeline.DistributedAnalysis;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -37,8 +38,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL_DIR", arity = "0..1", description = "Model directory (or 'model:' in --config).")
-    Path modelDir;
+    @Parameters(paramLabel = "MODEL_DIR", arity = "0..1", description = "Model directory (or 'model:' in --config); "
+            + "with --spark also a Hadoop file system URI (hdfs://, s3a://, ...) the executors read it from.")
+    String modelDir;
 
     @Option(names = {"-o", "--output"}, paramLabel = "MANIFEST.json",
             description = "Manifest to write (default: <model>.swan.json in the current folder).")
@@ -69,9 +71,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
-        try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
-            PipelineSettings s = plan.forModel(plugins, spec, modelDir, format);
-            try (ModelDir model = ModelFolder.open(s.model())) {
+        try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs());
+             ModelDir remote = remoteModel()) {
+            PipelineSettings s = plan.forModel(plugins, spec, remote != null ? remote.path() : modelDir == null ? null
+                    : Path.of(modelDir), format);
+            try (ModelDir model = remote != null ? remote : ModelFolder.open(s.model())) {
                 dev.swan.toolkit.model.DenseShapes.check(model);
                 s = QuantizeCommand.defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
@@ -103,12 +107,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The model at a URI, opened by the distributed engine that reads it; null for a local folder. */
+    private ModelDir remoteModel() {
+        if (modelDir == null || !DistributedAnalysis.isUri(modelDir)) return null;
+        if (spark == null || dryRun) {
+            throw new dev.swan.api.ConfigException("command line", 0, 0, modelDir + ": a URI is read by the Spark job "
+                    + "only (add --spark MASTER, without --dry-run); give a local folder otherwise");
+        }
+        return engine("spark", spark).openRemote(modelDir).orElseThrow(() -> new dev.swan.api.ConfigException(
+                "command line", 0, 0, modelDir + ": the Spark job does not read this URI"));
+    }
+
     /** The installed distributed engine {@code id}, opened on {@code master}; one line when there is none. */
     static java.util.function.BiFunction<ResolvedPipeline, ModelDir, dev.swan.launcher.pipeline.TensorAnalyzer> distributed(
             String id, String master) {
-        for (dev.swan.launcher.pipeline.DistributedAnalysis d
-                : java.util.ServiceLoader.load(dev.swan.launcher.pipeline.DistributedAnalysis.class)) {
-            if (d.id().equals(id)) return (rp, model) -> d.open(master, rp, model);
+        DistributedAnalysis d = engine(id, master);
+        return (rp, model) -> d.open(master, rp, model);
+    }
+
+    private static DistributedAnalysis engine(String id, String master) {
+        for (DistributedAnalysis d : java.util.ServiceLoader.load(DistributedAnalysis.class)) {
+            if (d.id().equals(id)) return d;
         }
         throw new dev.swan.api.ConfigException("command line", 0, 0, "--" + id + " " + master + ": the swan-" + id
                 + " job is not on the class path: set SWAN_CLASSPATH to its jar and Spark's jars (e.g. "

@@ -240,7 +240,7 @@ public final class Pipeline {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         Manifest m = new Manifest(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                model.path().toString(), model.config().raw(), fingerprint, rp.settings().seed(), metricInfo, tensors,
+                model.location(), model.config().raw(), fingerprint, rp.settings().seed(), metricInfo, tensors,
                 seconds, Map.of(), Map.of(), new AllocationPlan("none", Map.of(), List.of()), wall, energies);
         try {
             return allocate(m, rp, model.config(), rp.settings().weights());

@@ -55,7 +55,7 @@ final class SelfCalibrationStep {
             }
         }
         ForkJoinPool pool = new ForkJoinPool(s.threads());
-        try (HfStoredModel stored = HfStoredModel.open(model.path())) {
+        try (HfStoredModel stored = HfStoredModel.over(model)) {
             Parallel par = Parallel.of(pool);
             var view = SelfCalibration.prepare(stored);
             Transformer t = Transformer.of(view);

@@ -30,6 +30,16 @@ public interface ModelDir extends AutoCloseable {
     /** The folder that was opened. */
     Path path();
 
+    /**
+     * Where the model was opened from, as the user named it: the folder, or the URI of the remote file
+     * system it is read through (then {@link #path()} is a local folder holding its small files only).
+     *
+     * @since SPI 1.4
+     */
+    default String location() {
+        return path().toString();
+    }
+
     /** The model's name in reports: the folder's name, or the Hub id it was opened by. */
     String name();
 

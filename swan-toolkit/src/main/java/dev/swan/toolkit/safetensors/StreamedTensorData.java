@@ -14,16 +14,37 @@ import java.nio.channels.FileChannel;
  * Tensor data read with positional reads instead of a mapping: for one pass over a whole model (analysis,
  * writing an output). Mapped pages stay in the process's resident set until the garbage collector happens
  * to unmap them, which for a pass over hundreds of gigabytes is unbounded; pages read this way live only in
- * the kernel's page cache. Thread-safe: every call reads into its own buffer.
+ * the kernel's page cache. The bytes come from a {@link Source}: the shard's file channel, or a remote file
+ * system's stream. Thread-safe when the source is: every call reads into its own buffer.
  */
-final class StreamedTensorData implements TensorData {
+public final class StreamedTensorData implements TensorData {
     private static final int MAX_READ = 1 << 18;
     private final TensorInfo info;
-    private final FileChannel channel;
+    private final Source source;
+    private final String where;
+
+    /** Bytes of the tensor's file at a position; safe to call from several threads at once. */
+    @FunctionalInterface
+    public interface Source {
+        /**
+         * Reads up to {@code dst.remaining()} bytes from {@code position} of the file into {@code dst} (a heap
+         * buffer), advancing its position; returns the count, or -1 at the end of the file.
+         */
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
 
     StreamedTensorData(TensorInfo info, FileChannel channel) {
+        this(info, channel::read, info.file().toString());
+    }
+
+    /**
+     * @param info   the tensor, its {@link TensorInfo#dataStart()} an offset in the source's file
+     * @param where  the file as the user knows it, for messages (a path or URI)
+     */
+    public StreamedTensorData(TensorInfo info, Source source, String where) {
         this.info = info;
-        this.channel = channel;
+        this.source = source;
+        this.where = where;
     }
 
     @Override
@@ -68,11 +89,11 @@ final class StreamedTensorData implements TensorData {
         int start = buf.position();
         try {
             while (buf.hasRemaining()) {
-                int r = channel.read(buf, pos + buf.position() - start);
-                if (r < 0) throw new EOFException(info.file() + " ends inside " + info.name());
+                int r = source.read(buf, pos + buf.position() - start);
+                if (r < 0) throw new EOFException(where + " ends inside " + info.name());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + info.name() + " from " + info.file(), e);
+            throw new UncheckedIOException("cannot read " + info.name() + " from " + where, e);
         }
     }
 }

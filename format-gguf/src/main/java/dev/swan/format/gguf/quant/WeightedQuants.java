@@ -29,8 +29,8 @@ public final class WeightedQuants {
             case "Q5_1": legacy(x, xo, n, qw, qo, out, oo, 31, true, true, 24); break;
             case "Q2_K": for (int b = 0; b < n / 256; b++) q2K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 84 * b); break;
             case "Q3_K": for (int b = 0; b < n / 256; b++) q3K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 110 * b); break;
-            case "Q4_K": for (int b = 0; b < n / 256; b++) q45K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 144 * b, 15); break;
-            case "Q5_K": for (int b = 0; b < n / 256; b++) q45K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 176 * b, 31); break;
+            case "Q4_K": q45KRow(x, xo, n, qw, qo, out, oo, 15, 144); break;
+            case "Q5_K": q45KRow(x, xo, n, qw, qo, out, oo, 31, 176); break;
             case "Q6_K": for (int b = 0; b < n / 256; b++) q6K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 210 * b); break;
             default: throw new IllegalArgumentException(type + " has no importance-weighted quantizer");
         }
@@ -50,7 +50,7 @@ public final class WeightedQuants {
             int xb = xo + 32 * ib;
             for (int j = 0; j < 32; j++) w[j] = qw[qo + 32 * ib + j] * sqrt(sigma2 + x[xb + j] * x[xb + j]);
             int o = oo + blockBytes * ib;
-            float d = withMin ? makeQkx3Quants(32, nmax, x, xb, w, l, min, aux, -0.9f, 0.05f, 36)
+            float d = withMin ? QuantMath.makeQkx2Quants(32, nmax, x, xb, w, 0, l, 0, min, 0, aux, -0.9f, 0.05f, 36, false)
                     : makeQxQuantsWeighted(32, nmax, x, xb, l, 0, w, 0);
             QuantMath.putF16(out, o, QuantMath.fp16(d));
             int qs = o + 2;
@@ -88,7 +88,7 @@ public final class WeightedQuants {
         for (int j = 0; j < 16; j++) {
             for (int k = 0; k < 16; k++) w[k] = qw[qo + 16 * j + k] * sqrt(sigma2 + x[xo + 16 * j + k] * x[xo + 16 * j + k]);
             for (int k = 0; k < 16; k++) sw[j] += w[k];
-            scales[j] = makeQkx3Quants(16, 3, x, xo + 16 * j, w, l, 16 * j, min, aux, -0.9f, 0.05f, 36);
+            scales[j] = QuantMath.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, l, 16 * j, min, 0, aux, -0.9f, 0.05f, 36, false);
             mins[j] = min[0];
         }
         float dm = makeQpQuants(16, 15, scales, ls, sw);
@@ -166,28 +166,47 @@ public final class WeightedQuants {
         QuantMath.pack2Bits(l, out, oo + 32);
     }
 
-    /** quantize_row_q4_K_impl / quantize_row_q5_K_impl ({@code nmax} 15 / 31): sub-blocks of 32, 6-bit scales and mins. */
-    private static void q45K(float[] x, int xo, float[] qw, int qo, byte[] out, int oo, int nmax) {
+    /**
+     * quantize_row_q4_K_impl / quantize_row_q5_K_impl ({@code nmax} 15 / 31): sub-blocks of 32, 6-bit scales and
+     * mins. The sub-blocks' make_qkx3_quants (with weights and squared error it is make_qkx2_quants' arithmetic)
+     * run on the {@link SubBlockFitter}, two super-blocks per call to fill the vector lanes; the bits are the same.
+     */
+    private static void q45KRow(float[] x, int xo, int n, float[] qw, int qo, byte[] out, int oo, int nmax, int blockBytes) {
+        SubBlockScratch s = new SubBlockScratch();
+        float[] sw = new float[16];
+        int blocks = n / 256;
+        for (int b = 0; b < blocks; b += 2) {
+            int fitted = Math.min(2, blocks - b);
+            for (int h = 0; h < fitted; h++) {
+                int xb = xo + 256 * (b + h);
+                int qb = qo + 256 * (b + h);
+                float sumX2 = 0;
+                for (int j = 0; j < 256; j++) sumX2 += x[xb + j] * x[xb + j];
+                float sigma2 = 2 * sumX2 / 256;
+                for (int j = 0; j < 8; j++) {
+                    int wo = 256 * h + 32 * j;
+                    for (int k = 0; k < 32; k++) s.weights[wo + k] = qw[qb + 32 * j + k] * sqrt(sigma2 + x[xb + 32 * j + k] * x[xb + 32 * j + k]);
+                    float sumw = 0;
+                    for (int k = 0; k < 32; k++) sumw += s.weights[wo + k];
+                    sw[8 * h + j] = sumw;
+                }
+            }
+            s.fitter.fit(8 * fitted, 32, nmax, x, xo + 256 * b, s.weights, s.scales, s.mins, s.l, -0.9f, 0.05f, 36, false);
+            for (int h = 0; h < fitted; h++) {
+                q45KFinish(x, xo + 256 * (b + h), out, oo + blockBytes * (b + h), nmax, s, h, sw);
+            }
+        }
+    }
+
+    /** The rest of quantize_row_q4/5_K_impl for super-block {@code h} of the last fit: scales, codes, packing. */
+    private static void q45KFinish(float[] x, int xo, byte[] out, int oo, int nmax, SubBlockScratch s, int h, float[] swAll) {
         int[] l = new int[256];
-        int[] aux = new int[32];
+        System.arraycopy(s.l, 256 * h, l, 0, 256);
         int[] ls = new int[8];
         int[] lm = new int[8];
-        float[] w = new float[32];
-        float[] sw = new float[8];
-        float[] mins = new float[8];
-        float[] scales = new float[8];
-        float[] min = new float[1];
-        float sumX2 = 0;
-        for (int j = 0; j < 256; j++) sumX2 += x[xo + j] * x[xo + j];
-        float sigma2 = 2 * sumX2 / 256;
-        for (int j = 0; j < 8; j++) {
-            for (int k = 0; k < 32; k++) w[k] = qw[qo + 32 * j + k] * sqrt(sigma2 + x[xo + 32 * j + k] * x[xo + 32 * j + k]);
-            float sumw = 0;
-            for (int k = 0; k < 32; k++) sumw += w[k];
-            sw[j] = sumw;
-            scales[j] = makeQkx3Quants(32, nmax, x, xo + 32 * j, w, l, 32 * j, min, aux, -0.9f, 0.05f, 36);
-            mins[j] = min[0];
-        }
+        float[] sw = java.util.Arrays.copyOfRange(swAll, 8 * h, 8 * h + 8);
+        float[] scales = java.util.Arrays.copyOfRange(s.scales, 8 * h, 8 * h + 8);
+        float[] mins = java.util.Arrays.copyOfRange(s.mins, 8 * h, 8 * h + 8);
         float dBlock = makeQpQuants(8, 63, scales, ls, sw);
         float mBlock = makeQpQuants(8, 63, mins, lm, sw);
         if (nmax == 31) {
@@ -337,84 +356,6 @@ public final class WeightedQuants {
                 best = scale * sumlx;
             }
         }
-        return scale;
-    }
-
-    private static float makeQkx3Quants(int n, int nmax, float[] x, int xo, float[] w, int[] l, float[] theMin, int[] aux,
-                                        float rmin, float rdelta, int nstep) {
-        return makeQkx3Quants(n, nmax, x, xo, w, l, 0, theMin, aux, rmin, rdelta, nstep);
-    }
-
-    /** make_qkx3_quants with weights, mean squared error (use_mad false); codes into {@code l[lo..]}, −min into theMin[0]. */
-    static float makeQkx3Quants(int n, int nmax, float[] x, int xo, float[] w, int[] l, int lo, float[] theMin, int[] aux,
-                                float rmin, float rdelta, int nstep) {
-        float min = x[xo];
-        float max = x[xo];
-        float sumW = w[0];
-        float sumX = sumW * x[xo];
-        for (int i = 1; i < n; i++) {
-            float xi = x[xo + i];
-            if (xi < min) min = xi;
-            if (xi > max) max = xi;
-            float wi = w[i];
-            sumW += wi;
-            sumX += wi * xi;
-        }
-        if (min > 0) min = 0;
-        if (max <= min) {
-            for (int i = 0; i < n; i++) l[lo + i] = 0;
-            theMin[0] = -min;
-            return 0.f;
-        }
-        float iscale = nmax / (max - min);
-        float scale = 1 / iscale;
-        float bestMad = 0;
-        for (int i = 0; i < n; i++) {
-            int q = QuantMath.nearestInt(iscale * (x[xo + i] - min));
-            l[lo + i] = Math.max(0, Math.min(nmax, q));
-            float diff = scale * l[lo + i] + min - x[xo + i];
-            diff = diff * diff;
-            bestMad += w[i] * diff;
-        }
-        if (nstep < 1) {
-            theMin[0] = -min;
-            return scale;
-        }
-        for (int is = 0; is <= nstep; is++) {
-            iscale = (rmin + rdelta * is + nmax) / (max - min);
-            float sumL = 0, sumL2 = 0, sumXl = 0;
-            for (int i = 0; i < n; i++) {
-                int q = QuantMath.nearestInt(iscale * (x[xo + i] - min));
-                q = Math.max(0, Math.min(nmax, q));
-                aux[i] = q;
-                float wi = w[i];
-                sumL += wi * q;
-                sumL2 += wi * q * q;
-                sumXl += wi * q * x[xo + i];
-            }
-            float dd = sumW * sumL2 - sumL * sumL;
-            if (dd > 0) {
-                float thisScale = (sumW * sumXl - sumX * sumL) / dd;
-                float thisMin = (sumL2 * sumX - sumL * sumXl) / dd;
-                if (thisMin > 0) {
-                    thisMin = 0;
-                    thisScale = sumXl / sumL2;
-                }
-                float mad = 0;
-                for (int i = 0; i < n; i++) {
-                    float diff = thisScale * aux[i] + thisMin - x[xo + i];
-                    diff = diff * diff;
-                    mad += w[i] * diff;
-                }
-                if (mad < bestMad) {
-                    for (int i = 0; i < n; i++) l[lo + i] = aux[i];
-                    bestMad = mad;
-                    scale = thisScale;
-                    min = thisMin;
-                }
-            }
-        }
-        theMin[0] = -min;
         return scale;
     }
 
