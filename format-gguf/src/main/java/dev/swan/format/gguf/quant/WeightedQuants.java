@@ -200,13 +200,16 @@ public final class WeightedQuants {
 
     /** The rest of quantize_row_q4/5_K_impl for super-block {@code h} of the last fit: scales, codes, packing. */
     private static void q45KFinish(float[] x, int xo, byte[] out, int oo, int nmax, SubBlockScratch s, int h, float[] swAll) {
-        int[] l = new int[256];
-        System.arraycopy(s.l, 256 * h, l, 0, 256);
-        int[] ls = new int[8];
-        int[] lm = new int[8];
-        float[] sw = java.util.Arrays.copyOfRange(swAll, 8 * h, 8 * h + 8);
-        float[] scales = java.util.Arrays.copyOfRange(s.scales, 8 * h, 8 * h + 8);
-        float[] mins = java.util.Arrays.copyOfRange(s.mins, 8 * h, 8 * h + 8);
+        int[] l = s.l;
+        int l0 = 256 * h;
+        int[] ls = s.ls;
+        int[] lm = s.lm;
+        float[] sw = s.block8[0];
+        float[] scales = s.block8[1];
+        float[] mins = s.block8[2];
+        System.arraycopy(swAll, 8 * h, sw, 0, 8);
+        System.arraycopy(s.scales, 8 * h, scales, 0, 8);
+        System.arraycopy(s.mins, 8 * h, mins, 0, 8);
         float dBlock = makeQpQuants(8, 63, scales, ls, sw);
         float mBlock = makeQpQuants(8, 63, mins, lm, sw);
         if (nmax == 31) {
@@ -226,13 +229,13 @@ public final class WeightedQuants {
             float dm = m0 * QuantMath.minK4(j, out, oo + 4);
             for (int ii = 0; ii < 32; ii++) {
                 int q = QuantMath.nearestInt((x[xo + 32 * j + ii] + dm) / d);
-                l[32 * j + ii] = Math.max(0, Math.min(nmax, q));
+                l[l0 + 32 * j + ii] = Math.max(0, Math.min(nmax, q));
             }
         }
         if (nmax == 15) {
             int q = oo + 16;
             for (int j = 0; j < 256; j += 64) {
-                for (int k = 0; k < 32; k++) out[q + k] = (byte) (l[j + k] | (l[j + k + 32] << 4));
+                for (int k = 0; k < 32; k++) out[q + k] = (byte) (l[l0 + j + k] | (l[l0 + j + k + 32] << 4));
                 q += 32;
             }
             return;
@@ -244,12 +247,12 @@ public final class WeightedQuants {
         int m2 = 2;
         for (int b = 0; b < 256; b += 64) {
             for (int j = 0; j < 32; j++) {
-                int l1 = l[b + j];
+                int l1 = l[l0 + b + j];
                 if (l1 > 15) {
                     l1 -= 16;
                     out[qh + j] |= (byte) m1;
                 }
-                int l2 = l[b + j + 32];
+                int l2 = l[l0 + b + j + 32];
                 if (l2 > 15) {
                     l2 -= 16;
                     out[qh + j] |= (byte) m2;
