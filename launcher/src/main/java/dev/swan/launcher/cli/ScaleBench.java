@@ -68,16 +68,27 @@ final class ScaleBench {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
         long peakKb = -1;
         while (p.isAlive()) {
-            long kb = BenchCommand.rssKb(status, "VmHWM");
-            if (kb > peakKb) peakKb = kb;
+            peakKb = Math.max(peakKb, peakKb(p.toHandle()));
             Thread.sleep(100);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         String result = p.exitValue() == 0 ? Format.fixed(secs, 1) : "failed (exit " + p.exitValue() + ")";
         tab.row(what, Format.bytes(source), result, peakKb > 0 ? Format.bytes(peakKb * 1024) : "n/a");
+    }
+
+    /**
+     * The largest peak resident set (VmHWM) of the process and its descendants: with {@code -q} the
+     * {@code bin/swan} script runs Java as its child (to filter a start-up line), so the script's own
+     * figure would be a shell's.
+     */
+    private static long peakKb(ProcessHandle process) {
+        long kb = BenchCommand.rssKb(Path.of("/proc", Long.toString(process.pid()), "status"), "VmHWM");
+        for (ProcessHandle d : (Iterable<ProcessHandle>) process.descendants()::iterator) {
+            kb = Math.max(kb, BenchCommand.rssKb(Path.of("/proc", Long.toString(d.pid()), "status"), "VmHWM"));
+        }
+        return kb;
     }
 
     private static long folderBytes(Path dir) throws IOException {
