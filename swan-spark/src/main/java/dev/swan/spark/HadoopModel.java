@@ -6,6 +6,7 @@ import dev.swan.api.model.ModelDir;
 import dev.swan.api.model.TensorClass;
 import dev.swan.api.tensor.TensorData;
 import dev.swan.api.tensor.TensorInfo;
+import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.toolkit.safetensors.SafetensorsFile;
 import dev.swan.toolkit.safetensors.StreamedTensorData;
@@ -20,11 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -137,13 +136,9 @@ final class HadoopModel implements ModelDir {
         } catch (IOException ignored) {
             // nothing was read through it
         }
-        deleteTree(root);
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (root == null) return;
+        try {
+            AtomicOutput.deleteRecursively(root);
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
         }

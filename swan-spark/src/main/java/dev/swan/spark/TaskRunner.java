@@ -56,7 +56,8 @@ final class TaskRunner {
         PluginRegistry plugins = PLUGINS.computeIfAbsent(List.copyOf(dirs),
                 d -> PluginRegistry.load(new PluginRegistry.Sources(true, d, false)));
         ModelDir model = spec.remote()
-                ? REMOTE.computeIfAbsent(spec.model() + " " + spec.hadoop(), k -> TaskRunner.keptUntilExit(HadoopModel.open(spec.model(), spec.hadoop())))
+                ? REMOTE.computeIfAbsent(spec.model() + " " + spec.hadoop(),
+                        k -> keptUntilExit(HadoopModel.open(spec.model(), spec.hadoop())))
                 : ModelFolder.open(Path.of(spec.model()));
         try {
             ResolvedPipeline rp = ResolvedPipeline.resolve(spec.settings(threads, model.path()), plugins, true, false);

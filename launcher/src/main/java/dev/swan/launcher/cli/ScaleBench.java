@@ -84,11 +84,9 @@ final class ScaleBench {
      * figure would be a shell's.
      */
     private static long peakKb(ProcessHandle process) {
-        long kb = BenchCommand.rssKb(Path.of("/proc", Long.toString(process.pid()), "status"), "VmHWM");
-        for (ProcessHandle d : (Iterable<ProcessHandle>) process.descendants()::iterator) {
-            kb = Math.max(kb, BenchCommand.rssKb(Path.of("/proc", Long.toString(d.pid()), "status"), "VmHWM"));
-        }
-        return kb;
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process), process.descendants())
+                .mapToLong(h -> BenchCommand.rssKb(Path.of("/proc", Long.toString(h.pid()), "status"), "VmHWM"))
+                .max().orElse(-1);
     }
 
     private static long folderBytes(Path dir) throws IOException {

@@ -12,6 +12,4 @@ final class SubBlockScratch {
     final int[] l = new int[512];
     final int[] ls = new int[8];
     final int[] lm = new int[8];
-    /** One super-block's 8 sub-block sums, scales and mins, for the weighted path's scale quantization. */
-    final float[][] block8 = new float[3][8];
 }

@@ -91,8 +91,8 @@ public final class WeightedQuants {
             scales[j] = QuantMath.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, l, 16 * j, min, 0, aux, -0.9f, 0.05f, 36, false);
             mins[j] = min[0];
         }
-        float dm = makeQpQuants(16, 15, scales, ls, sw);
-        float mm = makeQpQuants(16, 15, mins, lm, sw);
+        float dm = makeQpQuants(16, 15, scales, ls, sw, 0);
+        float mm = makeQpQuants(16, 15, mins, lm, sw, 0);
         QuantMath.putF16(out, oo + 80, QuantMath.fp16(dm));
         QuantMath.putF16(out, oo + 82, QuantMath.fp16(mm));
         dm = QuantMath.fp32(QuantMath.getF16(out, oo + 80));
@@ -199,19 +199,13 @@ public final class WeightedQuants {
     }
 
     /** The rest of quantize_row_q4/5_K_impl for super-block {@code h} of the last fit: scales, codes, packing. */
-    private static void q45KFinish(float[] x, int xo, byte[] out, int oo, int nmax, SubBlockScratch s, int h, float[] swAll) {
+    private static void q45KFinish(float[] x, int xo, byte[] out, int oo, int nmax, SubBlockScratch s, int h, float[] sw) {
         int[] l = s.l;
         int l0 = 256 * h;
         int[] ls = s.ls;
         int[] lm = s.lm;
-        float[] sw = s.block8[0];
-        float[] scales = s.block8[1];
-        float[] mins = s.block8[2];
-        System.arraycopy(swAll, 8 * h, sw, 0, 8);
-        System.arraycopy(s.scales, 8 * h, scales, 0, 8);
-        System.arraycopy(s.mins, 8 * h, mins, 0, 8);
-        float dBlock = makeQpQuants(8, 63, scales, ls, sw);
-        float mBlock = makeQpQuants(8, 63, mins, lm, sw);
+        float dBlock = makeQpQuants(8, 63, s.scales, ls, sw, 8 * h);
+        float mBlock = makeQpQuants(8, 63, s.mins, lm, sw, 8 * h);
         if (nmax == 31) {
             for (int j = 0; j < 8; j++) {
                 ls[j] = Math.min(63, ls[j]);
@@ -362,21 +356,24 @@ public final class WeightedQuants {
         return scale;
     }
 
-    /** make_qp_quants: non-negative values (scales, mins) to codes in [0, nmax] under weights {@code qw}. */
-    static float makeQpQuants(int n, int nmax, float[] x, int[] l, float[] qw) {
+    /**
+     * make_qp_quants: non-negative values {@code x[from..from+n)} (scales, mins) to codes {@code l[0..n)} in
+     * [0, nmax] under weights {@code qw[from..from+n)}.
+     */
+    static float makeQpQuants(int n, int nmax, float[] x, int[] l, float[] qw, int from) {
         float max = 0;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        for (int i = 0; i < n; i++) max = Math.max(max, x[from + i]);
         if (max < QuantMath.GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) l[i] = 0;
             return 0.f;
         }
         float iscale = nmax / max;
-        for (int i = 0; i < n; i++) l[i] = QuantMath.nearestInt(iscale * x[i]);
+        for (int i = 0; i < n; i++) l[i] = QuantMath.nearestInt(iscale * x[from + i]);
         float scale = 1 / iscale;
         float bestMse = 0;
         for (int i = 0; i < n; i++) {
-            float diff = x[i] - scale * l[i];
-            bestMse += qw[i] * diff * diff;
+            float diff = x[from + i] - scale * l[i];
+            bestMse += qw[from + i] * diff * diff;
         }
         for (int is = -4; is <= 4; is++) {
             if (is == 0) continue;
@@ -384,9 +381,9 @@ public final class WeightedQuants {
             float scaleIs = 1 / iscaleIs;
             float mse = 0;
             for (int i = 0; i < n; i++) {
-                int q = Math.min(nmax, QuantMath.nearestInt(iscaleIs * x[i]));
-                float diff = x[i] - scaleIs * q;
-                mse += qw[i] * diff * diff;
+                int q = Math.min(nmax, QuantMath.nearestInt(iscaleIs * x[from + i]));
+                float diff = x[from + i] - scaleIs * q;
+                mse += qw[from + i] * diff * diff;
             }
             if (mse < bestMse) {
                 bestMse = mse;
@@ -396,21 +393,21 @@ public final class WeightedQuants {
         float sumlx = 0;
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
-            int q = Math.min(nmax, QuantMath.nearestInt(iscale * x[i]));
+            int q = Math.min(nmax, QuantMath.nearestInt(iscale * x[from + i]));
             l[i] = q;
-            sumlx += qw[i] * x[i] * q;
-            suml2 += qw[i] * q * q;
+            sumlx += qw[from + i] * x[from + i] * q;
+            suml2 += qw[from + i] * q * q;
         }
         for (int itry = 0; itry < 5; itry++) {
             int changed = 0;
             for (int i = 0; i < n; i++) {
-                float wi = qw[i];
-                float slx = sumlx - wi * x[i] * l[i];
+                float wi = qw[from + i];
+                float slx = sumlx - wi * x[from + i] * l[i];
                 float sl2 = suml2 - wi * l[i] * l[i];
                 if (slx > 0 && sl2 > 0) {
-                    int newL = Math.min(nmax, QuantMath.nearestInt(x[i] * sl2 / slx));
+                    int newL = Math.min(nmax, QuantMath.nearestInt(x[from + i] * sl2 / slx));
                     if (newL != l[i]) {
-                        slx += wi * x[i] * newL;
+                        slx += wi * x[from + i] * newL;
                         sl2 += wi * newL * newL;
                         if (slx * slx * suml2 > sumlx * sumlx * sl2) {
                             l[i] = newL;
