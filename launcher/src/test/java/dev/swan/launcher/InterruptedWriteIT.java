@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A quantize stopped mid-write (kill, Ctrl-C) leaves neither the output nor its temporary sibling. */
+/** A quantize stopped mid-write (kill, Ctrl-C) leaves neither the output, its temporary sibling nor its lock file. */
 class InterruptedWriteIT {
     @TempDir
     Path tmp;
@@ -41,6 +41,7 @@ class InterruptedWriteIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped");
         assertFalse(Files.exists(temp), "temporary output removed");
         assertFalse(Files.exists(out), "no output");
+        assertFalse(Files.exists(tmp.resolve(".out.swan-lock")), "lock file removed");
     }
 
     private static boolean writing(Path temp) throws Exception {

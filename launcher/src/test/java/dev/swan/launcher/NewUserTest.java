@@ -159,12 +159,17 @@ class NewUserTest {
         assertEquals(1, a.exit(), a.toString());
         assertTrue(a.err().contains("already exists") && a.err().contains("--force"), a.err());
         assertEquals("{}", Files.readString(m));
+        // --force replaces only a manifest: "{}" is someone else's file
+        assertEquals(1, Cli.run("analyze", model, "-o", m.toString(), "--self-calibrate", "0", "-q", "--force").exit());
+        assertEquals("{}", Files.readString(m));
+        Files.delete(m);
+        assertEquals(0, Cli.run("analyze", model, "-o", m.toString(), "--self-calibrate", "0", "-q").exit());
         assertEquals(0, Cli.run("analyze", model, "-o", m.toString(), "--self-calibrate", "0", "-q", "--force").exit());
         Path plan = tmp.resolve("plan.json");
-        Files.writeString(plan, "{}");
+        Files.copy(m, plan);
         Cli b = Cli.run("allocate", m.toString(), "-o", plan.toString(), "--target-bits", "12");
         assertEquals(1, b.exit(), b.toString());
-        assertEquals("{}", Files.readString(plan));
+        assertEquals(Files.readString(m), Files.readString(plan));
         assertEquals(0, Cli.run("allocate", m.toString(), "-o", plan.toString(), "--target-bits", "12", "--force").exit());
     }
 

@@ -1,6 +1,7 @@
 package dev.swan.launcher.cli;
 
 import dev.swan.launcher.SwanCommand;
+import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -52,12 +53,11 @@ public final class AllocateCommand implements Callable<Integer> {
         PrintStream out = Io.out(spec);
         Manifest m = ManifestIO.read(manifest);
         if (output != null) {
-            if (output.toAbsolutePath().normalize().equals(manifest.toAbsolutePath().normalize()) && !force) {
+            boolean same = AtomicOutput.resolve(output).equals(AtomicOutput.resolve(manifest));
+            if (same && !force) {
                 throw new dev.swan.api.OutputException(output, "is the manifest being read: choose another -o, or pass --force to replace it");
             }
-            if (!output.toAbsolutePath().normalize().equals(manifest.toAbsolutePath().normalize())) {
-                dev.swan.launcher.pipeline.AtomicOutput.prepare(output, null, force);
-            }
+            AtomicOutput.prepare(output, null, force, dev.swan.launcher.pipeline.OutputKind.MANIFEST);
         }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
             Object sizedFor = m.allocator().get("sized_for");

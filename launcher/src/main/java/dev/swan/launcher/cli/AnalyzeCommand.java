@@ -87,10 +87,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     }
                     return 0;
                 }
-                Path target = output != null ? output : Path.of(model.name() + ".swan.json");
-                AtomicOutput.refuseOverlap(target, model.path());
+                Path given = output != null ? output : Path.of(model.name() + ".swan.json");
+                AtomicOutput.refuseOverlap(given, model.path());
+                Path target = AtomicOutput.resolve(given);
                 try (AtomicOutput.Lock lock = AtomicOutput.lock(target)) {
-                    AtomicOutput.prepare(target, model.path(), force);
+                    AtomicOutput.prepare(given, model.path(), force, dev.swan.launcher.pipeline.OutputKind.MANIFEST);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 if (spark != null) pipeline = pipeline.analyzingWith(distributed("spark", spark));
                 ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
@@ -99,7 +100,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 ManifestIO.write(target, m, summary);
                 Pipeline.finishJournal(target);
-                out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + target);
+                out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + given);
                 summary.print(out, pipeline.describe(m.plan()));
                 }
             }

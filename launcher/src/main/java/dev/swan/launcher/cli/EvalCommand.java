@@ -71,12 +71,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "RESULTS.json", description = "Also write the results as JSON to this file.")
     Path output;
 
+    @Option(names = "--force", description = "Replace an existing results file (only one swan eval wrote).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         if (chunks < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--chunks must be 0 or more");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1 || n > 4096) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be 1..4096");
+        // refused before the models run, not after
+        if (output != null) AtomicOutput.prepare(output, null, force, dev.swan.launcher.pipeline.OutputKind.EVAL_RESULTS);
         try (PluginRegistry plugins = root.plugins(); EvalRun run = new EvalRun(models, base, plugins)) {
             int[] ids = run.ids(input.text, input.ids);
             int c = run.context(ctx);

@@ -117,12 +117,14 @@ public final class QuantizeCommand implements Callable<Integer> {
                 if (manifest == null) s = defaultTarget(s, plugins, model, out);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
-                Path target = output != null ? output : s.output() != null ? s.output()
+                Path given = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
+                // resolved once: "dir/../dir" must keep naming dir while an old output is moved aside
+                Path target = dev.swan.launcher.pipeline.AtomicOutput.resolve(given);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 Manifest reuse = manifest == null ? null : ManifestIO.read(manifest);
                 QuantizeService.Result done = new QuantizeService(pipeline).run(new QuantizeService.Request(rp, model,
-                        target, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
+                        given, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
                         : reuse.weights(), dryRun, force, restart, reportFile == null ? List.of() : List.of(reportFile),
                         s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases(out));
                 Manifest m = done.manifest();
@@ -132,7 +134,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                     return 0;
                 }
                 WriteReport report = done.written();
-                out.println("Wrote " + target + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
+                out.println("Wrote " + given + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
                 printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 pipeline.describe(m.plan()).forEach(out::println);

@@ -59,7 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
         PrintStream out = Io.out(spec);
         Manifest m = ManifestIO.read(manifest);
         Map<String, Object> eval = evalResults == null ? null : readEval(evalResults);
-        AtomicOutput.prepare(output, null, force);
+        AtomicOutput.prepare(output, null, force, dev.swan.launcher.pipeline.OutputKind.REPORT);
         try (PluginRegistry plugins = root.plugins()) {
             Object sized = m.allocator().get("sized_for");
             String id = format != null ? format : sized instanceof String s && plugins.hasFormat(s) ? s : "mlx";

@@ -29,7 +29,7 @@ public final class QuantizeService {
      * @param plan a manifest whose plan to use instead of measuring (null: analyze the model)
      * @param replan allocate {@code plan}'s measurements again with this pipeline's settings
      * @param weights the metric weights to re-plan with
-     * @param alsoReplaced other outputs of the same run (a report) that {@code force} may replace
+     * @param alsoReplaced the reports of the same run, which {@code force} may replace
      */
     public record Request(ResolvedPipeline pipeline, ModelDir model, Path target, Manifest plan, Path planFile,
                           boolean replan, Map<String, Double> weights, boolean dryRun, boolean force, boolean restart,
@@ -52,12 +52,12 @@ public final class QuantizeService {
 
     public Result run(Request r, Phases phases) throws Exception {
         ModelDir model = r.model();
-        Path target = r.target();
         if (r.dryRun()) return new Result(plan(r, null, phases), null);
-        AtomicOutput.refuseOverlap(target, model.path());
-        try (AtomicOutput.Lock lock = AtomicOutput.lock(target)) { // before prepare, which clears a stale temporary
-            AtomicOutput.prepare(target, model.path(), r.force());
-            for (Path other : r.alsoReplaced()) AtomicOutput.prepare(other, model.path(), r.force());
+        AtomicOutput.refuseOverlap(r.target(), model.path());
+        Path target = AtomicOutput.resolve(r.target());
+        try (AtomicOutput.Lock lock = AtomicOutput.lock(r.target())) { // before prepare, which clears a stale temporary
+            AtomicOutput.prepare(r.target(), model.path(), r.force(), OutputKind.of(r.pipeline().format()));
+            for (Path other : r.alsoReplaced()) AtomicOutput.prepare(other, model.path(), r.force(), OutputKind.REPORT);
             // measurements are journaled next to the output, so an interrupted run resumes them
             Path journalFor = r.pipeline().allocator().usesMetrics()
                     ? target.resolveSibling(target.getFileName() + ".swan.json") : null;

@@ -57,7 +57,8 @@ public final class HtmlReport {
             total += sizer.bytes(manifest.tensors().get(i), manifest.plan().decisions().get(i));
             params += manifest.tensors().get(i).params();
         }
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>swan plan: ").append(esc(model))
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append(dev.swan.launcher.pipeline.OutputKind.REPORT_GENERATOR).append("\n<title>swan plan: ").append(esc(model))
                 .append("</title>\n<style>\n").append(CSS).append("</style></head>\n<body>\n");
         h.append("<h1>swan plan: ").append(esc(model)).append("</h1>\n<p class=\"sub\">")
                 .append(manifest.tensors().size()).append(" tensors, ").append(Format.count(params)).append(" parameters; ")
