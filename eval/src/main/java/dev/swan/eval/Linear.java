@@ -38,6 +38,41 @@ final class Linear {
         return weight;
     }
 
+    /** Rows decoded and multiplied at a time by {@link #backward}. */
+    static final int BACKWARD_TILE = 256;
+
+    /**
+     * The input gradient dx[in × t] = Wᵀ · dy[out × t] (a bias has none), W decoded {@link #BACKWARD_TILE}
+     * rows at a time (in parallel, 64 rows per task) and the tiles accumulated in row order, so every
+     * element is one sum in a fixed order whatever the thread count. Returns ‖W‖², summed in the same order.
+     */
+    double backward(float[] dy, int t, float[] dx, Parallel par) {
+        java.util.Arrays.fill(dx, 0, in * t, 0f);
+        float[] w = new float[BACKWARD_TILE * in];
+        float[] g = new float[BACKWARD_TILE * t];
+        double energy = 0;
+        for (int r0 = 0; r0 < out; r0 += BACKWARD_TILE) {
+            int rows = Math.min(BACKWARD_TILE, out - r0);
+            int pieces = (rows + TILE - 1) / TILE;
+            double[] e = new double[pieces];
+            int first = r0;
+            par.forEach(pieces, k -> {
+                int a = k * TILE;
+                int n = Math.min(TILE, rows - a);
+                float[] buf = new float[n * in];
+                weight.decodeRows(first + a, n, buf);
+                double s = 0;
+                for (float v : buf) s += (double) v * v;
+                e[k] = s;
+                System.arraycopy(buf, 0, w, a * in, n * in);
+            });
+            for (double v : e) energy += v;
+            System.arraycopy(dy, r0 * t, g, 0, rows * t);
+            MatMul.multiplyTransposedAdd(w, rows, in, g, t, dx, par);
+        }
+        return energy;
+    }
+
     /** y[out × t] = W · x[in × t] (+ bias). */
     void forward(float[] x, int t, float[] y, Parallel par) {
         int tiles = (out + TILE - 1) / TILE;

@@ -27,13 +27,40 @@ final class MixtureOfExperts implements Transformer.FeedForward {
         this.normTopK = normTopK;
     }
 
-    @Override
-    public void forward(float[] x, int t, float[] y, Parallel par, Energies energies) {
-        int d = x.length / t;
+    Linear router() {
+        return router;
+    }
+
+    Transformer.FeedForward expert(int e) {
+        return experts[e];
+    }
+
+    int experts() {
+        return experts.length;
+    }
+
+    Transformer.FeedForward shared() {
+        return shared;
+    }
+
+    Linear sharedGate() {
+        return sharedGate;
+    }
+
+    boolean normTopK() {
+        return normTopK;
+    }
+
+    /**
+     * Which experts each position uses and with what weight: {@code top[pos·k + j]} and {@code topWeight}
+     * of the same index; per expert, the positions routed to it in order ({@code chosen}) and their weights.
+     */
+    record Routing(int[] top, float[] topWeight, int[][] chosen, float[][] weight) {
+    }
+
+    /** Routes {@code t} positions from the router's logits ({@code experts × t}, feature-major). */
+    Routing route(float[] logits, int t) {
         int e = experts.length;
-        float[] logits = new float[e * t];
-        if (energies != null) energies.add(router, x, t);
-        router.forward(x, t, logits, par);
         int[][] chosen = new int[e][];
         float[][] weight = new float[e][];
         int[] count = new int[e];
@@ -70,6 +97,19 @@ final class MixtureOfExperts implements Transformer.FeedForward {
             chosen[i][count[i]] = j / perToken;
             weight[i][count[i]++] = topWeight[j];
         }
+        return new Routing(top, topWeight, chosen, weight);
+    }
+
+    @Override
+    public void forward(float[] x, int t, float[] y, Parallel par, Energies energies) {
+        int d = x.length / t;
+        int e = experts.length;
+        float[] logits = new float[e * t];
+        if (energies != null) energies.add(router, x, t);
+        router.forward(x, t, logits, par);
+        Routing routing = route(logits, t);
+        int[][] chosen = routing.chosen();
+        float[][] weight = routing.weight();
         java.util.Arrays.fill(y, 0f);
         for (int i = 0; i < e; i++) {
             int n = chosen[i].length;

@@ -24,7 +24,7 @@ public final class Transformer {
     private final Rope rope;
 
     /** One decoder layer; {@link FeedForward} is the part a mixture-of-experts layer replaces. */
-    private record Layer(float[] attnNorm, Linear q, Linear k, Linear v, Linear o, float[] qNorm, float[] kNorm,
+    record Layer(float[] attnNorm, Linear q, Linear k, Linear v, Linear o, float[] qNorm, float[] kNorm,
                          float[] ffnNorm, FeedForward ffn) {
     }
 
@@ -129,6 +129,32 @@ public final class Transformer {
 
     public Architecture architecture() {
         return arch;
+    }
+
+    /** Layer {@code l}'s weights, for the backward pass. */
+    Layer layer(int l) {
+        return layers[l];
+    }
+
+    StoredTensor embedding() {
+        return embedding;
+    }
+
+    float[] finalNorm() {
+        return finalNorm;
+    }
+
+    Linear head() {
+        return head;
+    }
+
+    Rope rope() {
+        return rope;
+    }
+
+    /** The embeddings of {@code tokens}, feature-major ({@code hidden × tokens}). */
+    float[] embedTokens(int[] tokens) {
+        return embed(tokens);
     }
 
     public StoredModel model() {
@@ -367,7 +393,7 @@ public final class Transformer {
     }
 
     /** Column i of s (scores of query i): scaled, keys after i (or outside the window) masked, normalised. */
-    private static void softmaxCausal(float[] s, int t, float scale, int window) {
+    static void softmaxCausal(float[] s, int t, float scale, int window) {
         float[] max = new float[t];
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < t; j++) {
@@ -415,7 +441,7 @@ public final class Transformer {
     }
 
     /** qwen3's RMSNorm over each head's width, in place. */
-    private static void headNorm(float[] x, int heads, int hd, int t, float[] w, double eps) {
+    static void headNorm(float[] x, int heads, int hd, int t, float[] w, double eps) {
         float[] tmp = new float[hd * t];
         for (int h = 0; h < heads; h++) {
             System.arraycopy(x, h * hd * t, tmp, 0, hd * t);

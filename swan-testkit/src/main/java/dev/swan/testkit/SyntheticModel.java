@@ -127,6 +127,11 @@ public final class SyntheticModel {
         return new Spec("llama", 128, 384, 4, 4, 2, 32, 512, DType.F32, true, false, 0, 1234, false, null);
     }
 
+    /** A tiny Qwen2 (q/k/v biases, tied head): 2 layers, hidden 128. */
+    public static Spec qwen2() {
+        return new Spec("qwen2", 128, 384, 2, 4, 2, 32, 640, DType.BF16, true, false, 0, 1234, false, null);
+    }
+
     /** A tiny Qwen3 (explicit head_dim, q/k norms, untied head): 4 layers, hidden 128. */
     public static Spec qwen3() {
         return new Spec("qwen3", 128, 384, 4, 4, 2, 32, 640, DType.BF16, false, false, 0, 1234, false, null);
@@ -145,7 +150,7 @@ public final class SyntheticModel {
             out.add(new SafetensorsWriter.Entry(p + "self_attn.q_proj.weight", d, new long[] {q, s.hidden()}));
             out.add(new SafetensorsWriter.Entry(p + "self_attn.k_proj.weight", d, new long[] {kv, s.hidden()}));
             out.add(new SafetensorsWriter.Entry(p + "self_attn.v_proj.weight", d, new long[] {kv, s.hidden()}));
-            if (s.arch().equals("qwen2_moe")) {
+            if (s.arch().startsWith("qwen2")) {
                 out.add(new SafetensorsWriter.Entry(p + "self_attn.q_proj.bias", d, new long[] {q}));
                 out.add(new SafetensorsWriter.Entry(p + "self_attn.k_proj.bias", d, new long[] {kv}));
                 out.add(new SafetensorsWriter.Entry(p + "self_attn.v_proj.bias", d, new long[] {kv}));
@@ -397,6 +402,7 @@ public final class SyntheticModel {
         c.put("architectures", List.of(switch (s.arch()) {
             case "qwen3" -> "Qwen3ForCausalLM";
             case "qwen3_moe" -> "Qwen3MoeForCausalLM";
+            case "qwen2" -> "Qwen2ForCausalLM";
             case "qwen2_moe" -> "Qwen2MoeForCausalLM";
             case "mixtral" -> "MixtralForCausalLM";
             default -> "LlamaForCausalLM";

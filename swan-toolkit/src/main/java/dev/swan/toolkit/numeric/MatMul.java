@@ -40,6 +40,14 @@ public final class MatMul {
         KERNELS.multiplyTransposed(a, m, n, x, q, c, par);
     }
 
+    /**
+     * c[n×q] += aᵀ · x, with a[m×n] and x[m×q]: adding a matrix's row blocks one after another gives the
+     * same bits as one product of the whole.
+     */
+    public static void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par) {
+        KERNELS.multiplyTransposedAdd(a, m, n, x, q, c, par);
+    }
+
     /** g[q×q] = yᵀ · y for float y[m×q], accumulated in double. */
     public static double[] gram(float[] y, int m, int q, Parallel par) {
         double[] g = new double[q * q];
