@@ -4,10 +4,14 @@ import dev.swan.api.numeric.Parallel;
 
 /** A feed-forward block run with what its backward pass needs kept: a gated MLP or a mixture of experts. */
 interface FeedForwardTape {
-    /** Runs {@code f} on x[hidden × t] into y, keeping its intermediates; {@code bounds} cut t into sequences. */
-    static FeedForwardTape run(Transformer.FeedForward f, float[] x, int t, int[] bounds, float[] y, Parallel par) {
-        if (f instanceof Transformer.GatedMlp m) return Mlp.run(m, x, t, bounds, y, par);
-        if (f instanceof MixtureOfExperts m) return Moe.run(m, x, t, bounds, y, par);
+    /**
+     * Runs {@code f} on x[hidden × t] into y, keeping its intermediates; {@code bounds} cut t into sequences;
+     * {@code energies}, when not null, records the projections' inputs.
+     */
+    static FeedForwardTape run(Transformer.FeedForward f, float[] x, int t, int[] bounds, float[] y, Parallel par,
+                               Energies energies) {
+        if (f instanceof Transformer.GatedMlp m) return Mlp.run(m, x, t, bounds, y, par, energies);
+        if (f instanceof MixtureOfExperts m) return Moe.run(m, x, t, bounds, y, par, energies);
         throw new IllegalStateException("no backward pass for " + f.getClass().getSimpleName());
     }
 
@@ -17,7 +21,11 @@ interface FeedForwardTape {
     /** down(silu(gate(x)) · up(x)) with x, gate(x), up(x) and the product kept. */
     record Mlp(Transformer.GatedMlp m, float[] x, int t, int[] bounds, float[] g, float[] u, float[] act)
             implements FeedForwardTape {
-        static Mlp run(Transformer.GatedMlp m, float[] x, int t, int[] bounds, float[] y, Parallel par) {
+        static Mlp run(Transformer.GatedMlp m, float[] x, int t, int[] bounds, float[] y, Parallel par, Energies energies) {
+            if (energies != null) {
+                energies.add(m.gate(), x, t);
+                energies.add(m.up(), x, t);
+            }
             float[] g = new float[m.gate().out() * t];
             float[] u = new float[m.up().out() * t];
             m.gate().forward(x, t, g, par);
@@ -27,6 +35,7 @@ interface FeedForwardTape {
                 float a = g[i];
                 act[i] = (float) (a / (1.0 + Math.exp(-a))) * u[i];
             }
+            if (energies != null) energies.add(m.down(), act, t);
             m.down().forward(act, t, y, par);
             return new Mlp(m, x, t, bounds, g, u, act);
         }
@@ -51,10 +60,11 @@ interface FeedForwardTape {
     record Moe(MixtureOfExperts m, float[] x, int t, int[] bounds, float[] logits, MixtureOfExperts.Routing routing,
                FeedForwardTape[] experts, float[][] outputs, FeedForwardTape shared, float[] sharedOut, float[] sharedGate)
             implements FeedForwardTape {
-        static Moe run(MixtureOfExperts m, float[] x, int t, int[] bounds, float[] y, Parallel par) {
+        static Moe run(MixtureOfExperts m, float[] x, int t, int[] bounds, float[] y, Parallel par, Energies energies) {
             int d = x.length / t;
             int e = m.experts();
             float[] logits = new float[e * t];
+            if (energies != null) energies.add(m.router(), x, t);
             m.router().forward(x, t, logits, par);
             MixtureOfExperts.Routing r = m.route(logits, t);
             FeedForwardTape[] tapes = new FeedForwardTape[e];
@@ -66,7 +76,7 @@ interface FeedForwardTape {
                 if (n == 0) continue;
                 float[] xe = gather(x, d, t, pos);
                 float[] ye = new float[d * n];
-                tapes[i] = FeedForwardTape.run(m.expert(i), xe, n, subBounds(bounds, pos), ye, par);
+                tapes[i] = FeedForwardTape.run(m.expert(i), xe, n, subBounds(bounds, pos), ye, par, energies);
                 outputs[i] = ye;
                 float[] w = r.weight()[i];
                 for (int k = 0; k < d; k++) {
@@ -78,8 +88,9 @@ interface FeedForwardTape {
             float[] g = null;
             if (m.shared() != null) {
                 ys = new float[d * t];
-                shared = FeedForwardTape.run(m.shared(), x, t, bounds, ys, par);
+                shared = FeedForwardTape.run(m.shared(), x, t, bounds, ys, par, energies);
                 g = new float[t];
+                if (energies != null) energies.add(m.sharedGate(), x, t);
                 m.sharedGate().forward(x, t, g, par);
                 for (int p = 0; p < t; p++) {
                     float s = (float) (1.0 / (1.0 + Math.exp(-g[p])));

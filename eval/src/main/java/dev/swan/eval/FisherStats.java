@@ -19,7 +19,7 @@ final class FisherStats {
     private final double[] rowSums;
     private final double[] colSums;
     private double trace;
-    private double energy = Double.NaN;
+    private double[] rowEnergy;
 
     FisherStats(int rows, int cols) {
         this.rows = rows;
@@ -40,13 +40,15 @@ final class FisherStats {
         return colSums;
     }
 
-    /** ‖W‖², once known (NaN before). */
-    double energy() {
-        return energy;
+    /** Each row's ‖W_i‖², once known (null before). */
+    double[] rowEnergy() {
+        return rowEnergy;
     }
 
-    void energy(double e) {
-        energy = e;
+    /** The array the weights' row energies are to be written into. */
+    double[] newRowEnergy() {
+        rowEnergy = new double[rows];
+        return rowEnergy;
     }
 
     /**

@@ -46,8 +46,7 @@ final class FisherSums {
             }
         }
         float[] dx = new float[l.in() * t];
-        double energy = l.backward(delta, t, dx, par);
-        if (Double.isNaN(s.energy())) s.energy(energy);
+        l.backward(delta, t, dx, s.rowEnergy() == null ? s.newRowEnergy() : null, par);
         return dx;
     }
 

@@ -63,8 +63,11 @@ final class LayerTape {
         return new float[][] {cos, sin};
     }
 
-    /** Runs the layer on {@code in} (hidden × t, not modified) and returns its output, keeping what backward needs. */
-    float[] forward(float[] in, Parallel par) {
+    /**
+     * Runs the layer on {@code in} (hidden × t, not modified) and returns its output, keeping what backward
+     * needs; {@code energies}, when not null, records every projection's inputs.
+     */
+    float[] forward(float[] in, Parallel par, Energies energies) {
         int d = a.hidden();
         int hd = a.headDim();
         x = in;
@@ -73,6 +76,11 @@ final class LayerTape {
         q = new float[a.qDim() * t];
         k = new float[a.kvDim() * t];
         v = new float[a.kvDim() * t];
+        if (energies != null) {
+            energies.add(layer.q(), h1, t);
+            energies.add(layer.k(), h1, t);
+            energies.add(layer.v(), h1, t);
+        }
         layer.q().forward(h1, t, q, par);
         layer.k().forward(h1, t, k, par);
         layer.v().forward(h1, t, v, par);
@@ -107,12 +115,13 @@ final class LayerTape {
             probs[job] = p;
         });
         float[] y = new float[d * t];
+        if (energies != null) energies.add(layer.o(), o, t);
         layer.o().forward(o, t, y, par);
         x2 = x.clone();
         Backprop.add(x2, y);
         h2 = new float[d * t];
         Transformer.rmsNorm(x2, d, t, layer.ffnNorm(), a.rmsEps(), h2);
-        ffn = FeedForwardTape.run(layer.ffn(), h2, t, bounds, y, par);
+        ffn = FeedForwardTape.run(layer.ffn(), h2, t, bounds, y, par, energies);
         float[] out = x2.clone();
         Backprop.add(out, y);
         return out;

@@ -38,45 +38,59 @@ final class Linear {
         return weight;
     }
 
+    private static float[] transpose(float[] x, int rows, int cols) {
+        float[] out = new float[x.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+        return out;
+    }
+
     /** Rows decoded and multiplied at a time by {@link #backward}. */
     static final int BACKWARD_TILE = 256;
 
     /**
      * The input gradient dx[in × t] = Wᵀ · dy[out × t] (a bias has none), W decoded {@link #BACKWARD_TILE}
      * rows at a time (in parallel, 64 rows per task) and the tiles accumulated in row order, so every
-     * element is one sum in a fixed order whatever the thread count. Returns ‖W‖², summed in the same order.
+     * element is one sum in a fixed order whatever the thread count. {@code rowEnergy}, when given, gets
+     * each row's ‖W_i‖² (the weights are decoded anyway).
      */
-    double backward(float[] dy, int t, float[] dx, Parallel par) {
+    void backward(float[] dy, int t, float[] dx, double[] rowEnergy, Parallel par) {
         java.util.Arrays.fill(dx, 0, in * t, 0f);
         float[] w = new float[BACKWARD_TILE * in];
         float[] g = new float[BACKWARD_TILE * t];
-        double energy = 0;
         for (int r0 = 0; r0 < out; r0 += BACKWARD_TILE) {
             int rows = Math.min(BACKWARD_TILE, out - r0);
             int pieces = (rows + TILE - 1) / TILE;
-            double[] e = new double[pieces];
             int first = r0;
             par.forEach(pieces, k -> {
                 int a = k * TILE;
                 int n = Math.min(TILE, rows - a);
                 float[] buf = new float[n * in];
                 weight.decodeRows(first + a, n, buf);
-                double s = 0;
-                for (float v : buf) s += (double) v * v;
-                e[k] = s;
+                if (rowEnergy != null) rowEnergies(buf, n, in, rowEnergy, first + a);
                 System.arraycopy(buf, 0, w, a * in, n * in);
             });
-            for (double v : e) energy += v;
             System.arraycopy(dy, r0 * t, g, 0, rows * t);
             MatMul.multiplyTransposedAdd(w, rows, in, g, t, dx, par);
         }
-        return energy;
     }
+
+    /** out[at + i] = ‖row i‖² for the n rows of w[n × cols]. */
+    static void rowEnergies(float[] w, int n, int cols, double[] out, long at) {
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) s += (double) w[i * cols + j] * w[i * cols + j];
+            out[(int) at + i] = s;
+        }
+    }
+
+    /** Positions up to which products run as dot products along the rows (decoding a few tokens at a time). */
+    static final int NARROW = 8;
 
     /** y[out × t] = W · x[in × t] (+ bias). */
     void forward(float[] x, int t, float[] y, Parallel par) {
         int tiles = (out + TILE - 1) / TILE;
         int tasks = Math.min(tiles, Math.max(1, par.threads() * 4));
+        float[] xt = t <= NARROW ? transpose(x, in, t) : null;
         par.forEach(tasks, task -> {
             float[] w = new float[TILE * in];
             float[] c = new float[TILE * t];
@@ -84,7 +98,8 @@ final class Linear {
                 int r0 = tile * TILE;
                 int rows = Math.min(TILE, out - r0);
                 weight.decodeRows(r0, rows, w);
-                MatMul.multiply(w, rows, in, x, t, c, Parallel.sequential());
+                if (xt != null) MatMul.multiplyNarrow(w, rows, in, xt, t, c);
+                else MatMul.multiply(w, rows, in, x, t, c, Parallel.sequential());
                 System.arraycopy(c, 0, y, r0 * t, rows * t);
                 if (bias != null) {
                     for (int r = 0; r < rows; r++) {

@@ -245,83 +245,119 @@ public final class Transformer {
 
     /** Incremental decoding: one token at a time, keys and values of earlier positions cached per layer. */
     public Session session(int capacity) {
-        return new Session(capacity);
+        return new Session(1, capacity);
+    }
+
+    /**
+     * Incremental decoding of {@code sequences} sequences in lockstep: each step feeds one token to every
+     * sequence, so the weights are decoded once per step for all of them.
+     */
+    public Session session(int sequences, int capacity) {
+        return new Session(sequences, capacity);
     }
 
     /** A decoding session (not thread-safe; its products still use the given thread budget). */
     public final class Session {
-        private final float[][] keys;
-        private final float[][] values;
+        private final float[][][] keys;
+        private final float[][][] values;
+        private final int sequences;
         private final int capacity;
         private int position;
 
-        private Session(int capacity) {
+        private Session(int sequences, int capacity) {
+            this.sequences = sequences;
             this.capacity = capacity;
-            keys = new float[layers.length][capacity * arch.kvDim()];
-            values = new float[layers.length][capacity * arch.kvDim()];
+            keys = new float[layers.length][sequences][capacity * arch.kvDim()];
+            values = new float[layers.length][sequences][capacity * arch.kvDim()];
         }
 
         /** Feeds {@code token} at the next position and returns the next-token logits ({@code vocabSize()} values). */
         public float[] next(int token, Parallel par) {
+            return next(new int[] {token}, par);
+        }
+
+        /**
+         * Feeds {@code tokens[b]} to sequence b at the next position; returns the next-token logits of every
+         * sequence, feature-major ({@code logits[v · sequences + b]}).
+         */
+        public float[] next(int[] tokens, Parallel par) {
+            if (tokens.length != sequences) throw new IllegalArgumentException(tokens.length + " tokens for " + sequences + " sequences");
             if (position >= capacity) throw new IllegalStateException("session full at " + capacity + " positions");
+            int n = sequences;
             int d = arch.hidden();
             int hd = arch.headDim();
             int kv = arch.kvDim();
-            float[] x = embed(new int[] {token});
-            float[][] table = rope.tableAt(position);
-            float[] h = new float[d];
-            float[] y = new float[d];
+            float[] x = embed(tokens);
+            float[][] at = rope.tableAt(position);
+            float[][] table = {repeat(at[0], n), repeat(at[1], n)};
+            float[] h = new float[d * n];
+            float[] y = new float[d * n];
             for (int l = 0; l < layers.length; l++) {
                 Layer layer = layers[l];
-                rmsNorm(x, d, 1, layer.attnNorm, arch.rmsEps(), h);
-                float[] q = new float[arch.qDim()];
-                float[] k = new float[kv];
-                float[] v = new float[kv];
-                layer.q.forward(h, 1, q, par);
-                layer.k.forward(h, 1, k, par);
-                layer.v.forward(h, 1, v, par);
+                rmsNorm(x, d, n, layer.attnNorm, arch.rmsEps(), h);
+                float[] q = new float[arch.qDim() * n];
+                float[] k = new float[kv * n];
+                float[] v = new float[kv * n];
+                layer.q.forward(h, n, q, par);
+                layer.k.forward(h, n, k, par);
+                layer.v.forward(h, n, v, par);
                 if (layer.qNorm != null) {
-                    headNorm(q, arch.heads(), hd, 1, layer.qNorm, arch.rmsEps());
-                    headNorm(k, arch.kvHeads(), hd, 1, layer.kNorm, arch.rmsEps());
+                    headNorm(q, arch.heads(), hd, n, layer.qNorm, arch.rmsEps());
+                    headNorm(k, arch.kvHeads(), hd, n, layer.kNorm, arch.rmsEps());
                 }
-                Rope.apply(q, arch.heads(), hd, 1, table);
-                Rope.apply(k, arch.kvHeads(), hd, 1, table);
-                System.arraycopy(k, 0, keys[l], position * kv, kv);
-                System.arraycopy(v, 0, values[l], position * kv, kv);
-                float[] o = new float[arch.qDim()];
+                Rope.apply(q, arch.heads(), hd, n, table);
+                Rope.apply(k, arch.kvHeads(), hd, n, table);
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < kv; i++) {
+                        keys[l][b][position * kv + i] = k[i * n + b];
+                        values[l][b][position * kv + i] = v[i * n + b];
+                    }
+                }
+                float[] o = new float[arch.qDim() * n];
                 int group = arch.heads() / arch.kvHeads();
                 double scale = 1.0 / Math.sqrt(hd);
                 int first = arch.slidingWindow() > 0 ? Math.max(0, position - arch.slidingWindow() + 1) : 0;
-                double[] p = new double[position + 1];
-                for (int head = 0; head < arch.heads(); head++) {
-                    int ko = (head / group) * hd;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = first; j <= position; j++) {
-                        double dot = 0;
-                        for (int i = 0; i < hd; i++) dot += (double) q[head * hd + i] * keys[l][j * kv + ko + i];
-                        p[j] = dot * scale;
-                        max = Math.max(max, p[j]);
+                float[][] ks = keys[l];
+                float[][] vs = values[l];
+                par.forEach(n, b -> {
+                    double[] p = new double[position + 1];
+                    for (int head = 0; head < arch.heads(); head++) {
+                        int ko = (head / group) * hd;
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int j = first; j <= position; j++) {
+                            double dot = 0;
+                            for (int i = 0; i < hd; i++) dot += (double) q[(head * hd + i) * n + b] * ks[b][j * kv + ko + i];
+                            p[j] = dot * scale;
+                            max = Math.max(max, p[j]);
+                        }
+                        double sum = 0;
+                        for (int j = first; j <= position; j++) sum += p[j] = Math.exp(p[j] - max);
+                        for (int j = first; j <= position; j++) {
+                            double w = p[j] / sum;
+                            for (int i = 0; i < hd; i++) o[(head * hd + i) * n + b] += (float) (w * vs[b][j * kv + ko + i]);
+                        }
                     }
-                    double sum = 0;
-                    for (int j = first; j <= position; j++) sum += p[j] = Math.exp(p[j] - max);
-                    for (int j = first; j <= position; j++) {
-                        double w = p[j] / sum;
-                        for (int i = 0; i < hd; i++) o[head * hd + i] += (float) (w * values[l][j * kv + ko + i]);
-                    }
-                }
-                layer.o.forward(o, 1, y, par);
+                });
+                layer.o.forward(o, n, y, par);
                 add(x, y);
-                rmsNorm(x, d, 1, layer.ffnNorm, arch.rmsEps(), h);
-                layer.ffn.forward(h, 1, y, par, null);
+                rmsNorm(x, d, n, layer.ffnNorm, arch.rmsEps(), h);
+                layer.ffn.forward(h, n, y, par, null);
                 add(x, y);
             }
             position++;
-            float[] normed = new float[d];
-            rmsNorm(x, d, 1, finalNorm, arch.rmsEps(), normed);
-            float[] logits = new float[head.out()];
-            head.forward(normed, 1, logits, par);
+            float[] normed = new float[d * n];
+            rmsNorm(x, d, n, finalNorm, arch.rmsEps(), normed);
+            float[] logits = new float[head.out() * n];
+            head.forward(normed, n, logits, par);
             return logits;
         }
+    }
+
+    /** Each row of a one-position table repeated for n positions ({@code [half × 1]} to {@code [n × half]}). */
+    private static float[] repeat(float[] row, int n) {
+        float[] out = new float[row.length * n];
+        for (int p = 0; p < n; p++) System.arraycopy(row, 0, out, p * row.length, row.length);
+        return out;
     }
 
     /** The embeddings of the tokens, feature-major. */

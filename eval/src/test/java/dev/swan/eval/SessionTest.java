@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Incremental decoding (one token at a time, cached keys and values) gives the logits the full causal pass
- * gives at each position, and resuming a pass at a layer from its residual stream gives the full pass.
+ * gives at each position (several sequences in lockstep too), and resuming a pass at a layer from its residual stream gives the full pass.
  */
 class SessionTest {
     @TempDir
@@ -35,6 +35,23 @@ class SessionTest {
                     scale = Math.max(scale, Math.abs(full[i * n + p]));
                 }
                 assertTrue(worst <= 1e-4 * Math.max(1, scale), dir.getFileName() + " position " + p + ": " + worst);
+            }
+            // three sequences in lockstep: each gets what its own pass gives
+            int[][] three = new int[3][n];
+            for (int b = 0; b < 3; b++) for (int p = 0; p < n; p++) three[b][p] = (p * (31 + 6 * b) + 1 + b) % 500;
+            float[][] alone = new float[3][];
+            for (int b = 0; b < 3; b++) alone[b] = t.logits(three[b], 0, n, Parallel.sequential());
+            Transformer.Session lockstep = t.session(3, n);
+            for (int p = 0; p < n; p++) {
+                float[] step = lockstep.next(new int[] {three[0][p], three[1][p], three[2][p]}, Parallel.sequential());
+                for (int b = 0; b < 3; b++) {
+                    double worst = 0, scale = 0;
+                    for (int i = 0; i < v; i++) {
+                        worst = Math.max(worst, Math.abs(step[i * 3 + b] - alone[b][i * n + p]));
+                        scale = Math.max(scale, Math.abs(alone[b][i * n + p]));
+                    }
+                    assertTrue(worst <= 1e-4 * Math.max(1, scale), dir.getFileName() + " sequence " + b + " position " + p + ": " + worst);
+                }
             }
             float[][] r = t.residuals(tokens, Parallel.sequential());
             for (int layer = 0; layer <= t.layers(); layer++) {

@@ -57,13 +57,11 @@ class AnalyzeAllocateTest {
                 assertEquals(16, t.get("decision").get("bits").asInt(), "172 columns: no MLX group divides the row");
             }
             if (!t.has("skip_reason")) {
-                // the paper's four, and what the default (rd, self-calibrated) plan reads; the stored copy of
-                // the tied head is not a weight of the model, so it has no sensitivity
+                // only what the default (rd, self-calibrated) plan reads, none of the paper's four; the stored
+                // copy of the tied head is not a weight of the model, so it has no sensitivity
                 boolean storedHead = t.get("name").asText().equals("lm_head.weight");
-                assertEquals(storedHead ? List.of("svd", "kurtosis", "noise", "recon", "qerror")
-                                : List.of("svd", "kurtosis", "noise", "recon", "qerror", "selfcal"),
+                assertEquals(storedHead ? List.of("qerror") : List.of("qerror", "selfcal"),
                         iterate(t.get("metrics").fieldNames()), t.toString());
-                assertTrue(t.get("metrics").get("svd").get("details").get("exact").asDouble() == 1.0, "64-wide: exact SVD");
             }
         }
         JsonNode s = m.get("summary");
@@ -71,7 +69,26 @@ class AnalyzeAllocateTest {
         assertTrue(s.get("effective_bits").get("mlx").asDouble() > 4);
         assertTrue(r.out().contains("Predicted size:") && r.out().contains(" mlx "), r.out());
         assertFalse(Files.exists(tmp.resolve("stories.json.partial")), "journal removed when done");
+        List<String> listed = new java.util.ArrayList<>();
+        for (JsonNode mi : m.get("metrics")) listed.add(mi.get("id").asText());
+        assertEquals(List.of("qerror"), listed, "the manifest lists what ran");
+        // the paper's allocator measures the paper's four metrics
+        Path paper = tmp.resolve("paper.json");
+        assertEquals(0, Cli.run("analyze", SharedModels.model("stories260K").toString(), "-o", paper.toString(),
+                "--allocator", "threshold").exit());
+        for (JsonNode t : read(paper).get("tensors")) {
+            if (t.has("skip_reason")) continue;
+            assertEquals(List.of("svd", "kurtosis", "noise", "recon"), iterate(t.get("metrics").fieldNames()), t.toString());
+            assertTrue(t.get("metrics").get("svd").get("details").get("exact").asDouble() == 1.0, "64-wide: exact SVD");
+        }
+        // an rd plan re-planned by the paper's allocator: refused in one line, not planned from nothing
+        Cli refused = Cli.run("allocate", manifest.toString(), "--allocator", "threshold");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("--allocator threshold") && refused.err().strip().lines().count() == 1, refused.err());
     }
+
+    /** The SWAN paper's metrics and weights, listed so that a manifest serves both allocators. */
+    static final String PAPER = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2";
 
     @Test
     void allocateReproducesAnalyzeWithoutTheWeights() throws IOException {
@@ -79,7 +96,7 @@ class AnalyzeAllocateTest {
         SyntheticModel.write(SyntheticModel.llama(), model);
         Path manifest = tmp.resolve("a.json");
         assertEquals(0, Cli.run("analyze", model.toString(), "-o", manifest.toString(), "--target-bits", "8",
-                "--self-calibrate", "0").exit());
+                "--self-calibrate", "0", "--metrics", PAPER).exit());
         AnalyzeAllocateTest.deleteTree(model); // allocate must not need the weights
         Path plan = tmp.resolve("plan.json");
         Cli r = Cli.run("allocate", manifest.toString(), "--target-bits", "8", "-o", plan.toString());
@@ -97,7 +114,8 @@ class AnalyzeAllocateTest {
         Path model = tmp.resolve("big");
         SyntheticModel.write(SyntheticModel.llama().withSize(128, 384, 40, 4, 2, 32, 512).withDtype(DType.BF16), model);
         Path manifest = tmp.resolve("big.json");
-        Cli a = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "-q", "--self-calibrate", "0");
+        Cli a = Cli.run("analyze", model.toString(), "-o", manifest.toString(), "-q", "--self-calibrate", "0",
+                "--metrics", PAPER);
         assertEquals(0, a.exit(), a.toString());
         assertTrue(read(manifest).get("tensors").size() > 300);
         for (String target : new String[] {"5.0", "6.0"}) {

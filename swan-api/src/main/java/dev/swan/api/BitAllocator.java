@@ -67,6 +67,18 @@ public interface BitAllocator extends SwanPlugin {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether the plan reads the pipeline's weighted metrics (their composite score). An allocator that
+     * reads only its {@link #requiredMetrics()} and the measured sensitivities returns false, and the host
+     * then runs its default metrics only when they are asked for by name: nothing is measured that the
+     * plan does not read.
+     *
+     * @since SPI 1.5
+     */
+    default boolean readsComposite() {
+        return true;
+    }
+
     default boolean usesMetrics() {
         return true;
     }

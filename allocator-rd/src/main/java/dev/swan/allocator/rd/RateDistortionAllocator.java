@@ -68,6 +68,12 @@ public final class RateDistortionAllocator implements BitAllocator {
         return List.of("qerror");
     }
 
+    /** The plan reads each encoding's measured error and the measured sensitivities, not the composite. */
+    @Override
+    public boolean readsComposite() {
+        return false;
+    }
+
     @Override
     public void preflight(AllocationRequest r) {
         if (r.policy().target() == null) {

@@ -39,9 +39,15 @@ final class GgufWriter {
         List<WriteReport.Written> written = new ArrayList<>();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             out.write(layout.header());
+            // progress in weights, the work a tensor costs (a tensor count would make the ETA wrong)
+            long work = 0;
+            for (GgufPlan.Entry e : entries) work += numel(e);
+            long done = 0;
             int i = 0;
             for (GgufPlan.Entry e : entries) {
-                ctx.progress().update(i++, entries.size(), e.name());
+                ctx.progress().update(done, work, e.name());
+                done += numel(e);
+                i++;
                 long bytes = layout.tensors.get(i - 1).bytes();
                 if (e.generated() != null) {
                     byte[] b = new byte[(int) bytes];
@@ -70,8 +76,14 @@ final class GgufWriter {
                 }
             }
         }
-        ctx.progress().update(entries.size(), entries.size(), "");
+        ctx.progress().update(1, 1, "");
         return new WriteReport(file, Files.size(file), written);
+    }
+
+    private static long numel(GgufPlan.Entry e) {
+        long n = 1;
+        for (long d : e.ne()) n *= d;
+        return n;
     }
 
     /** The stored bytes are already what GGUF wants: same float type, rows in place. */

@@ -59,15 +59,18 @@ final class MlxWriter {
         List<WriteReport.Written> written = new ArrayList<>();
         long total = 0;
         long params = 0;
-        int done = 0;
+        // progress in weights, the work an item costs (an item count would make the ETA wrong)
+        long work = 0;
+        for (MlxLayout.Item item : items) work += item.numel();
+        long done = 0;
         for (MlxLayout.Shard shard : shards) {
             List<SafetensorsWriter.Entry> entries = shard.entries();
             try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve(shard.file()), Map.of("format", "mlx"), entries)) {
                 for (MlxLayout.Item item : shard.ordered()) {
-                    ctx.progress().update(done, items.size(), item.path());
+                    ctx.progress().update(done, work, item.path());
                     if (item.quantized()) writeQuantized(item, w);
                     else writeFloat(item, w);
-                    done++;
+                    done += item.numel();
                     long bytes = item.bytes();
                     total += bytes;
                     params += item.numel();
@@ -83,7 +86,7 @@ final class MlxWriter {
             }
             for (SafetensorsWriter.Entry e : entries) weightMap.put(e.name(), shard.file());
         }
-        ctx.progress().update(items.size(), items.size(), "");
+        ctx.progress().update(1, 1, "");
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("metadata", dev.swan.toolkit.json.Json.object("total_size", total, "total_parameters", params));
         index.put("weight_map", weightMap);

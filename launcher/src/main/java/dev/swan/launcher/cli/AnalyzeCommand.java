@@ -13,7 +13,6 @@ import dev.swan.launcher.pipeline.PipelineSettings;
 import dev.swan.launcher.pipeline.ResolvedPipeline;
 import dev.swan.launcher.pipeline.Summary;
 import dev.swan.launcher.plugins.PluginRegistry;
-import dev.swan.launcher.ui.ProgressLine;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -94,14 +93,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     AtomicOutput.prepare(given, model.path(), force, dev.swan.launcher.pipeline.OutputKind.MANIFEST);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 if (spark != null) pipeline = pipeline.analyzingWith(distributed("spark", spark));
-                ProgressLine progress = ProgressLine.forTerminal(out, "analyze", root.quiet());
-                Manifest m = pipeline.analyze(rp, model, target, restart, progress);
-                progress.finish();
+                PhaseLines phases = new PhaseLines(out, root.quiet());
+                Manifest m = pipeline.analyze(rp, model, target, restart, phases);
                 Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 ManifestIO.write(target, m, summary);
                 Pipeline.finishJournal(target);
                 out.println("Analysed " + m.tensors().size() + " tensors of " + model.name() + " -> " + given);
                 summary.print(out, pipeline.describe(m.plan()));
+                if (!phases.timings().isEmpty()) out.println(phases.timings());
                 }
             }
         }

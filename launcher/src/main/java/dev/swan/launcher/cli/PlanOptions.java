@@ -202,7 +202,7 @@ public final class PlanOptions {
                     ms.add(m);
                 }
             }
-            s = s.withMetrics(ms);
+            if (applied) s = s.withMetrics(ms);
             // with no allocator chosen, setting a parameter of one (not a metric, not the format) chooses it
             boolean chooses = PipelineSettings.AUTO_ALLOCATOR.equals(s.allocator()) && !applied && !id.equals(s.format());
             if (id.equals(s.allocator()) || chooses) {

@@ -123,14 +123,16 @@ public final class QuantizeCommand implements Callable<Integer> {
                 Path target = dev.swan.launcher.pipeline.AtomicOutput.resolve(given);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 Manifest reuse = manifest == null ? null : ManifestIO.read(manifest);
+                PhaseLines phases = new PhaseLines(out, root.quiet());
                 QuantizeService.Result done = new QuantizeService(pipeline).run(new QuantizeService.Request(rp, model,
                         given, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
                         : reuse.weights(), dryRun, force, restart, reportFile == null ? List.of() : List.of(reportFile),
-                        s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases(out));
+                        s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases);
                 Manifest m = done.manifest();
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
                     Summary.of(m, pipeline.sizers(model.config(), rp)).print(out, pipeline.describe(m.plan()));
+                    if (!phases.timings().isEmpty()) out.println(phases.timings());
                     return 0;
                 }
                 WriteReport report = done.written();
@@ -138,6 +140,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 printReport(report, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 pipeline.describe(m.plan()).forEach(out::println);
+                if (!phases.timings().isEmpty()) out.println(phases.timings());
                 Map<String, Object> evalJson = evalText != null ? evaluate(target, model.path(), plugins, s.threads(), out) : null;
                 if (reportFile != null) {
                     ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,
@@ -155,25 +158,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         return p.target() != null || !p.overrides().isEmpty() || !p.protectedPatterns().isEmpty()
                 || !p.sensitivePatterns().isEmpty() || !plan.sets.isEmpty() || baseline != null && (baseline.uniform != null || baseline.preset != null)
                 || plan.allocator != null;
-    }
-
-    /** One progress line per phase, on the terminal only. */
-    private QuantizeService.Phases phases(PrintStream out) {
-        Map<String, ProgressLine> lines = new LinkedHashMap<>();
-        return new QuantizeService.Phases() {
-            @Override
-            public dev.swan.api.ProgressSink start(String phase) {
-                ProgressLine line = ProgressLine.forTerminal(out, phase, root.quiet());
-                lines.put(phase, line);
-                return line;
-            }
-
-            @Override
-            public void end(String phase) {
-                ProgressLine line = lines.remove(phase);
-                if (line != null) line.finish();
-            }
-        };
     }
 
     /** The output's quality line(s): the eval table of the output against its source. */

@@ -17,7 +17,10 @@ import java.util.List;
  * {@code bin/swan} (so the heap it sizes from the model applies) as a child process on a Qwen3-8B-shaped
  * BF16 model (36 layers, 16.4 GB, written once unless {@code --model} gives one): quantize to GGUF and to
  * MLX with default settings, then a dry run of a 64 GB model whose shards are headers over sparse zeros;
- * reports wall time and the child's peak resident memory (VmHWM, read every 100 ms).
+ * reports wall time, each phase's time as the run prints it, the peak resident memory (VmHWM, which counts
+ * the model's pages mapped from the page cache) and the peak anonymous memory (RssAnon: the heap and
+ * everything else the process itself allocated), both over the process and its descendants, read every
+ * 100 ms.
  */
 final class ScaleBench {
     private ScaleBench() {
@@ -50,32 +53,52 @@ final class ScaleBench {
         }
         Path sparse = dir.resolve("sparse-64gb");
         SyntheticModel.write(sparse64(), sparse);
-        Table tab = new Table("SCALE (bin/swan, default heap)", "SOURCE>", "SECONDS>", "PEAK RSS>");
+        Table tab = new Table("SCALE (bin/swan, default heap)", "SOURCE>", "SECONDS>", "PEAK RSS>", "PEAK ANON>");
+        List<String> phases = new ArrayList<>();
         String t = String.valueOf(threads);
         long src = folderBytes(model);
-        row(tab, "quantize -f gguf", src, List.of(swan.toString(), "-q", "quantize", model.toString(), "-f", "gguf", "-t", t,
-                "-o", dir.resolve("scale.gguf").toString()));
-        row(tab, "quantize -f mlx", src, List.of(swan.toString(), "-q", "quantize", model.toString(), "-f", "mlx", "-t", t,
-                "-o", dir.resolve("scale-mlx").toString()));
-        row(tab, "quantize --dry-run, 64 GB sparse", folderBytes(sparse), List.of(swan.toString(), "-q", "quantize",
+        Path log = dir.resolve("scale.log");
+        row(tab, phases, log, "quantize -f gguf", src, List.of(swan.toString(), "-q", "quantize", model.toString(), "-f", "gguf",
+                "-t", t, "-o", dir.resolve("scale.gguf").toString()));
+        AtomicOutput.deleteRecursively(dir.resolve("scale.gguf"));
+        row(tab, phases, log, "quantize -f mlx", src, List.of(swan.toString(), "-q", "quantize", model.toString(), "-f", "mlx",
+                "-t", t, "-o", dir.resolve("scale-mlx").toString()));
+        AtomicOutput.deleteRecursively(dir.resolve("scale-mlx"));
+        row(tab, phases, log, "quantize --dry-run, 64 GB sparse", folderBytes(sparse), List.of(swan.toString(), "-q", "quantize",
                 sparse.toString(), "-f", "gguf", "-t", t, "--dry-run"));
         AtomicOutput.deleteRecursively(sparse);
         out.println();
         tab.print(out);
+        phases.forEach(out::println);
     }
 
-    private static void row(Table tab, String what, long source, List<String> command) throws IOException, InterruptedException {
+    private static void row(Table tab, List<String> phases, Path log, String what, long source, List<String> command)
+            throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(log.toFile()).start();
         long peakKb = -1;
+        long anonKb = -1;
         while (p.isAlive()) {
             peakKb = Math.max(peakKb, peakKb(p.toHandle()));
+            anonKb = Math.max(anonKb, anonKb(p.toHandle()));
             Thread.sleep(100);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         String result = p.exitValue() == 0 ? Format.fixed(secs, 1) : "failed (exit " + p.exitValue() + ")";
-        tab.row(what, Format.bytes(source), result, peakKb > 0 ? Format.bytes(peakKb * 1024) : "n/a");
+        tab.row(what, Format.bytes(source), result, peakKb > 0 ? Format.bytes(peakKb * 1024) : "n/a",
+                anonKb > 0 ? Format.bytes(anonKb * 1024) : "n/a");
+        for (String line : java.nio.file.Files.readAllLines(log)) {
+            if (line.startsWith("Time: ")) phases.add(what + ": " + line.substring("Time: ".length()));
+        }
+        java.nio.file.Files.deleteIfExists(log);
+    }
+
+    /** The anonymous memory (RssAnon) of the process and its descendants now, summed. */
+    private static long anonKb(ProcessHandle process) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process), process.descendants())
+                .mapToLong(h -> Math.max(0, BenchCommand.rssKb(Path.of("/proc", Long.toString(h.pid()), "status"), "RssAnon")))
+                .sum();
     }
 
     /**

@@ -152,8 +152,15 @@ public final class AnalysisEngine implements TensorAnalyzer {
             t.setDaemon(true);
             return t;
         });
-        AtomicLong finished = new AtomicLong(done.size());
-        long total = tensors.size();
+        // progress in bytes read, the work a tensor costs (a tensor count would make the ETA wrong)
+        long total = 0;
+        long already = 0;
+        for (TensorInfo t : tensors) {
+            total += t.byteSize();
+            if (done.containsKey(t.name())) already += t.byteSize();
+        }
+        AtomicLong finished = new AtomicLong(already);
+        long work = total;
         Map<String, Future<Map<String, Measured>>> tasks = new LinkedHashMap<>();
         try {
             for (Task task : tasks(tensors)) {
@@ -167,7 +174,7 @@ public final class AnalysisEngine implements TensorAnalyzer {
                         for (TensorInfo m : members) {
                             if (done.containsKey(m.name())) continue;
                             sink.accept(results.get(m.name()));
-                            progress.update(finished.incrementAndGet(), total, m.name());
+                            progress.update(finished.addAndGet(m.byteSize()), work, m.name());
                         }
                         return results;
                     } finally {

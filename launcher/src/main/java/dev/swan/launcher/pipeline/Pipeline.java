@@ -160,7 +160,7 @@ public final class Pipeline {
      * Analyses {@code model} and plans it. With {@code journalFor} set, finished tensors are journaled next
      * to it so an interrupted run resumes where it stopped.
      */
-    public Manifest analyze(ResolvedPipeline rp, ModelDir model, Path journalFor, boolean restart, ProgressSink progress)
+    public Manifest analyze(ResolvedPipeline rp, ModelDir model, Path journalFor, boolean restart, Phases phases)
             throws IOException {
         long t0 = System.nanoTime();
         preflight(rp, model);
@@ -202,9 +202,11 @@ public final class Pipeline {
             }, "swan-interrupt-notice");
             if (hook != null) Runtime.getRuntime().addShutdownHook(hook);
             try {
+                ProgressSink progress = phases.start(Phases.ANALYZE);
                 measured = engine.analyze(model, done, m -> {
                     if (journal != null) journal.append(m);
                 }, progress);
+                phases.end(Phases.ANALYZE);
             } finally {
                 if (hook != null) {
                     try {
@@ -230,11 +232,11 @@ public final class Pipeline {
             tensors.add(m.analysis());
             seconds.put(m.analysis().name(), m.seconds());
         }
-        int tokens = rp.settings().selfCalibrateTokens(model.tensors().size(), model.totalParameters());
         Map<String, float[]> energies = Map.of();
-        if (tokens > 0 && rp.allocator().usesMetrics()) {
+        if (rp.settings().selfCalibrates() && rp.allocator().usesMetrics()) {
             boolean asked = rp.settings().selfCalibrate() > 0;
-            SelfCalibrationStep.Result sc = SelfCalibrationStep.attach(model, tensors, rp.settings(), tokens, asked, progress);
+            SelfCalibrationStep.Result sc = SelfCalibrationStep.attach(model, tensors, rp.settings(),
+                    rp.settings().selfCalibrateTokens(), asked, phases);
             tensors = sc.tensors();
             energies = sc.inputEnergies();
         }
@@ -293,6 +295,15 @@ public final class Pipeline {
 
     /** Plans (or re-plans) a manifest with the pipeline's allocator, policy and {@code weights}; no metric runs. */
     public Manifest allocate(Manifest m, ResolvedPipeline rp, ModelConfig config, Map<String, Double> weights) {
+        if (rp.allocator().readsComposite() && !m.tensors().isEmpty()
+                && weights.values().stream().mapToDouble(Double::doubleValue).sum() <= 0) {
+            List<String> paper = new ArrayList<>();
+            for (MetricChoice c : PipelineSettings.paperMetrics()) paper.add(c.id());
+            throw new ConfigException("the plan's measurements hold no weighted metric, and allocator '"
+                    + rp.allocator().id() + "' plans from their composite (by default " + String.join(", ", paper)
+                    + ", which the default rd plan does not measure): analyze with --allocator " + rp.allocator().id()
+                    + ", or list the metrics with --metrics");
+        }
         Map<String, List<dev.swan.api.Encoding>> encodings = new LinkedHashMap<>();
         var candidates = encodings(rp, config);
         Map<String, dev.swan.api.Sensitivity> sensitivity = new LinkedHashMap<>();

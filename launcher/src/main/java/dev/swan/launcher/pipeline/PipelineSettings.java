@@ -23,8 +23,8 @@ import java.util.Map;
  * @param source         where the settings came from, for error messages
  * @param targetOrigin   where the budget target was set, for errors found when checking it against the model
  * @param selfCalibrate  tokens the model generates to measure each tensor's sensitivity (0: weight-only;
- *                       {@link #AUTO_SELF_CALIBRATE}: {@link #AUTO_TOKENS} for the rd allocator when that is a
- *                       minute's work, else 0)
+ *                       {@link #AUTO_SELF_CALIBRATE}: for the rd allocator, as many as the model's size allows
+ *                       in minutes, 512 down to 128 at 8B)
  */
 public record PipelineSettings(Path model, Path output, String format, Map<String, Object> formatOptions,
                                List<MetricChoice> metrics, String allocator, Map<String, Object> allocatorOptions,
@@ -39,20 +39,20 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
      */
     public static final String AUTO_ALLOCATOR = "auto";
 
-    /** Self-calibration when none is asked for: on for rd plans while it is about a minute's work. */
-    public static final int AUTO_SELF_CALIBRATE = -1;
-    public static final int AUTO_TOKENS = 512;
     /**
-     * Self-calibration runs two forward passes of {@link #AUTO_TOKENS} tokens per tensor, about 2048 ×
-     * tensors × parameters floating-point operations; by default it runs while tensors × parameters stays
-     * below this (about a minute on two cores), and otherwise only when asked for.
+     * Self-calibration when none is asked for: on for rd plans (the allocator that reads measured
+     * sensitivities) at every model size, its text sized for the model.
      */
-    public static final double AUTO_MAX_WORK = 1e9;
+    public static final int AUTO_SELF_CALIBRATE = -1;
 
-    /** Tokens of self-calibration for a model of {@code tensors} tensors and {@code parameters} parameters. */
-    public int selfCalibrateTokens(int tensors, long parameters) {
-        if (selfCalibrate != AUTO_SELF_CALIBRATE) return selfCalibrate;
-        return allocatorId().equals("rd") && (double) tensors * parameters <= AUTO_MAX_WORK ? AUTO_TOKENS : 0;
+    /** Whether the sensitivities are measured: asked for, or by default for rd plans. */
+    public boolean selfCalibrates() {
+        return selfCalibrate == AUTO_SELF_CALIBRATE ? allocatorId().equals("rd") : selfCalibrate > 0;
+    }
+
+    /** The tokens asked for (0: as many as the model's size allows). */
+    public int selfCalibrateTokens() {
+        return Math.max(0, selfCalibrate);
     }
 
     /** The allocator id {@link #AUTO_ALLOCATOR} stands for under this policy. */
@@ -67,8 +67,19 @@ public record PipelineSettings(Path model, Path output, String format, Map<Strin
                 new MetricChoice("noise", 0.15, Map.of()), new MetricChoice("recon", 0.20, Map.of()));
     }
 
+    /**
+     * The metrics when none are listed: the paper's, which run only for an allocator that reads their
+     * composite ({@code threshold}); this very list, so that a listed one (YAML, {@code --metrics}) is told apart.
+     */
+    private static final List<MetricChoice> DEFAULT_METRICS = paperMetrics();
+
+    /** Whether the metrics were listed (YAML or {@code --metrics}) rather than left at the default. */
+    public boolean metricsListed() {
+        return metrics != DEFAULT_METRICS;
+    }
+
     public static PipelineSettings defaults() {
-        return new PipelineSettings(null, null, "mlx", Map.of(), paperMetrics(), AUTO_ALLOCATOR, Map.of(),
+        return new PipelineSettings(null, null, "mlx", Map.of(), DEFAULT_METRICS, AUTO_ALLOCATOR, Map.of(),
                 AllocationPolicy.defaults(), DEFAULT_SEED, Runtime.getRuntime().availableProcessors(), List.of(),
                 "defaults", SettingOrigin.NONE, AUTO_SELF_CALIBRATE);
     }

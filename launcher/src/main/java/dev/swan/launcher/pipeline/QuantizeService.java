@@ -43,13 +43,6 @@ public final class QuantizeService {
     public record Result(Manifest manifest, WriteReport written) {
     }
 
-    /** Where the service reports the progress of its long phases ("analyze", "write"). */
-    public interface Phases {
-        ProgressSink start(String phase);
-
-        void end(String phase);
-    }
-
     public Result run(Request r, Phases phases) throws Exception {
         ModelDir model = r.model();
         if (r.dryRun()) return new Result(plan(r, null, phases), null);
@@ -62,10 +55,10 @@ public final class QuantizeService {
             Path journalFor = r.pipeline().allocator().usesMetrics()
                     ? target.resolveSibling(target.getFileName() + ".swan.json") : null;
             Manifest m = plan(r, journalFor, phases);
-            ProgressSink progress = phases.start("write");
+            ProgressSink progress = phases.start(Phases.WRITE);
             WriteReport written = pipeline.write(r.pipeline(), model, m, target, journalFor, progress, r.threads(),
                     r.provenance());
-            phases.end("write");
+            phases.end(Phases.WRITE);
             return new Result(m, written);
         }
     }
@@ -80,9 +73,6 @@ public final class QuantizeService {
             }
             return r.replan() ? pipeline.allocate(r.plan(), r.pipeline(), r.model().config(), r.weights()) : r.plan();
         }
-        ProgressSink progress = phases.start("analyze");
-        Manifest m = pipeline.analyze(r.pipeline(), r.model(), journalFor, r.restart(), progress);
-        phases.end("analyze");
-        return m;
+        return pipeline.analyze(r.pipeline(), r.model(), journalFor, r.restart(), phases);
     }
 }

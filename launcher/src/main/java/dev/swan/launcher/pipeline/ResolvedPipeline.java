@@ -38,7 +38,9 @@ public record ResolvedPipeline(PipelineSettings settings, List<ResolvedMetric> m
         if (withMetrics && allocator.usesMetrics()) {
             Set<String> seen = new HashSet<>();
             double sum = 0;
-            for (MetricChoice m : s.metrics()) {
+            // measure only what the plan reads: the default metrics feed a composite some allocators never read
+            List<MetricChoice> listed = s.metricsListed() || allocator.readsComposite() ? s.metrics() : List.of();
+            for (MetricChoice m : listed) {
                 if (!seen.add(m.id())) throw new ConfigException(s.source(), 0, 0, "metric '" + m.id() + "' is listed twice");
                 SensitivityMetric metric = lookup(() -> plugins.metric(m.id()), s.source());
                 Parameters p = Parameters.resolve(m.id(), metric.parameters(), m.parameters(), s.source());
@@ -49,14 +51,19 @@ public record ResolvedPipeline(PipelineSettings settings, List<ResolvedMetric> m
                 sum += m.weight();
                 metrics.add(new ResolvedMetric(metric, p, m.weight()));
             }
-            if (metrics.isEmpty()) throw new ConfigException(s.source(), 0, 0, "no metrics configured");
+            if (metrics.isEmpty() && !listed.isEmpty()) throw new ConfigException(s.source(), 0, 0, "no metrics configured");
+            if (listed.isEmpty() && allocator.requiredMetrics().isEmpty()) {
+                throw new ConfigException(s.source(), 0, 0, "no metrics configured");
+            }
             for (String id : allocator.requiredMetrics()) {
                 if (!seen.add(id)) continue;
                 SensitivityMetric metric = lookup(() -> plugins.metric(id), s.source());
                 metrics.add(new ResolvedMetric(metric, Parameters.resolve(id, metric.parameters(), java.util.Map.of(),
                         s.source()), 0.0));
             }
-            if (Math.abs(sum - 1) > 1e-6) {
+            // weights weigh the composite: they must sum to 1 unless every one is 0 (metrics measured for what
+            // the plan reads directly, as a distributed job's executors run them; a composite plan then refuses)
+            if (!listed.isEmpty() && sum > 0 && Math.abs(sum - 1) > 1e-6) {
                 throw new ConfigException(s.source(), 0, 0, "metric weights sum to " + String.format(Locale.ROOT, "%.4f", sum)
                         + " " + s.weights() + ": they must sum to 1");
             }

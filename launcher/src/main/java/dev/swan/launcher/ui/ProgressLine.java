@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of a long phase. On a terminal: one line ("analyze 12/49 model.layers.1.mlp.up_proj.weight
+ * Progress of a long phase, in units of work (bytes, weights, operations: the ETA is the elapsed time per
+ * unit times the units left). On a terminal: one line ("analyze 24% model.layers.1.mlp.up_proj.weight
  * 3.2 s, ETA 9.1 s") redrawn in place at most every 100 ms. Otherwise (a log file, a batch job, CI): a
  * plain line every {@link #LOG_EVERY_SECONDS} seconds once a phase has run that long, so short runs stay
  * silent and hour-long ones still show they are alive. Thread-safe.
@@ -50,8 +51,8 @@ public final class ProgressLine implements ProgressSink {
         if (mode == Mode.LOG) {
             if (now - lastDraw < LOG_EVERY_SECONDS * 1_000_000_000L) return;
             lastDraw = now;
-            out.println(String.format(Locale.ROOT, "%s: %d/%d (%d%%), %s elapsed%s, at %s", phase, done, total,
-                    total > 0 ? 100 * done / total : 0, Format.duration(elapsed), eta, item == null ? "" : item));
+            out.println(String.format(Locale.ROOT, "%s: %d%%, %s elapsed%s, at %s", phase, percent(done, total),
+                    Format.duration(elapsed), eta, item == null ? "" : item));
             out.flush();
             return;
         }
@@ -59,12 +60,17 @@ public final class ProgressLine implements ProgressSink {
         lastDraw = now;
         String name = item == null ? "" : item;
         if (name.length() > 60) name = "…" + name.substring(name.length() - 59);
-        String line = String.format(Locale.ROOT, "%s %d/%d %s  %s%s", phase, done, total, name,
+        String line = String.format(Locale.ROOT, "%s %d%% %s  %s%s", phase, percent(done, total), name,
                 Format.duration(elapsed), eta);
         int pad = Math.max(0, lastWidth - line.length());
         out.print("\r" + line + " ".repeat(pad));
         lastWidth = line.length();
         out.flush();
+    }
+
+    /** Done as a share of the work (units are the caller's: bytes, weights, operations). */
+    private static long percent(long done, long total) {
+        return total > 0 ? (long) Math.floor(100.0 * done / total) : 0;
     }
 
     /** Clears the line (call when done, before printing results). */

@@ -55,7 +55,7 @@ class ManifestSchemaTest {
             PipelineSettings s = PipelineSettings.defaults().withModel(model).withAllocator("threshold", Map.of()).withThreads(2);
             ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, true);
             Pipeline pipeline = new Pipeline(plugins);
-            Manifest first = pipeline.analyze(rp, m, null, false, ProgressSink.NONE);
+            Manifest first = pipeline.analyze(rp, m, null, false, Phases.NONE);
             Summary summary = Summary.of(first, pipeline.sizers(m.config()));
             Path a = tmp.resolve("a.json");
             ManifestIO.write(a, first, summary);

@@ -28,7 +28,7 @@ class QuantizeServiceTest {
 
     private final List<String> phases = new ArrayList<>();
 
-    private final QuantizeService.Phases record = new QuantizeService.Phases() {
+    private final Phases record = new Phases() {
         @Override
         public ProgressSink start(String phase) {
             phases.add("start " + phase);

@@ -27,6 +27,17 @@ public interface Kernels {
      */
     void multiplyTransposedAdd(float[] a, int m, int n, float[] x, int q, float[] c, Parallel par);
 
+    /**
+     * c[m×q] = a[m×n] · xtᵀ for a few columns (xt[q×n] is x transposed): dot products along the rows, for
+     * products with too few columns to fill a vector (decoding one token at a time), on the calling thread.
+     */
+    void multiplyNarrow(float[] a, int m, int n, float[] xt, int q, float[] c);
+
+    /** dst[off + i] = bfloat16 src[i] widened to float32 (its bits shifted up by 16), for i below n. */
+    default void widenBf16(short[] src, int n, float[] dst, int off) {
+        for (int i = 0; i < n; i++) dst[off + i] = Float.intBitsToFloat(src[i] << 16);
+    }
+
     /** g[q×q] += yᵀ · y for y[rows×q] held in doubles. */
     void gramAccumulate(double[] y, int rows, int q, double[] g, Parallel par);
 }

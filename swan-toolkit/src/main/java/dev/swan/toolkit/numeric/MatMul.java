@@ -48,6 +48,16 @@ public final class MatMul {
         KERNELS.multiplyTransposedAdd(a, m, n, x, q, c, par);
     }
 
+    /** c[m×q] = a[m×n] · xtᵀ for few columns q (xt[q×n], x transposed), on the calling thread. */
+    public static void multiplyNarrow(float[] a, int m, int n, float[] xt, int q, float[] c) {
+        KERNELS.multiplyNarrow(a, m, n, xt, q, c);
+    }
+
+    /** dst[off + i] = the bfloat16 value src[i] as float32, for i below n (exact). */
+    public static void widenBf16(short[] src, int n, float[] dst, int off) {
+        KERNELS.widenBf16(src, n, dst, off);
+    }
+
     /** g[q×q] = yᵀ · y for float y[m×q], accumulated in double. */
     public static double[] gram(float[] y, int m, int q, Parallel par) {
         double[] g = new double[q * q];

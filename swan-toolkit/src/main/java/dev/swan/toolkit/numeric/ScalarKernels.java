@@ -9,6 +9,17 @@ final class ScalarKernels implements Kernels {
     static final int K_BLOCK = 256;
 
     @Override
+    public void multiplyNarrow(float[] a, int m, int n, float[] xt, int q, float[] c) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < q; j++) {
+                float s = 0f;
+                for (int k = 0; k < n; k++) s += a[i * n + k] * xt[j * n + k];
+                c[i * q + j] = s;
+            }
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

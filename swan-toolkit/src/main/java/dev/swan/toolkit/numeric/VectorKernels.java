@@ -4,6 +4,8 @@ import dev.swan.api.numeric.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -206,11 +208,17 @@ final class VectorKernels implements Kernels {
             for (; j + lanes <= q; j += lanes) {
                 for (int k = k0; k < k1; k++) tTile1xV(a, n, x, q, c, k, j, ib, ie, 1);
             }
-            for (; j < q; j++) {
-                for (int k = k0; k < k1; k++) {
-                    float s = c[k * q + j];
-                    for (int i = ib; i < ie; i++) s += a[i * n + k] * x[i * q + j];
-                    c[k * q + j] = s;
+            // the last columns, fewer than a vector: rows outer so a is read along its rows (each element
+            // still adds its terms in row order, so the bits are those of the column-by-column loop)
+            if (j < q) {
+                for (int i = ib; i < ie; i++) {
+                    int ao = i * n;
+                    int xo = i * q;
+                    for (int k = k0; k < k1; k++) {
+                        float av = a[ao + k];
+                        int co = k * q;
+                        for (int jj = j; jj < q; jj++) c[co + jj] += av * x[xo + jj];
+                    }
                 }
             }
         }
@@ -305,6 +313,66 @@ final class VectorKernels implements Kernels {
     }
 
     // ---------------------------------------------------------------- g += yᵀ · y (double)
+
+    private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Integer> WORD = IntVector.SPECIES_256;
+
+    @Override
+    public void widenBf16(short[] src, int n, float[] dst, int off) {
+        int l = HALF.length();
+        int i = 0;
+        for (; i + l <= n; i += l) {
+            IntVector w = (IntVector) ShortVector.fromArray(HALF, src, i).convertShape(jdk.incubator.vector.VectorOperators.S2I, WORD, 0);
+            w.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + i);
+        }
+        for (; i < n; i++) dst[off + i] = Float.intBitsToFloat(src[i] << 16);
+    }
+
+    @Override
+    public void multiplyNarrow(float[] a, int m, int n, float[] xt, int q, float[] c) {
+        int l = F.length();
+        int bound = F.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int ao = i * n;
+            int j = 0;
+            for (; j + 4 <= q; j += 4) {
+                int x0 = j * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+                FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+                int k = 0;
+                for (; k < bound; k += l) {
+                    FloatVector av = FloatVector.fromArray(F, a, ao + k);
+                    s0 = av.fma(FloatVector.fromArray(F, xt, x0 + k), s0);
+                    s1 = av.fma(FloatVector.fromArray(F, xt, x1 + k), s1);
+                    s2 = av.fma(FloatVector.fromArray(F, xt, x2 + k), s2);
+                    s3 = av.fma(FloatVector.fromArray(F, xt, x3 + k), s3);
+                }
+                float r0 = s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float r1 = s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float r2 = s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float r3 = s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                for (; k < n; k++) {
+                    float av = a[ao + k];
+                    r0 += av * xt[x0 + k];
+                    r1 += av * xt[x1 + k];
+                    r2 += av * xt[x2 + k];
+                    r3 += av * xt[x3 + k];
+                }
+                c[i * q + j] = r0;
+                c[i * q + j + 1] = r1;
+                c[i * q + j + 2] = r2;
+                c[i * q + j + 3] = r3;
+            }
+            for (; j < q; j++) {
+                int xo = j * n;
+                FloatVector s = FloatVector.zero(F);
+                int k = 0;
+                for (; k < bound; k += l) s = FloatVector.fromArray(F, a, ao + k).fma(FloatVector.fromArray(F, xt, xo + k), s);
+                float r = s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                for (; k < n; k++) r += a[ao + k] * xt[xo + k];
+                c[i * q + j] = r;
+            }
+        }
+    }
 
     @Override
     public void gramAccumulate(double[] y, int rows, int q, double[] g, Parallel par) {
