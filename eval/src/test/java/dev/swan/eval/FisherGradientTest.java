@@ -135,6 +135,29 @@ class FisherGradientTest {
     }
 
     /**
+     * The pass's forward half records the importance matrix as the forward pass does: each projection's
+     * input mean squares over the same text, sequences side by side or one at a time.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void theForwardHalfRecordsTheInputEnergies(String name, SyntheticModel.Spec spec) throws Exception {
+        Path dir = tmp.resolve(name);
+        SyntheticModel.write(spec, dir);
+        try (HfStoredModel model = HfStoredModel.open(dir)) {
+            int[][] texts = {{1, 17, 5, 300, 42, 9, 77, 5}, {1, 8, 64, 3, 3, 200}};
+            Map<String, float[]> expected = Transformer.of(model).inputEnergies(texts, Parallel.sequential());
+            Map<String, float[]> got = FisherInformation.measure(model, texts, new FisherInformation.Settings(1, 7),
+                    ProgressSink.NONE, Parallel.sequential()).inputEnergies();
+            assertEquals(expected.keySet(), got.keySet());
+            for (String w : expected.keySet()) {
+                float[] e = expected.get(w);
+                float[] g = got.get(w);
+                for (int j = 0; j < e.length; j++) assertEquals(e[j], g[j], 1e-4 * Math.max(1, Math.abs(e[j])), w + " column " + j);
+            }
+        }
+    }
+
+    /**
      * One weight of each kind: the projections past layer 0, the first expert, embeddings, head, routers.
      * Not a mixture's embedding: it moves every router's input, and routing is piecewise constant, so
      * finite differences jump where a token changes experts.

@@ -32,12 +32,15 @@ class SensitivityExperiment {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (HfStoredModel hf = HfStoredModel.open(SharedModels.model(model))) {
             Parallel par = Parallel.of(pool);
-            StoredModel m = SelfCalibration.prepare(hf);
+            StoredModel m = NoiseInjection.prepare(hf);
             Transformer base = Transformer.of(m);
             int bos = ((Number) m.config().raw().getOrDefault("bos_token_id", 1L)).intValue();
             int length = Integer.getInteger("swan.rank.length", Math.min(128, tokens));
-            SelfCalibration.Settings s = new SelfCalibration.Settings(Math.max(1, tokens / length), length, 3e-3, 42);
-            int[][] texts = SelfCalibration.generate(base, bos, s, par);
+            SelfCalibration.Settings s = new SelfCalibration.Settings(Math.max(1, tokens / length), length, 42);
+            SelfCalibration.Plan production = SelfCalibration.Plan.of(base.parameters(), Integer.getInteger("swan.rank.tokens", 0));
+            int[][] texts = Boolean.getBoolean("swan.experiment.production")
+                    ? SelfCalibration.contexts(base, bos, production, 42, par, ProgressSink.NONE)
+                    : SelfCalibration.generate(base, bos, s, par);
             int join = Integer.getInteger("swan.rank.join", 1);
             if (join > 1) {
                 // snippets generated side by side, joined end to end (BOS only first) into longer contexts
@@ -56,9 +59,9 @@ class SensitivityExperiment {
             for (StoredTensor t : m.tensors().values()) if (t.shape().length == 2 && t.cols() % 64 == 0) names.add(t.name());
             long t0 = System.nanoTime();
             Map<String, Sensitivity> sens = Boolean.getBoolean("swan.experiment.noise")
-                    ? SelfCalibration.sensitivities(m, names, texts, s, ProgressSink.NONE, par) : Map.of();
+                    ? NoiseInjection.sensitivities(m, names, texts, 42, ProgressSink.NONE, par) : Map.of();
             long t1 = System.nanoTime();
-            int draws = Integer.getInteger("swan.experiment.draws", 1);
+            int draws = Integer.getInteger("swan.experiment.draws", production.draws());
             Map<String, FisherInformation.TensorFisher> fisher = FisherInformation.measure(m, texts,
                     new FisherInformation.Settings(draws, 42), ProgressSink.NONE, par).tensors();
             long t2 = System.nanoTime();
@@ -134,8 +137,8 @@ class SensitivityExperiment {
                 pred[4][i] = 0.5 * rOnly / f.positions();
                 pred[5][i] = rel * rows * cols;
                 if (Boolean.getBoolean("swan.experiment.verbose")) {
-                    System.out.printf("  %-45s measured %.5f noise %.5f iso %.5f rc %.5f col %.5f%n", w.name(), measured[i],
-                            pred[0][i], pred[1][i], pred[2][i], pred[3][i]);
+                    System.out.printf("  %-45s measured %.5f noise %.5f (exp %.2f) fisher-rows %.5f rel %.4f%n", w.name(), measured[i],
+                            pred[0][i], sens.isEmpty() ? 0 : sens.get(w.name()).exponent(), pred[6][i], rel);
                 }
             }
             for (int k = 0; k < label.length; k++) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.api.ProgressSink;
 import dev.swan.api.Quantizer;
-import dev.swan.api.Sensitivity;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
 import dev.swan.api.model.ModelConfig;
@@ -24,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The importance model is chosen by measurement: for every quantizable matrix of stories260K, the damage
- * predicted from self-calibration (sensitivity × the tensor's own 4-bit error) ranks the tensors as the
- * damage measured with swan eval does (KL divergence on the TinyStories excerpt with only that tensor at
- * MLX 4-bit), and far better than the weight-only model (each weight's relative error counts once).
+ * predicted from self-calibration as the pipeline runs it (the Fisher pass on the model's own text, times
+ * the tensor's own 4-bit error) ranks the tensors as the damage measured with swan eval does (KL divergence
+ * on the TinyStories excerpt with only that tensor at MLX 4-bit), and far better than the weight-only
+ * model (each weight's relative error counts once).
  * {@code -Dswan.rank.model=qwen3-gutenberg-4m -Dswan.rank.ids=...} runs it on another shared model.
  */
 class SensitivityRankTest {
@@ -85,13 +85,15 @@ class SensitivityRankTest {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (HfStoredModel hf = HfStoredModel.open(SharedModels.model(model))) {
             Parallel par = Parallel.of(pool);
-            StoredModel m = SelfCalibration.prepare(hf);
+            StoredModel m = SelfCalibration.untiedView(hf);
             Transformer base = Transformer.of(m);
-            SelfCalibration.Settings s = SelfCalibration.Settings.forTokens(Integer.getInteger("swan.rank.tokens", 512), 42);
-            int[][] texts = SelfCalibration.generate(base, 1, s, par);
+            SelfCalibration.Plan plan = SelfCalibration.Plan.of(base.parameters(), Integer.getInteger("swan.rank.tokens", 0));
+            int bos = ((Number) m.config().raw().getOrDefault("bos_token_id", 1L)).intValue();
+            int[][] texts = SelfCalibration.contexts(base, bos, plan, 42, par, ProgressSink.NONE);
             List<String> names = new ArrayList<>();
             for (StoredTensor t : m.tensors().values()) if (t.shape().length == 2 && t.cols() % 64 == 0) names.add(t.name());
-            Map<String, Sensitivity> sens = SelfCalibration.sensitivities(m, names, texts, s, ProgressSink.NONE, par);
+            Map<String, FisherInformation.TensorFisher> fisher = FisherInformation.measure(m, texts,
+                    new FisherInformation.Settings(plan.draws(), 42), ProgressSink.NONE, par).tensors();
             Quantizer q = new MlxFormat().quantizer("mlx:4:64").orElseThrow();
             int[] tokens = EvalInputs.ids(SharedModels.eval(ids));
             double[] measured = new double[names.size()];
@@ -103,9 +105,10 @@ class SensitivityRankTest {
                 Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
                 t.put(w.name(), new Quantized(w, q));
                 measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new View(m, t)))),
-                        Optional.of(new Perplexity.Entry("base", base)), tokens, 1, new Perplexity.Settings(256, 10),
+                        Optional.of(new Perplexity.Entry("base", base)), tokens, 1,
+                        new Perplexity.Settings(Math.min(256, base.architecture().maxPositions() > 0 ? base.architecture().maxPositions() : 256), 10),
                         ProgressSink.NONE, par).get(1).klMean();
-                selfcal[i] = sens.get(w.name()).damage(rel);
+                selfcal[i] = fisher.get(w.name()).klPerRelativeRowError() * rel;
                 weightOnly[i] = rel * w.rows() * w.cols();
             }
             double rs = spearman(selfcal, measured);

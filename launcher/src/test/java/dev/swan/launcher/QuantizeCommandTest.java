@@ -28,7 +28,7 @@ class QuantizeCommandTest {
         Path u4 = tmp.resolve("u4");
         Cli r = Cli.run("quantize", model, "-o", u4.toString(), "--uniform", "4");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("affine4/g64") && r.out().contains("Effective bits/weight"), r.out());
+        assertTrue(r.out().contains("affine4/g64") && r.out().contains("Bits/weight"), r.out());
         assertTrue(r.out().contains("BF16"), "down_proj (172 columns) and norms stay BF16: " + r.out());
         Path swan = tmp.resolve("swan");
         Cli s = Cli.run("quantize", model, "-o", swan.toString());
@@ -135,9 +135,61 @@ class QuantizeCommandTest {
         }
         assertFalse(Files.exists(out));
         Cli seven = Cli.run("quantize", model, "-o", out.toString(), "--uniform", "7");
-        assertEquals(1, seven.exit());
-        assertTrue(seven.err().contains("uniform bits must be one of 2, 3, 4, 5, 6, 8; got 7"), seven.err());
+        assertEquals(2, seven.exit(), "a usage error, as --preset Q4_K_X is");
+        assertTrue(seven.err().contains("--uniform 7") && seven.err().contains("bit widths: 2, 3, 4, 5, 6, 8"), seven.err());
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * A saved plan writes the one-shot run's bytes: the importance the GGUF quantizers round with travels
+     * beside the manifest (before, all 30 quantized tensors of qwen3-gutenberg-4m differed), and a manifest
+     * whose importance file is gone is refused in one line rather than written differently.
+     */
+    @Test
+    void aSavedPlanWritesTheOneShotBytes() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path oneShot = tmp.resolve("one-shot.gguf");
+        Path manifest = tmp.resolve("q.json");
+        Path fromPlan = tmp.resolve("from-plan.gguf");
+        assertEquals(0, Cli.run("quantize", model, "-o", oneShot.toString(), "-q").exit());
+        assertEquals(0, Cli.run("analyze", model, "-f", "gguf", "-o", manifest.toString(), "-q").exit());
+        assertTrue(Files.exists(tmp.resolve("q.json.importance.safetensors")), "the importance beside the manifest");
+        Cli w = Cli.run("quantize", model, "--manifest", manifest.toString(), "-o", fromPlan.toString(), "-q");
+        assertEquals(0, w.exit(), w.toString());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(oneShot), Files.readAllBytes(fromPlan)), "same bytes");
+        Files.delete(tmp.resolve("q.json.importance.safetensors"));
+        Cli missing = Cli.run("quantize", model, "--manifest", manifest.toString(), "-o", tmp.resolve("x.gguf").toString());
+        assertEquals(1, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("importance") && missing.err().strip().lines().count() == 1, missing.err());
+    }
+
+    /**
+     * One planning rule for every command: allocate re-plans a manifest with the allocator and default
+     * target analyze used (rd at the format's usual baseline size, not the paper's thresholds without one);
+     * a plan made for GGUF is not written as MLX in float by accident, but refused in one line.
+     */
+    @Test
+    void allocateAndQuantizePlanAsAnalyzeDoesAndKeepTheirFormat() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path manifest = tmp.resolve("q.json");
+        Cli a = Cli.run("analyze", model, "-f", "gguf", "-o", manifest.toString());
+        assertEquals(0, a.exit(), a.toString());
+        Path replanned = tmp.resolve("p.json");
+        Cli p = Cli.run("allocate", manifest.toString(), "-o", replanned.toString());
+        assertEquals(0, p.exit(), p.toString());
+        com.fasterxml.jackson.databind.JsonNode before = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile());
+        com.fasterxml.jackson.databind.JsonNode after = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replanned.toFile());
+        assertEquals(before.get("allocator").get("id"), after.get("allocator").get("id"));
+        assertEquals(before.get("policy").get("target"), after.get("policy").get("target"));
+        assertEquals(before.get("summary").get("predicted_bytes"), after.get("summary").get("predicted_bytes"));
+        Path mlx = tmp.resolve("qm");
+        Cli w = Cli.run("quantize", model, "--manifest", manifest.toString(), "-f", "mlx", "-o", mlx.toString());
+        assertEquals(1, w.exit(), w.toString());
+        assertTrue(w.err().contains("-f gguf") && w.err().strip().lines().count() == 1, w.err());
+        assertFalse(Files.exists(mlx), "nothing written");
+        Cli r = Cli.run("allocate", manifest.toString(), "-f", "mlx");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("-f mlx"), r.err());
     }
 
     @Test

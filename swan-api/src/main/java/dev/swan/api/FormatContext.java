@@ -15,12 +15,21 @@ import java.util.Map;
  * @param inputEnergies per weight (Hugging Face name), the mean square of each of its input columns over the
  *                      self-calibration text: an importance matrix for importance-weighted quantizers; empty
  *                      when the run did not self-calibrate
+ * @param method        how the plan was made, in a sentence (the allocator and what it weighed), for model
+ *                      cards; empty when unknown ({@since SPI 1.5})
  */
 public record FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance,
-                            Map<String, float[]> inputEnergies) {
+                            Map<String, float[]> inputEnergies, String method) {
 
     public FormatContext {
         inputEnergies = Collections.unmodifiableMap(new LinkedHashMap<>(inputEnergies));
+        method = method == null ? "" : method;
+    }
+
+    /** A context without a method line. */
+    public FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance,
+                         Map<String, float[]> inputEnergies) {
+        this(parameters, parallel, progress, provenance, inputEnergies, "");
     }
 
     /** A context without input energies. */

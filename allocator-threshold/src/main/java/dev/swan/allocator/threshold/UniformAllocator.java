@@ -50,7 +50,10 @@ public final class UniformAllocator implements BitAllocator {
     /** A bit width ("4": that width, the default group), or every matrix at 8 bits in 32-groups for the format to type. */
     @Override
     public java.util.Optional<Map<String, Object>> baseline(String name) {
-        if (name.matches("\\d{1,2}")) return java.util.Optional.of(Map.of("bits", Integer.parseInt(name)));
+        // only widths a format stores: "--uniform 7" is no baseline, a usage error like an unknown preset
+        if (name.matches("\\d{1,2}") && AllocationPolicy.isWidth(Integer.parseInt(name), false)) {
+            return java.util.Optional.of(Map.of("bits", Integer.parseInt(name)));
+        }
         if (name.equals(EVERY_MATRIX)) return java.util.Optional.of(Map.of("bits", 8, "group_size", 32));
         return java.util.Optional.empty();
     }

@@ -94,7 +94,10 @@ final class MlxWriter {
         writeJson(dir.resolve("config.json"), MlxConfig.build(model.config(), items, keepSource ? null : floatDtype), false);
         for (Path p : model.tokenizerFiles()) copy(p, dir);
         for (Path p : model.sideFiles()) copy(p, dir);
-        Files.writeString(dir.resolve("README.md"), ModelCard.render(model, items, total, ctx.provenance()),
+        // bits per weight as llama.cpp and swan eval count them: the weight files (headers included) over the weights
+        long weightFiles = 0;
+        for (MlxLayout.Shard shard : shards) weightFiles += Files.size(dir.resolve(shard.file()));
+        Files.writeString(dir.resolve("README.md"), ModelCard.render(model, items, weightFiles, ctx.provenance(), ctx.method()),
                 StandardCharsets.UTF_8);
         long onDisk = 0;
         try (var files = Files.list(dir)) {

@@ -10,7 +10,7 @@ final class ModelCard {
     private ModelCard() {
     }
 
-    static String render(ModelDir model, java.util.List<MlxLayout.Item> items, long bytes, String provenance) {
+    static String render(ModelDir model, java.util.List<MlxLayout.Item> items, long bytes, String provenance, String method) {
         Map<String, long[]> rows = new TreeMap<>();
         long params = 0;
         for (MlxLayout.Item i : items) {
@@ -24,15 +24,16 @@ final class ModelCard {
         StringBuilder sb = new StringBuilder();
         sb.append("---\nlibrary_name: mlx\npipeline_tag: text-generation\ntags:\n- mlx\n- swan\n- mixed-precision\n- quantized\n---\n\n");
         sb.append("# ").append(model.name()).append(" (SWAN mixed precision, MLX)\n\n");
-        sb.append("Quantized with swan: data-free per-tensor sensitivity analysis (SVD concentration, kurtosis, ")
-                .append("output noise, reconstruction error) decides each tensor's precision.\n\n");
+        sb.append("Quantized with swan, each tensor at its own precision. How the plan was made: ")
+                .append(method.isEmpty() ? "not recorded." : method).append("\n\n");
         sb.append("| precision | tensors | parameters | share |\n|---|---:|---:|---:|\n");
         for (Map.Entry<String, long[]> e : rows.entrySet()) {
             sb.append(String.format(Locale.ROOT, "| %s | %d | %,d | %.1f%% |%n", e.getKey(), e.getValue()[0],
                     e.getValue()[1], 100.0 * e.getValue()[1] / Math.max(1, params)));
         }
-        sb.append(String.format(Locale.ROOT, "%nEffective bits per weight: %.2f (weights, scales, biases and float tensors). "
-                + "Weights: %.2f MiB.%n%n", bytes * 8.0 / Math.max(1, params), bytes / 1048576.0));
+        sb.append(String.format(Locale.ROOT, "%nBits per weight: %.3f (the safetensors files, scales, biases, float tensors "
+                + "and headers included, over the %,d weights they store). Weight files: %.2f MiB.%n%n",
+                bytes * 8.0 / Math.max(1, params), params, bytes / 1048576.0));
         sb.append("Made by: ").append(provenance).append("\n\n");
         sb.append("```python\nfrom mlx_lm import load, generate\n\nmodel, tokenizer = load(\"path/to/this/folder\")\n")
                 .append("print(generate(model, tokenizer, prompt=\"Hello\", max_tokens=50))\n```\n");

@@ -2,6 +2,7 @@ package dev.swan.launcher.cli;
 
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.pipeline.AtomicOutput;
+import dev.swan.launcher.pipeline.Baselines;
 import dev.swan.launcher.pipeline.Manifest;
 import dev.swan.launcher.pipeline.ManifestIO;
 import dev.swan.launcher.pipeline.Pipeline;
@@ -51,7 +52,7 @@ public final class AllocateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
-        Manifest m = ManifestIO.read(manifest);
+        Manifest m = output != null ? ManifestIO.readForWriting(manifest) : ManifestIO.read(manifest);
         if (output != null) {
             boolean same = AtomicOutput.resolve(output).equals(AtomicOutput.resolve(manifest));
             if (same && !force) {
@@ -66,6 +67,9 @@ public final class AllocateCommand implements Callable<Integer> {
                     .withPolicy(Pipeline.policy(m).withTarget(null))
                     .withSeed(m.seed());
             PipelineSettings s = plan.settings(plugins, base);
+            // the same rule as analyze and quantize: no target and no allocator, the format's usual baseline size
+            s = QuantizeCommand.defaultTarget(s, Baselines.withDefaultTarget(s, plugins, m.tensors(), Pipeline.config(m)),
+                    out::println);
             if (PipelineSettings.AUTO_ALLOCATOR.equals(s.allocator())
                     && !m.weights().keySet().containsAll(plugins.allocator(s.allocatorId()).requiredMetrics())) {
                 // analysed without a target: the measurements the default budget allocator reads are not there

@@ -76,7 +76,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     : Path.of(modelDir), format);
             try (ModelDir model = remote != null ? remote : ModelFolder.open(s.model())) {
                 dev.swan.toolkit.model.DenseShapes.check(model);
-                s = QuantizeCommand.defaultTarget(s, plugins, model, out);
+                PhaseLines phases = new PhaseLines(out, root.quiet());
+                s = QuantizeCommand.defaultTarget(s, plugins, model, dryRun ? out::println : phases::announce);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, true, false);
                 if (dryRun) {
                     Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
@@ -93,8 +94,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     AtomicOutput.prepare(given, model.path(), force, dev.swan.launcher.pipeline.OutputKind.MANIFEST);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
                 if (spark != null) pipeline = pipeline.analyzingWith(distributed("spark", spark));
-                PhaseLines phases = new PhaseLines(out, root.quiet());
-                Manifest m = pipeline.analyze(rp, model, target, restart, phases);
+                Manifest m;
+                try (PhaseLines.Interruption notice = phases.onInterrupt(Io.err(spec), given.toString(),
+                        "the measurements finished so far are kept beside it (" + given.getFileName()
+                                + ".partial): the same command resumes them")) {
+                    m = pipeline.analyze(rp, model, target, restart, phases);
+                }
                 Summary summary = Summary.of(m, pipeline.sizers(model.config(), rp));
                 ManifestIO.write(target, m, summary);
                 Pipeline.finishJournal(target);

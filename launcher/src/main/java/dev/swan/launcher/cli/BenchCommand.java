@@ -66,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "PHASE",
             description = "Phases to run: kernels, metrics, layer, write, eval (default: these five), and scale: "
                     + "bin/swan quantize of a 16.4 GB Qwen3-8B-shaped model to GGUF and MLX and a dry run of a 64 GB one, "
-                    + "time and peak RSS (writes the 16.4 GB model first unless --model gives it; about half an hour on 2 cores).")
+                    + "time and peak RSS (writes the 16.4 GB model first unless --model gives it; about half an hour on 2 cores); "
+                    + "quality: the README's quality-per-byte tables on the shared models (--shared).")
     List<String> only = List.of("kernels", "metrics", "layer", "write", "eval");
 
     @Option(names = "--eval-layers", defaultValue = "2",
@@ -79,6 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "For 'scale': a Qwen3-8B-shaped model already on disk (kept), instead of writing one.")
     Path scaleModel;
+
+    @Option(names = "--shared", paramLabel = "DIR",
+            description = "For 'quality': the folder holding the shared models/ and eval/.")
+    Path shared;
 
     @Option(names = "--dir", defaultValue = "swan-bench", description = "Scratch folder (default: ${DEFAULT-VALUE}); deleted afterwards.")
     Path dir;
@@ -110,6 +115,13 @@ public final class BenchCommand implements Callable<Integer> {
             if (only.contains("write")) write(out, plugins, Parallel.of(pool));
             if (only.contains("eval")) eval(out, plugins, Parallel.of(pool));
             if (only.contains("scale")) ScaleBench.run(out, dir, scaleModel, t);
+            if (only.contains("quality")) {
+                if (shared == null || !Files.isDirectory(shared.resolve("models"))) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--only quality needs --shared DIR: the folder holding the shared models/ and eval/");
+                }
+                QualityBench.run(out, shared, dir, t);
+            }
         } finally {
             pool.shutdownNow();
             AtomicOutput.deleteRecursively(dir);

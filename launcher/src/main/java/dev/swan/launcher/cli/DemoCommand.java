@@ -60,8 +60,8 @@ public final class DemoCommand implements Callable<Integer> {
             {"quantize", model.toString(), "--manifest", dir.resolve(arch + ".swan.json").toString(), "-f", "mlx",
                 "-o", dir.resolve(arch + "-swan-mlx").toString(), "--force"},
             {"verify", dir.resolve(arch + "-swan-mlx").toString(), "--source", model.toString()},
-            {"quantize", model.toString(), "--manifest", dir.resolve(arch + ".swan.json").toString(), "-f", "gguf",
-                "-o", dir.resolve(arch + "-swan.gguf").toString(), "--force"},
+            // a plan chooses among one format's encodings: GGUF gets its own, in one step
+            {"quantize", model.toString(), "-f", "gguf", "-o", dir.resolve(arch + "-swan.gguf").toString(), "--force"},
             {"verify", dir.resolve(arch + "-swan.gguf").toString(), "--source", model.toString()},
         };
         CommandLine cli = spec.root().commandLine();

@@ -40,16 +40,27 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--bits", paramLabel = "BITS", description = "Only tensors planned at BITS (16 = kept in float).")
     Integer bits;
 
+    /** The result id of self-calibrated sensitivities in a manifest (predicted KL per unit of relative error). */
+    static final String SENSITIVITY = "selfcal";
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         if (match != null) PlanOptions.checkRegex("--match", match);
         Pattern filter = match == null ? null : Pattern.compile(match);
         Manifest m = ManifestIO.read(manifest);
-        List<String> metricIds = new ArrayList<>(m.weights().keySet());
+        // the columns that decided the plan: the weighted metrics of a composite plan, or the measured
+        // sensitivity (predicted KL per unit of relative error) and the chosen encoding's predicted damage
+        List<String> metricIds = new ArrayList<>();
+        m.weights().forEach((id, w) -> {
+            if (w > 0) metricIds.add(id);
+        });
+        boolean measured = m.tensors().stream().anyMatch(a -> a.metrics().containsKey(SENSITIVITY));
         List<String> headers = new ArrayList<>(List.of("TENSOR", "CLASS", "LAYER>", "SHAPE"));
         for (String id : metricIds) headers.add(id.toUpperCase(java.util.Locale.ROOT) + ">");
-        headers.addAll(List.of("COMPOSITE>", "BITS>", "GROUP/TYPE", "REASON"));
+        if (!metricIds.isEmpty()) headers.add("COMPOSITE>");
+        if (measured) headers.addAll(List.of("SENSITIVITY>", "DAMAGE>"));
+        headers.addAll(List.of("BITS>", "GROUP/TYPE", "REASON"));
         Table t = new Table(headers.toArray(new String[0]));
         int shown = 0;
         long params = 0;
@@ -67,7 +78,15 @@ public final class PlanCommand implements Callable<Integer> {
                 MetricResult r = a.metrics().get(id);
                 row.add(r == null ? "-" : Format.fixed(r.score(), 3));
             }
-            row.add(Double.isNaN(d.composite()) ? "-" : Format.fixed(d.composite(), 3));
+            if (!metricIds.isEmpty()) row.add(Double.isNaN(d.composite()) ? "-" : Format.fixed(d.composite(), 3));
+            if (measured) {
+                MetricResult s = a.metrics().get(SENSITIVITY);
+                MetricResult q = a.metrics().get("qerror");
+                Double rel = q == null || d.encoding() == null ? null : q.details().get("rel:" + d.encoding());
+                row.add(s == null ? "-" : String.format(java.util.Locale.ROOT, "%.3g", s.raw()));
+                row.add(s == null ? "-" : d.bits() >= 16 ? "0" : rel == null ? "?"
+                        : String.format(java.util.Locale.ROOT, "%.2e", s.raw() * rel));
+            }
             row.add(d.bits() >= 16 ? "float" : d.bits());
             row.add(d.encoding() != null && !d.encoding().isEmpty() ? d.encoding() : d.groupSize() > 0 ? "g" + d.groupSize() : "-");
             row.add(a.skipReason() != null && d.reason() == null ? a.skipReason() : d.reason());

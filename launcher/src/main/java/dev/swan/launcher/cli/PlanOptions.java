@@ -26,31 +26,37 @@ public final class PlanOptions {
     Path config;
 
     @Option(names = "--metrics", paramLabel = "ID=WEIGHT[,ID=WEIGHT...]", split = ",", hideParamSyntax = true,
-            description = "Metrics and their composite weights, summing to 1 (default: svd=0.20,kurtosis=0.45,noise=0.15,recon=0.20).")
+            description = "Metrics to measure and their weights in the composite score (summing to 1), which the threshold "
+                    + "allocator plans from and the report shows. Default: only what the plan reads (rd: each encoding's "
+                    + "error and the self-calibrated sensitivity); with --allocator threshold, the SWAN paper's "
+                    + "svd=0.20,kurtosis=0.45,noise=0.15,recon=0.20.")
     Map<String, Double> metrics;
 
     @Option(names = "--set", paramLabel = "PLUGIN.PARAM=VALUE", hideParamSyntax = true,
             description = "Set a plugin parameter, e.g. svd.rank=128, threshold.t8=0.6, threshold.enable_2bit=true (repeatable; see 'swan plugins -v').")
     Map<String, String> sets = new LinkedHashMap<>();
 
-    @Option(names = "--allocator", paramLabel = "ID", description = "Bit allocator (default: threshold; 'uniform' for the baseline).")
+    @Option(names = "--allocator", paramLabel = "ID", description = "Bit allocator: rd (the default: least predicted damage "
+            + "within the size target), threshold (the SWAN paper's thresholds, a target optional), uniform (the baselines).")
     String allocator;
 
     /** A size target: in bits per weight or in bytes, one of the two. */
     static final class TargetOptions {
         @Option(names = "--target-bits", paramLabel = "BITS",
-                description = "Budget mode: choose thresholds so the output averages BITS effective bits per weight (scales and float tensors included).")
+                description = "Size target in average bits per stored weight (scales, headers and float tensors included). "
+                        + "Default: the size of the format's usual baseline (MLX 4-bit, llama.cpp Q4_K_M).")
         Double bits;
 
         @Option(names = "--target-size", paramLabel = "SIZE", converter = OptionConverters.SizeConverter.class,
-                description = "Budget mode: target output size, e.g. 6.1GB or 900MiB.")
+                description = "Size target for the whole output, e.g. 6.1GB or 900MiB (default: as --target-bits).")
         Long size;
     }
 
     @picocli.CommandLine.ArgGroup(exclusive = true)
     TargetOptions target;
 
-    @Option(names = "--protect", paramLabel = "REGEX", description = "Keep matching tensors in float (repeatable).")
+    @Option(names = "--protect", paramLabel = "REGEX", description = "Give matching tensors the allocator's floor for "
+            + "protected tensors (8 bits unless set otherwise; 16 keeps them in float; see 'swan plugins -v') (repeatable).")
     List<String> protect = new ArrayList<>();
 
     @Option(names = "--sensitive", paramLabel = "REGEX", description = "Give matching tensors at least 8 bits (repeatable).")
@@ -68,10 +74,10 @@ public final class PlanOptions {
     Long seed;
 
     @Option(names = "--self-calibrate", paramLabel = "TOKENS",
-            description = "Let the model write TOKENS tokens of its own text (no dataset) and measure on it how much each "
-                    + "tensor's error costs (KL divergence under injected noise); the rd allocator then weighs errors by it. "
-                    + "0: weight-only. Default: 512 for size targets while that is about a minute's work (two forward "
-                    + "passes per tensor: small models), else 0.")
+            description = "Let the model write TOKENS tokens of its own text (no dataset) and measure on it, with one "
+                    + "backward pass, how much each tensor's error costs (the Fisher information of the model's own "
+                    + "output); the rd allocator weighs errors by it. 0: weight-only. Default: on for rd plans, "
+                    + "512 tokens for small models down to 128 at 8B.")
     Integer selfCalibrate;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")

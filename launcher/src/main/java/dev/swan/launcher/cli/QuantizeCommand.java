@@ -114,7 +114,8 @@ public final class QuantizeCommand implements Callable<Integer> {
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, formatFor(plugins));
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
             try (ModelDir model = ModelFolder.open(s.model())) {
-                if (manifest == null) s = defaultTarget(s, plugins, model, out);
+                PhaseLines phases = new PhaseLines(out, root.quiet());
+                if (manifest == null) s = defaultTarget(s, plugins, model, phases::announce);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
                 Path given = output != null ? output : s.output() != null ? s.output()
@@ -122,12 +123,17 @@ public final class QuantizeCommand implements Callable<Integer> {
                 // resolved once: "dir/../dir" must keep naming dir while an old output is moved aside
                 Path target = dev.swan.launcher.pipeline.AtomicOutput.resolve(given);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
-                Manifest reuse = manifest == null ? null : ManifestIO.read(manifest);
-                PhaseLines phases = new PhaseLines(out, root.quiet());
-                QuantizeService.Result done = new QuantizeService(pipeline).run(new QuantizeService.Request(rp, model,
-                        given, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
-                        : reuse.weights(), dryRun, force, restart, reportFile == null ? List.of() : List.of(reportFile),
-                        s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases);
+                Manifest reuse = manifest == null ? null : ManifestIO.readForWriting(manifest);
+                QuantizeService.Result done;
+                try (PhaseLines.Interruption notice = phases.onInterrupt(Io.err(spec), given.toString(),
+                        manifest != null || !rp.allocator().usesMetrics() ? null
+                        : "the measurements finished so far are kept beside it (" + given.getFileName()
+                        + ".swan.json.partial): the same command resumes them")) {
+                    done = new QuantizeService(pipeline).run(new QuantizeService.Request(rp, model,
+                            given, reuse, manifest, replan(rp), plan.metricsGiven || reuse == null ? rp.settings().weights()
+                            : reuse.weights(), dryRun, force, restart, reportFile == null ? List.of() : List.of(reportFile),
+                            s.threads(), "swan " + VersionProvider.version() + ": " + root.commandLine()), phases);
+                }
                 Manifest m = done.manifest();
                 if (dryRun) {
                     out.println("Dry run: nothing written. Planned " + m.tensors().size() + " tensors:");
@@ -201,10 +207,15 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     /** The default size target when none is given, announced in one line. */
-    static PipelineSettings defaultTarget(PipelineSettings s, PluginRegistry plugins, ModelDir model, PrintStream out) {
-        PipelineSettings t = Baselines.withDefaultTarget(s, plugins, model);
+    static PipelineSettings defaultTarget(PipelineSettings s, PluginRegistry plugins, ModelDir model,
+                                          java.util.function.Consumer<String> announce) {
+        return defaultTarget(s, Baselines.withDefaultTarget(s, plugins, model), announce);
+    }
+
+    /** {@code t}, the settings {@code s} with their default target if any, announced when it was added. */
+    static PipelineSettings defaultTarget(PipelineSettings s, PipelineSettings t, java.util.function.Consumer<String> announce) {
         if (t != s) {
-            out.println("No target given: planning for " + Format.count(t.policy().target().bytes()) + " bytes, "
+            announce.accept("No target given: planning for " + Format.count(t.policy().target().bytes()) + " bytes, "
                     + t.targetOrigin().source() + "; give --target-size or --target-bits for another size");
         }
         return t;
@@ -266,8 +277,15 @@ public final class QuantizeCommand implements Callable<Integer> {
                     Format.fixed(100.0 * e.getValue()[1] / Math.max(1, params), 1) + "%", Format.bytes(e.getValue()[2]));
         }
         t.print(out);
-        out.println("Effective bits/weight: " + Format.fixed(bytes * 8.0 / Math.max(1, params), 3) + " over "
-                + Format.count(params) + " parameters; tensor data " + Format.bytes(bytes));
+        long files = bytes;
+        try {
+            files = dev.swan.launcher.pipeline.BitsPerWeight.weightFileBytes(report.output());
+        } catch (java.io.IOException | RuntimeException e) {
+            // the tensor data alone, if the output cannot be listed
+        }
+        out.println("Bits/weight: " + Format.fixed(dev.swan.launcher.pipeline.BitsPerWeight.of(files, params), 3)
+                + " (weight files " + Format.bytes(files) + " over " + Format.count(params) + " stored weights; tensor data "
+                + Format.bytes(bytes) + ")");
         printActive(report, out, config);
         if (notes > 0) {
             out.println(notes + " tensor(s) stored differently from the plan:");

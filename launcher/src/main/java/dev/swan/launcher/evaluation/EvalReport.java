@@ -45,7 +45,7 @@ public final class EvalReport {
     }
 
     public static double bitsPerWeight(Perplexity.Result r) {
-        return r.model().model().fileBytes() * 8.0 / Math.max(1, r.model().parameters());
+        return dev.swan.launcher.pipeline.BitsPerWeight.of(r.model().model().fileBytes(), r.model().parameters());
     }
 
     /** The results as plain maps, for {@code --json} and result files. */

@@ -60,8 +60,11 @@ public final class Baselines {
         for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
             if (f.plugin().baseline(name, recipe).isPresent()) others.add(f.id());
         }
+        List<String> widths = new ArrayList<>();
+        for (int b = 1; b <= 16; b++) if (AllocationPolicy.isWidth(b, false)) widths.add(Integer.toString(b));
         return (recipe ? "--preset " : "--uniform ") + name + ": format '" + s.format() + "' has no such baseline"
-                + (others.isEmpty() ? "" : " (" + String.join(", ", others) + " has: add -f " + others.get(0) + ")");
+                + (others.isEmpty() ? "" : " (" + String.join(", ", others) + " has: add -f " + others.get(0) + ")")
+                + (!recipe && name.matches("\\d+") ? " (bit widths: " + String.join(", ", widths) + ")" : "");
     }
 
     /**
@@ -69,6 +72,18 @@ public final class Baselines {
      * this model (the plan must beat it at equal size); the settings unchanged otherwise.
      */
     public static PipelineSettings withDefaultTarget(PipelineSettings s, PluginRegistry plugins, ModelDir model) {
+        List<TensorAnalysis> shapes = new ArrayList<>();
+        for (TensorInfo t : model.tensors()) {
+            AnalysisShape shape = AnalysisShape.of(t);
+            shapes.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), model.classOf(t),
+                    shape.analysed() ? null : shape.skipReason(), Map.of()));
+        }
+        return withDefaultTarget(s, plugins, shapes, model.config());
+    }
+
+    /** As above for a model known by its tensors' shapes and config (a manifest's). */
+    public static PipelineSettings withDefaultTarget(PipelineSettings s, PluginRegistry plugins, List<TensorAnalysis> shapes,
+                                                     dev.swan.api.model.ModelConfig config) {
         if (s.policy().target() != null || !PipelineSettings.AUTO_ALLOCATOR.equals(s.allocator())
                 || !plugins.hasFormat(s.format())) {
             return s;
@@ -80,13 +95,7 @@ public final class Baselines {
         Optional<PipelineSettings> b = apply(plain, name.get(), true, plugins).or(() -> apply(plain, name.get(), false, plugins));
         if (b.isEmpty()) return s;
         ResolvedPipeline rp = ResolvedPipeline.resolve(b.get(), plugins, false, true);
-        List<TensorAnalysis> shapes = new ArrayList<>();
-        for (TensorInfo t : model.tensors()) {
-            AnalysisShape shape = AnalysisShape.of(t);
-            shapes.add(new TensorAnalysis(t.name(), t.dtype(), t.shape(), model.classOf(t),
-                    shape.analysed() ? null : shape.skipReason(), Map.of()));
-        }
-        TensorSizer sizer = rp.format().sizer(model.config(), rp.formatParameters());
+        TensorSizer sizer = rp.format().sizer(config, rp.formatParameters());
         AllocationPlan plan = rp.allocator().allocate(new AllocationRequest(shapes, Map.of(), AllocationPolicy.defaults(),
                 rp.allocatorParameters(), sizer), ProgressSink.NONE);
         long bytes = sizer.fixedBytes();

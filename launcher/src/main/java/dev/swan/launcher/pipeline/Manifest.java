@@ -22,8 +22,8 @@ import java.util.Map;
  * @param policy        the allocation policy, encoded
  * @param plan          the plan
  * @param analysisSeconds wall time of the analysis
- * @param inputEnergies  self-calibration's importance matrix (per weight, per input column), for the write
- *                       that follows in the same run; not stored in the file (empty when read back)
+ * @param inputEnergies  self-calibration's importance matrix (per weight, per input column), which the write
+ *                       rounds with; stored beside the manifest file ({@link ImportanceFile})
  */
 public record Manifest(String swanVersion, String created, String modelPath, Map<String, Object> modelConfig,
                        String fingerprint, long seed, List<Map<String, Object>> metrics, List<TensorAnalysis> tensors,

@@ -24,13 +24,29 @@ public final class ManifestIO {
             TensorAnalysis t = m.tensors().get(i);
             tensors.add(ManifestSchema.Tensor.of(t, ds.get(i), m.seconds().get(t.name())));
         }
+        // the importance the writer rounds with travels beside the manifest: a saved plan writes the same bytes
+        ManifestSchema.Importance importance = m.inputEnergies().isEmpty() ? null : new ManifestSchema.Importance(
+                ImportanceFile.beside(path).getFileName().toString(), ImportanceFile.write(path, m.inputEnergies()));
         ManifestSchema.Document doc = new ManifestSchema.Document(Manifest.SCHEMA, m.swanVersion(), m.created(),
                 new ManifestSchema.Model(m.modelPath(), m.fingerprint(), m.modelConfig()), m.seed(), m.metrics(),
-                m.allocator(), m.policy(), m.plan().settings(), tensors, summary.toJson());
+                m.allocator(), m.policy(), m.plan().settings(), importance, tensors, summary.toJson());
         AtomicOutput.writeString(path, Json.MAPPER.writeValueAsString(doc) + "\n");
     }
 
+    /** The manifest without the importance beside it (for planning, reports, listings). */
     public static Manifest read(Path path) throws IOException {
+        return read(path, false);
+    }
+
+    /**
+     * The manifest with the importance its writer rounds with, from the file beside it: for writing its plan
+     * (or a plan made from it); refused in one line when that file is missing or changed.
+     */
+    public static Manifest readForWriting(Path path) throws IOException {
+        return read(path, true);
+    }
+
+    private static Manifest read(Path path, boolean withImportance) throws IOException {
         String src = path.toString();
         ManifestSchema.Document doc;
         try {
@@ -66,8 +82,10 @@ public final class ManifestIO {
                 doc.planSettings() == null ? Map.of() : doc.planSettings(), decisions);
         Map<String, Object> summary = doc.summary() == null ? Map.of() : doc.summary();
         Object analysisSeconds = summary.get("analysis_seconds");
+        Map<String, float[]> importance = doc.importance() == null || !withImportance ? Map.of()
+                : ImportanceFile.read(path, String.valueOf(doc.importance().sha256()));
         return new Manifest(doc.swanVersion(), doc.created(), doc.model().path(), doc.model().config(),
                 doc.model().fingerprint(), doc.seed(), doc.metrics(), tensors, seconds, allocator, doc.policy(), plan,
-                analysisSeconds instanceof Number n ? n.doubleValue() : 0.0, Map.of());
+                analysisSeconds instanceof Number n ? n.doubleValue() : 0.0, importance);
     }
 }

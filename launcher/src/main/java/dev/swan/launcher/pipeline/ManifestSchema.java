@@ -29,12 +29,18 @@ final class ManifestSchema {
 
     /** A whole manifest. Plugin-defined parts (settings, parameters, the model's config) stay JSON objects. */
     @JsonPropertyOrder({"schema", "swan_version", "created", "model", "seed", "metrics", "allocator", "policy",
-            "plan_settings", "tensors", "summary"})
+            "plan_settings", "rounding_importance", "tensors", "summary"})
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Document(String schema, @JsonProperty("swan_version") String swanVersion, String created, Model model,
                     long seed, List<Map<String, Object>> metrics, Map<String, Object> allocator,
                     Map<String, Object> policy, @JsonProperty("plan_settings") Map<String, Object> planSettings,
+                    @JsonInclude(Include.NON_NULL) @JsonProperty("rounding_importance") Importance importance,
                     List<Tensor> tensors, Map<String, Object> summary) {
+    }
+
+    /** The file beside the manifest holding the importance the writer rounds with, and its SHA-256. */
+    @JsonPropertyOrder({"file", "sha256"})
+    record Importance(String file, String sha256) {
     }
 
     @JsonPropertyOrder({"path", "fingerprint", "config"})

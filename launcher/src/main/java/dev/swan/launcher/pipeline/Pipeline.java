@@ -114,7 +114,8 @@ public final class Pipeline {
         Thread cleanup = AtomicOutput.deleteOnExit(tmp);
         try {
             dev.swan.api.WriteReport report = rp.format().write(model, m.plan(), tmp, new dev.swan.api.FormatContext(
-                    rp.formatParameters(), dev.swan.api.numeric.Parallel.of(pool), progress, provenance, m.inputEnergies()));
+                    rp.formatParameters(), dev.swan.api.numeric.Parallel.of(pool), progress, provenance, m.inputEnergies(),
+                    method(m)));
             AtomicOutput.commit(tmp, target);
             if (journalFor != null) finishJournal(journalFor);
             return report;
@@ -129,6 +130,28 @@ public final class Pipeline {
             pool.shutdownNow();
             AtomicOutput.keepOnExit(cleanup);
         }
+    }
+
+    /**
+     * How {@code m}'s plan was made, in a sentence for model cards: the allocator that made it (its own
+     * description), and what weighed each tensor's error.
+     */
+    String method(Manifest m) {
+        String id = m.plan().allocator();
+        String description = "";
+        for (LoadedPlugin<dev.swan.api.BitAllocator> a : plugins.allocators()) {
+            if (a.id().equals(id)) description = a.plugin().description();
+        }
+        long calibrated = m.tensors().stream().filter(t -> t.metrics().containsKey(SelfCalibrationStep.ID)).count();
+        List<String> composite = new ArrayList<>();
+        for (Map<String, Object> mi : m.metrics()) {
+            if (mi.get("weight") instanceof Number w && w.doubleValue() > 0) composite.add(mi.get("id") + " " + w);
+        }
+        String weighed = calibrated > 0 ? "each tensor's error weighed by its sensitivity measured on text the model "
+                + "wrote itself (the Fisher information of its own output, one backward pass; no dataset)"
+                : !composite.isEmpty() ? "each tensor scored by the data-free metrics " + String.join(", ", composite)
+                : "no per-tensor measurement";
+        return "allocator " + id + (description.isEmpty() ? "" : " (" + description + ")") + "; " + weighed + ".";
     }
 
     /** What the plan's allocator says about it (nothing when that allocator is not installed). */
@@ -295,6 +318,7 @@ public final class Pipeline {
 
     /** Plans (or re-plans) a manifest with the pipeline's allocator, policy and {@code weights}; no metric runs. */
     public Manifest allocate(Manifest m, ResolvedPipeline rp, ModelConfig config, Map<String, Double> weights) {
+        refuseOtherFormat(m, rp, "re-plan it");
         if (rp.allocator().readsComposite() && !m.tensors().isEmpty()
                 && weights.values().stream().mapToDouble(Double::doubleValue).sum() <= 0) {
             List<String> paper = new ArrayList<>();
@@ -329,6 +353,44 @@ public final class Pipeline {
         Manifest withWeights = new Manifest(m.swanVersion(), m.created(), m.modelPath(), m.modelConfig(), m.fingerprint(),
                 m.seed(), metrics, m.tensors(), m.seconds(), m.allocator(), m.policy(), m.plan(), m.analysisSeconds(), m.inputEnergies());
         return withWeights.withPlan(allocator, Json.MAPPER.convertValue(rp.settings().policy(), Json.MAP), plan);
+    }
+
+    /**
+     * A plan made for one format and used for another: an allocator that chose among the first format's
+     * encodings (their measured errors are all it has) cannot plan the second, nor can its plan be written
+     * there; refused in one line instead of falling back to float. A plan from the format-independent
+     * metrics (a composite allocator's) can be made again for any format.
+     */
+    public static void refuseOtherFormat(Manifest m, ResolvedPipeline rp, String action) {
+        Object sizedFor = m.allocator().get("sized_for");
+        String format = rp.settings().format();
+        if (!(sizedFor instanceof String f) || f.equals(format) || rp.allocator().readsComposite()) return;
+        throw new ConfigException("the plan was made for " + f + ": its measurements are the errors of " + f
+                + "'s encodings, none of " + format + "'s; analyze the model with -f " + format + " to " + action
+                + " for " + format + ", or write it with -f " + f);
+    }
+
+    /**
+     * A saved plan whose decisions name encodings the format being written does not offer ({@code Q4_K} for
+     * an MLX output): refused in one line instead of leaving those tensors in float.
+     */
+    public void refuseOtherEncodings(Manifest m, ResolvedPipeline rp, ModelConfig config) {
+        var candidates = encodings(rp, config);
+        String format = rp.settings().format();
+        Object sizedFor = m.allocator().get("sized_for");
+        for (int i = 0; i < m.tensors().size(); i++) {
+            dev.swan.api.TensorDecision d = m.plan().decisions().get(i);
+            String e = d.encoding();
+            if (e == null || e.isEmpty() || d.bits() >= 16) continue;
+            boolean offered = candidates.apply(m.tensors().get(i)).stream().anyMatch(c -> c.id().equals(e));
+            if (!offered) {
+                String other = sizedFor instanceof String f && !f.equals(format) ? f : "another format";
+                throw new ConfigException("the plan was made for " + other + " (" + d.name() + " as " + e + ", which "
+                        + format + " does not store): " + (sizedFor instanceof String f && !f.equals(format)
+                        ? "write it with -f " + f + ", or " : "") + "analyze the model with -f " + format + " for a "
+                        + format + " plan");
+            }
+        }
     }
 
     /** The config a manifest was made from, for sizers. */

@@ -71,6 +71,7 @@ public final class QuantizeService {
                 throw new ConfigException(String.valueOf(r.planFile()), 0, 0, "was made for a model with other tensors than "
                         + r.model().path() + ": analyze this model first");
             }
+            if (!r.replan()) pipeline.refuseOtherEncodings(r.plan(), r.pipeline(), r.model().config());
             return r.replan() ? pipeline.allocate(r.plan(), r.pipeline(), r.model().config(), r.weights()) : r.plan();
         }
         return pipeline.analyze(r.pipeline(), r.model(), journalFor, r.restart(), phases);

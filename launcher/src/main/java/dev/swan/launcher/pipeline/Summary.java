@@ -56,7 +56,7 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
             }
             bytes.put(e.getKey(), total);
             if (experts > 0 && expertBytes > 0) active.put(e.getKey(), config.perToken(total, expertBytes));
-            eff.put(e.getKey(), (total - e.getValue().fixedBytes()) * 8.0 / Math.max(1, stored));
+            eff.put(e.getKey(), BitsPerWeight.of(total, stored));
         }
         Map<String, Double> secs = new LinkedHashMap<>();
         for (Map<String, Double> s : m.seconds().values()) s.forEach((k, v) -> secs.merge(k, v, Double::sum));

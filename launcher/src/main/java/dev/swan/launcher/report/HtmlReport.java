@@ -55,7 +55,8 @@ public final class HtmlReport {
         long params = 0;
         for (int i = 0; i < manifest.tensors().size(); i++) {
             total += sizer.bytes(manifest.tensors().get(i), manifest.plan().decisions().get(i));
-            params += manifest.tensors().get(i).params();
+            // the weights the output stores (a tied head's stored copy is not written)
+            if (sizer.bytes(manifest.tensors().get(i), 16, 0) > 0) params += manifest.tensors().get(i).params();
         }
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append(dev.swan.launcher.pipeline.OutputKind.REPORT_GENERATOR).append("\n<title>swan plan: ").append(esc(model))
@@ -63,7 +64,7 @@ public final class HtmlReport {
         h.append("<h1>swan plan: ").append(esc(model)).append("</h1>\n<p class=\"sub\">")
                 .append(manifest.tensors().size()).append(" tensors, ").append(Format.count(params)).append(" parameters; ")
                 .append(esc(format)).append(" output ").append(Format.bytes(total)).append(" (")
-                .append(Format.fixed(total * 8.0 / Math.max(1, params), 2)).append(" bits/weight); allocator ")
+                .append(Format.fixed(dev.swan.launcher.pipeline.BitsPerWeight.of(total, params), 2)).append(" bits/weight); allocator ")
                 .append(esc(String.valueOf(manifest.allocator().getOrDefault("id", "?")))).append("; swan ")
                 .append(esc(manifest.swanVersion())).append(", ").append(esc(manifest.created())).append("</p>\n");
         heatMap(h);
