@@ -57,6 +57,8 @@ final class Linear {
         java.util.Arrays.fill(dx, 0, in * t, 0f);
         float[] w = new float[BACKWARD_TILE * in];
         float[] g = new float[BACKWARD_TILE * t];
+        // one decode buffer per piece of a tile, reused for every tile (not a new one per piece)
+        float[][] bufs = new float[BACKWARD_TILE / TILE][TILE * in];
         for (int r0 = 0; r0 < out; r0 += BACKWARD_TILE) {
             int rows = Math.min(BACKWARD_TILE, out - r0);
             int pieces = (rows + TILE - 1) / TILE;
@@ -64,7 +66,7 @@ final class Linear {
             par.forEach(pieces, k -> {
                 int a = k * TILE;
                 int n = Math.min(TILE, rows - a);
-                float[] buf = new float[n * in];
+                float[] buf = bufs[k];
                 weight.decodeRows(first + a, n, buf);
                 if (rowEnergy != null) rowEnergies(buf, n, in, rowEnergy, first + a);
                 System.arraycopy(buf, 0, w, a * in, n * in);
