@@ -139,6 +139,23 @@ class HostileInputTest {
 
     // ---------------------------------------------------------------- verify fooled
 
+    /** Header values llama.cpp cannot use: verify refuses them (it accepted each before). */
+    @Test
+    void verifyChecksContextLengthFileTypeAndVocabularySize() throws Exception {
+        Path g = tmp.resolve("g.gguf");
+        assertEquals(0, run("quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q").exit());
+        byte[] good = Files.readAllBytes(g);
+        Object[][] bad = {{"llama.context_length", 0L}, {"llama.context_length", 4_294_967_295L},
+                {"general.file_type", 1_000_000L}, {"llama.vocab_size", 1_000_000L}};
+        for (Object[] b : bad) {
+            Files.write(g, good);
+            patchU32(g, (String) b[0], (Long) b[1]);
+            Cli v = run("verify", g.toString());
+            assertEquals(1, v.exit(), b[0] + " " + b[1] + ": " + v);
+            assertTrue(v.err().contains((String) b[0]), v.err());
+        }
+    }
+
     @Test
     void verifyChecksAlignmentEpsilonFreqBaseAndValueLength() throws Exception {
         Path g = tmp.resolve("g.gguf");
@@ -219,6 +236,11 @@ class HostileInputTest {
                 .replaceFirst("\"rope_theta\":[^,}]+", "\"rope_theta\":1e400"));
         refused("rope_theta", out(), quantize("--uniform", "4"));
         refused("rope_theta", tmp.resolve("a.json"), "analyze", model.toString(), "-o", tmp.resolve("a.json").toString(), "-q");
+        // beyond float32, which GGUF stores it as: written as infinity before, then refused by verify
+        Files.writeString(model.resolve("config.json"), Files.readString(model.resolve("config.json"))
+                .replaceFirst("\"rope_theta\":[^,}]+", "\"rope_theta\":3.4e39"));
+        Path big = tmp.resolve("big.gguf");
+        refused("rope_theta", big, "quantize", model.toString(), "-o", big.toString(), "--uniform", "Q8_0", "-q");
     }
 
     @Test
@@ -226,6 +248,15 @@ class HostileInputTest {
         patchHeader("(\"model\\.layers\\.0\\.self_attn\\.q_proj\\.weight\":\\{\"dtype\":\")F32", "$1I32");
         refused("not a float type", out(), quantize("--uniform", "4"));
         Path g = tmp.resolve("i.gguf");
+        refused("not a float type", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
+    }
+
+    /** An integer norm (a 1-D weight) too: GGUF failed with an internal error, MLX wrote what verify refused. */
+    @Test
+    void integerVectorsAreRefusedByBothWriters() throws Exception {
+        patchHeader("(\"model\\.layers\\.0\\.input_layernorm\\.weight\":\\{\"dtype\":\")F32", "$1U32");
+        refused("not a float type", out(), quantize("--uniform", "4"));
+        Path g = tmp.resolve("u.gguf");
         refused("not a float type", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
     }
 
@@ -283,6 +314,9 @@ class HostileInputTest {
         Files.delete(model.resolve("tokenizer_config.json"));
         Files.createSymbolicLink(model.resolve("tokenizer_config.json"), outside);
         refused("outside the model folder", out(), quantize("--uniform", "4"));
+        // the GGUF writer, which reads the tokenizer into its header, keeps the same rule
+        Path g = tmp.resolve("linked.gguf");
+        refused("outside the model folder", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
     }
 
     @Test

@@ -47,6 +47,8 @@ final class GgufTokenizer {
 
     private static Map<String, GgufValue> buildChecked(ModelDir model, GgufArch arch, int nVocab) throws IOException {
         Path dir = model.path();
+        // the same rule as every output: only the model's own tokenizer files (a link out of the folder is refused)
+        model.tokenizerFiles();
         Map<String, Object> cfg = readJson(dir.resolve("tokenizer_config.json"), false);
         Map<String, GgufValue> kv = new LinkedHashMap<>();
         List<String> tokens;

@@ -68,7 +68,15 @@ final class GgufVerifier {
     private static void checkModel(String arch, Map<String, GgufValue> kv, Map<String, GgufReader.Info> t,
                                    List<String> problems) {
         long layers = u32(kv, arch + ".block_count", problems);
-        u32(kv, arch + ".context_length", problems);
+        long context = u32(kv, arch + ".context_length", problems);
+        if (kv.containsKey(arch + ".context_length") && (context < 1 || context > Integer.MAX_VALUE)) {
+            problems.add(arch + ".context_length " + context + " is not a context length (1 to 2^31-1 tokens)");
+        }
+        if (kv.containsKey("general.file_type")) {
+            long ft = u32(kv, "general.file_type", problems);
+            // llama_ftype: the types below 64, and LLAMA_FTYPE_GUESSED (1024)
+            if (ft >= 64 && ft != 1024) problems.add("general.file_type " + ft + " is no llama_ftype llama.cpp knows");
+        }
         long h = u32(kv, arch + ".embedding_length", problems);
         long f = u32(kv, arch + ".feed_forward_length", problems);
         long heads = u32(kv, arch + ".attention.head_count", problems);
@@ -108,6 +116,10 @@ final class GgufVerifier {
         } else {
             nVocab = tokens.list().size();
             if (new HashSet<>(tokens.list()).size() != nVocab) problems.add("tokenizer.ggml.tokens has duplicate strings");
+        }
+        if (kv.containsKey(arch + ".vocab_size") && u32(kv, arch + ".vocab_size", problems) != nVocab) {
+            problems.add(arch + ".vocab_size " + kv.get(arch + ".vocab_size").value() + " but tokenizer.ggml.tokens holds "
+                    + nVocab + " tokens");
         }
         String model = str(kv, "tokenizer.ggml.model", problems);
         GgufValue types = kv.get("tokenizer.ggml.token_type");

@@ -96,13 +96,22 @@ public final class VerifyCommand implements Callable<Integer> {
                     out.println(Json.MAPPER.writeValueAsString(new VerifyJson(output.toString(), f.id(), r.ok(),
                             r.problems(), ts)));
                 } else {
-                    Table t = new Table("TENSOR", "TYPE", "NRMSE>", "MAX |ERR|>");
-                    for (VerifyReport.Check c : r.tensors()) {
-                        t.row(c.name(), c.type(), Double.isNaN(c.nrmse()) ? "-" : Format.fixed(c.nrmse(), 5),
-                                Double.isNaN(c.maxAbsError()) ? "-" : String.format(java.util.Locale.ROOT, "%.3g", c.maxAbsError()));
+                    if (source != null) {
+                        Table t = new Table("TENSOR", "TYPE", "NRMSE>", "MAX |ERR|>");
+                        for (VerifyReport.Check c : r.tensors()) {
+                            t.row(c.name(), c.type(), Double.isNaN(c.nrmse()) ? "-" : Format.fixed(c.nrmse(), 5),
+                                    Double.isNaN(c.maxAbsError()) ? "-" : String.format(java.util.Locale.ROOT, "%.3g", c.maxAbsError()));
+                        }
+                        t.print(out);
+                    } else {
+                        // without the source there is no error to show: the stored types, counted
+                        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+                        for (VerifyReport.Check c : r.tensors()) types.merge(c.type(), 1, Integer::sum);
+                        Table t = new Table("TYPE", "TENSORS>");
+                        types.forEach((type, n) -> t.row(type, n));
+                        t.print(out);
+                        out.println("(error figures per tensor need the original model: add --source MODEL_DIR)");
                     }
-                    t.print(out);
-                    if (source == null) out.println("(error figures need the original model: add --source MODEL_DIR)");
                     if (r.ok()) {
                         out.println("OK: " + output + " is a valid " + f.id() + " output (" + r.tensors().size() + " tensors)");
                     } else {

@@ -25,10 +25,14 @@ public final class DenseShapes {
     /** The model types whose layout this knows. */
     private static final java.util.Set<String> TYPES = java.util.Set.of("llama", "mistral", "qwen2", "qwen3");
 
-    /** Refuses integer or other non-float matrices (a quantized checkpoint, say): writers quantize floats only. */
+    /**
+     * Refuses integer or other non-float weights (a quantized checkpoint, say): writers quantize and copy
+     * floats only. Matrices and the model's vectors (norms, biases: names ending in .weight or .bias) alike.
+     */
     public static void requireFloatWeights(ModelDir model) {
         for (TensorInfo t : model.tensors()) {
-            if (t.shape().length >= 2 && !t.dtype().isFloat()) {
+            boolean weight = t.shape().length >= 2 || t.name().endsWith(".weight") || t.name().endsWith(".bias");
+            if (weight && !t.dtype().isFloat()) {
                 throw new dev.swan.api.OutputException(null, model.path() + ": " + t.name() + " is " + t.dtype()
                         + ", not a float type: weights must be F32, F16 or BF16 (is this a quantized checkpoint?)");
             }
@@ -198,9 +202,12 @@ public final class DenseShapes {
         return v.getAsInt();
     }
 
+    /** Finite, positive, and a float32 (GGUF stores these as float32: 1e39 would become infinity there). */
     private static void finitePositive(ModelConfig c, String key, OptionalDouble v) {
-        if (v.isPresent() && !(Double.isFinite(v.getAsDouble()) && v.getAsDouble() > 0)) {
-            throw new ModelFormatException(c.file(), key, "must be a finite positive number, got " + v.getAsDouble());
+        if (v.isPresent() && !(Double.isFinite(v.getAsDouble()) && v.getAsDouble() > 0
+                && v.getAsDouble() <= Float.MAX_VALUE && (float) v.getAsDouble() > 0)) {
+            throw new ModelFormatException(c.file(), key, "must be a positive number a float32 holds (runtimes read it as "
+                    + "one), got " + v.getAsDouble());
         }
     }
 }
