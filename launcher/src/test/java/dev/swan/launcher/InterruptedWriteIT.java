@@ -42,6 +42,8 @@ class InterruptedWriteIT {
         assertFalse(Files.exists(temp), "temporary output removed");
         assertFalse(Files.exists(out), "no output");
         assertFalse(Files.exists(tmp.resolve(".out.swan-lock")), "lock file removed");
+        String err = Files.readString(tmp.resolve("stderr.txt"));
+        assertTrue(err.contains("swan: interrupted during write: nothing was written to " + out), "says what it stopped: " + err);
     }
 
     private static boolean writing(Path temp) throws Exception {

@@ -42,6 +42,26 @@ class NewUserDistIT {
         assertFalse(help.err.contains("incubator"), help.err);
     }
 
+    /**
+     * The script's model-size look-up survives a dangling link in the model folder (it printed a shell error
+     * before), and an empty -o is refused rather than taken for the current folder.
+     */
+    @Test
+    void oddPathsGetOneCleanLine() throws Exception {
+        Path model = tmp.resolve("m");
+        Files.createDirectories(model);
+        try (var files = Files.list(SharedModels.model("stories260K"))) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        Files.createSymbolicLink(model.resolve("dangling"), tmp.resolve("nowhere"));
+        Result ok = run(Map.of(), "quantize", model.toString(), "-o", tmp.resolve("x").toString(), "--uniform", "4", "-q");
+        assertEquals(0, ok.exit, ok.toString());
+        assertEquals("", ok.err, ok.toString());
+        Result empty = run(Map.of(), "quantize", model.toString(), "-o", "", "--uniform", "4", "-q");
+        assertEquals(2, empty.exit, empty.toString());
+        assertTrue(empty.err.strip().lines().count() == 1 && empty.err.contains("empty path"), empty.err);
+    }
+
     /** A Hugging Face id is found in the local hub cache (HF_HUB_CACHE), laid out as huggingface_hub writes it. */
     @Test
     void huggingFaceIdsResolveInTheLocalCache() throws Exception {

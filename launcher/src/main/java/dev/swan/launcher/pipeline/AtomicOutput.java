@@ -37,6 +37,10 @@ public final class AtomicOutput {
      * {@code p2} is moved aside).
      */
     public static Path resolve(Path target) throws IOException {
+        // an empty path would resolve to the current folder
+        if (target.toString().isEmpty()) {
+            throw new dev.swan.api.ConfigException("command line", 0, 0, "-o '': an empty path names no output");
+        }
         return real(target);
     }
 
