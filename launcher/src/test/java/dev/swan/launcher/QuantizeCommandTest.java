@@ -192,6 +192,39 @@ class QuantizeCommandTest {
         assertTrue(r.err().contains("-f mlx"), r.err());
     }
 
+    /**
+     * --override applies on top of --preset and --uniform, as llama-quantize's --tensor-type on top of a
+     * preset, with bits or the format's own type (before, a preset ignored it without a word and a type was
+     * refused); a type the format cannot store for a tensor is refused in one line naming what it offers.
+     */
+    @Test
+    void overridesApplyOnTopOfPresetsWithBitsOrTypes() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path plain = tmp.resolve("plain.gguf");
+        Path typed = tmp.resolve("typed.gguf");
+        Path bits = tmp.resolve("bits.gguf");
+        assertEquals(0, Cli.run("quantize", model, "-o", plain.toString(), "--preset", "Q4_K_M", "-q").exit());
+        Cli t = Cli.run("quantize", model, "-o", typed.toString(), "--preset", "Q4_K_M", "--override", "lm_head=Q8_0");
+        assertEquals(0, t.exit(), t.toString());
+        assertTrue(t.out().contains("Q8_0        1"), t.out());
+        assertEquals(0, Cli.run("quantize", model, "-o", bits.toString(), "--preset", "Q4_K_M", "--override", "lm_head=8", "-q").exit());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(typed), Files.readAllBytes(bits)), "8 bits is Q8_0 in GGUF");
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(plain), Files.readAllBytes(typed)), "the override changed the file");
+        Cli u = Cli.run("quantize", model, "-o", tmp.resolve("u.gguf").toString(), "--uniform", "Q4_0", "--override",
+                "mlp\\.down_proj=Q6_K");
+        assertEquals(0, u.exit(), u.toString());
+        assertTrue(u.out().contains("Q6_K        4"), u.out());
+        Cli rd = Cli.run("quantize", model, "-o", tmp.resolve("rd.gguf").toString(), "--override", "embed_tokens=Q8_0",
+                "--self-calibrate", "0");
+        assertEquals(0, rd.exit(), rd.toString());
+        Cli bad = Cli.run("quantize", model, "-o", tmp.resolve("bad.gguf").toString(), "--preset", "Q4_K_M", "--override", "lm_head=Q9_X");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().strip().lines().count() == 1 && bad.err().contains("Q8_0"), bad.err());
+        Cli mlx = Cli.run("quantize", model, "-o", tmp.resolve("m").toString(), "--uniform", "4", "--override", "lm_head=8");
+        assertEquals(0, mlx.exit(), mlx.toString());
+        assertTrue(mlx.out().contains("affine8/g64        1"), mlx.out());
+    }
+
     @Test
     void quantizeFromManifestAndGguf() throws IOException {
         String model = SharedModels.model("stories260K").toString();

@@ -67,20 +67,54 @@ public record AllocationPolicy(List<String> protectedPatterns, List<String> sens
     }
 
     /**
-     * A per-tensor override.
+     * A per-tensor override: a width (and group), or one of the output format's own types (as
+     * llama-quantize's {@code --tensor-type REGEX=TYPE}).
      *
      * @param pattern   regular expression searched in the tensor name
-     * @param bits      2..8 to quantize, 16 to keep in float
+     * @param bits      2..8 to quantize, 16 to keep in float; 0 when {@code type} names the encoding
      * @param groupSize group size, or 0 for the policy's default for {@code bits}
+     * @param type      the format's name for the encoding ({@link Encoding#id()}, e.g. {@code Q8_0}), or empty
+     *                  ({@since SPI 1.5})
      */
-    public record Override(String pattern, int bits, int groupSize) {
+    public record Override(String pattern, int bits, int groupSize, String type) {
         /** @throws IllegalArgumentException for bits no format stores or a group size that is not 0, 32, 64 or 128 */
         public Override {
             java.util.Objects.requireNonNull(pattern, "pattern");
-            if (!isWidth(bits, true)) throw new IllegalArgumentException("bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
+            type = type == null ? "" : type.trim();
+            if (type.isEmpty() && !isWidth(bits, true)) {
+                throw new IllegalArgumentException("bits must be one of 2, 3, 4, 5, 6, 8, 16; got " + bits);
+            }
+            if (!type.isEmpty() && bits != 0) throw new IllegalArgumentException("give bits or a type, not both");
             if (groupSize != 0 && !GROUP_SIZES.contains(groupSize)) {
                 throw new IllegalArgumentException("group size must be 32, 64 or 128; got " + groupSize);
             }
+        }
+
+        /** A width override. */
+        public Override(String pattern, int bits, int groupSize) {
+            this(pattern, bits, groupSize, "");
+        }
+
+        /**
+         * The decision for tensor {@code name} under this override, among the encodings the output format
+         * offers for it ({@code candidates}): the named type, or the width with its group; refused with a
+         * {@link ConfigException} naming the type and what is offered when the format has no such type for it.
+         */
+        public TensorDecision decide(String name, java.util.List<Encoding> candidates, Map<Integer, Integer> groupSizes) {
+            String reason = TensorDecision.OVERRIDE + pattern;
+            if (!type.isEmpty()) {
+                for (Encoding e : candidates) {
+                    if (e.id().equalsIgnoreCase(type)) {
+                        return new TensorDecision(name, e.bits(), e.groupSize(), reason, Double.NaN, e.id());
+                    }
+                }
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                for (Encoding e : candidates) ids.add(e.id());
+                throw new ConfigException("--override " + pattern + "=" + type + ": the output format cannot store " + name
+                        + " as " + type + (ids.isEmpty() ? "" : " (it offers " + String.join(", ", ids) + ")"));
+            }
+            int g = bits >= 16 ? 0 : groupSize > 0 ? groupSize : groupSizes.getOrDefault(bits, 64);
+            return new TensorDecision(name, bits, g, reason, Double.NaN);
         }
     }
 

@@ -16,6 +16,8 @@ package dev.swan.api;
 public record TensorDecision(String name, int bits, int groupSize, String reason, double composite, String encoding) {
 
     public static final int FLOAT_BITS = 16;
+    /** The reason of a decision an override made, followed by its pattern: formats let it win over a recipe. */
+    public static final String OVERRIDE = "override:";
 
     public TensorDecision {
         if (encoding == null) encoding = "";
@@ -28,5 +30,10 @@ public record TensorDecision(String name, int bits, int groupSize, String reason
 
     public boolean quantized() {
         return bits < FLOAT_BITS;
+    }
+
+    /** Whether a user's override made this decision (it then wins over a format's recipe). */
+    public boolean isOverride() {
+        return reason != null && reason.startsWith(OVERRIDE);
     }
 }

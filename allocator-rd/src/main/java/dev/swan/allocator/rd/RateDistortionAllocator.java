@@ -344,9 +344,7 @@ public final class RateDistortionAllocator implements BitAllocator {
             int o = first(overrides, t.name());
             if (o >= 0) {
                 AllocationPolicy.Override ov = r.policy().overrides().get(o);
-                int g = ov.bits() >= 16 ? 0 : ov.groupSize() > 0 ? ov.groupSize()
-                        : r.policy().groupSizes().getOrDefault(ov.bits(), 64);
-                TensorDecision d = new TensorDecision(t.name(), ov.bits(), g, "override:" + ov.pattern(), Double.NaN);
+                TensorDecision d = ov.decide(t.name(), r.encodings().getOrDefault(t.name(), List.of()), r.policy().groupSizes());
                 out.add(new Option[] {new Option(sizer.bytes(t, d), 0, d)});
                 continue;
             }

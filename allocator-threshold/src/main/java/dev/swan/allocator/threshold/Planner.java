@@ -29,10 +29,12 @@ final class Planner {
     private final double minSqnr2bit;
     private final boolean moeStacks;
     private final int protectedBits;
+    private final Map<String, List<dev.swan.api.Encoding>> encodings;
 
     Planner(List<TensorAnalysis> tensors, Map<String, Double> composite, AllocationPolicy policy, int defaultBits,
-            double minSqnr2bit, boolean moeStacks, int protectedBits) {
+            double minSqnr2bit, boolean moeStacks, int protectedBits, Map<String, List<dev.swan.api.Encoding>> encodings) {
         this.protectedBits = protectedBits;
+        this.encodings = encodings;
         this.tensors = tensors;
         this.composite = composite;
         this.rules = new ProtectionRules(policy);
@@ -80,7 +82,11 @@ final class Planner {
         }
         Optional<AllocationPolicy.Override> o = override(t);
         if (o.isPresent()) {
-            return new TensorDecision(t.name(), o.get().bits(), o.get().groupSize(), "override:" + o.get().pattern(), s);
+            if (o.get().type().isEmpty()) {
+                return new TensorDecision(t.name(), o.get().bits(), o.get().groupSize(), TensorDecision.OVERRIDE + o.get().pattern(), s);
+            }
+            TensorDecision d = o.get().decide(t.name(), encodings.getOrDefault(t.name(), List.of()), policy.groupSizes());
+            return new TensorDecision(d.name(), d.bits(), d.groupSize(), d.reason(), s, d.encoding());
         }
         Optional<String> prot = rules.protectedBy(t);
         if (prot.isPresent()) return new TensorDecision(t.name(), 16, 0, prot.get(), s);

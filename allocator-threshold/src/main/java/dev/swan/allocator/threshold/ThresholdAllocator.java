@@ -81,7 +81,7 @@ public final class ThresholdAllocator implements BitAllocator {
         Map<String, Double> lowest = new HashMap<>();
         for (TensorAnalysis t : request.tensors()) lowest.put(t.name(), 0.0);
         Planner planner = new Planner(request.tensors(), lowest, request.policy(), defaultBits,
-                Double.NEGATIVE_INFINITY, p.getString("moe").equals("stack"), protectedBits(p));
+                Double.NEGATIVE_INFINITY, p.getString("moe").equals("stack"), protectedBits(p), request.encodings());
         new BudgetSearch(planner, request.tensors(), request.sizer()).checkReachable(target, p.getBoolean("enable_2bit"));
     }
 
@@ -111,7 +111,7 @@ public final class ThresholdAllocator implements BitAllocator {
         Map<String, Double> composite = CompositeScores.compute(request.tensors(), request.metricWeights(), hybrid, mappings);
         boolean twoBit = p.getBoolean("enable_2bit");
         Planner planner = new Planner(request.tensors(), composite, request.policy(), defaultBits,
-                p.getDouble("min_sqnr_2bit"), p.getString("moe").equals("stack"), protectedBits(p));
+                p.getDouble("min_sqnr_2bit"), p.getString("moe").equals("stack"), protectedBits(p), request.encodings());
         Thresholds base = new Thresholds(p.getDouble("t16"), p.getDouble("t8"), twoBit ? p.getDouble("t2") : -1);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("normalization", p.getString("normalization"));

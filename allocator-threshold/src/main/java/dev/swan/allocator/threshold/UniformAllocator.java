@@ -88,8 +88,18 @@ public final class UniformAllocator implements BitAllocator {
         int group = p.getInt("group_size");
         boolean embeddings = p.getBoolean("quantize_embeddings");
         List<TensorDecision> out = new ArrayList<>();
+        List<java.util.regex.Pattern> overrides = new ArrayList<>();
+        for (AllocationPolicy.Override o : request.policy().overrides()) overrides.add(java.util.regex.Pattern.compile(o.pattern()));
         for (TensorAnalysis t : request.tensors()) {
             TensorRole role = t.role();
+            // overrides apply on top of the baseline, as llama-quantize's --tensor-type on top of a preset
+            int o = 0;
+            while (o < overrides.size() && !overrides.get(o).matcher(t.name()).find()) o++;
+            if (o < overrides.size() && t.rank() >= 2) {
+                out.add(request.policy().overrides().get(o).decide(t.name(), request.encodings().getOrDefault(t.name(), List.of()),
+                        request.policy().groupSizes()));
+                continue;
+            }
             boolean candidate = t.rank() >= 2 && t.dtype().isFloat() && role != TensorRole.NORM && role != TensorRole.BIAS
                     && (embeddings || (role != TensorRole.EMBEDDING && role != TensorRole.LM_HEAD));
             if (!candidate) {

@@ -148,13 +148,14 @@ final class GgufPlan {
     /**
      * The type a matrix asks for before the shape fallback (the writer's and the sizer's one rule): the
      * decision's named type (an encoding of another format leaves the bits mapping in charge), else the
-     * preset's recipe for a quantized decision, else the bits mapping.
+     * preset's recipe for a quantized decision (a user's override wins over it, as llama-quantize's
+     * --tensor-type over its preset), else the bits mapping.
      */
     static GgmlType wantedType(String gguf, long cols, DType dtype, TensorDecision d, Optional<GgufPreset> preset,
                                ModelConfig c, boolean imatrix, Parameters p) {
         int bits = d == null ? 16 : d.bits();
         if (d != null && GgmlType.parse(d.encoding()).isPresent()) return GgmlType.parse(d.encoding()).get();
-        if (preset.isPresent() && bits < 16) {
+        if (preset.isPresent() && bits < 16 && !d.isOverride()) {
             int heads = c.numHeads().orElse(1);
             int gqa = heads / Math.max(1, c.numKvHeads().orElse(heads));
             return preset.get().typeFor(gguf, cols, c.numLayers().orElse(0), gqa, c.tieWordEmbeddings(), imatrix, c.numExperts());

@@ -18,17 +18,25 @@ final class OptionConverters {
         @Override
         public AllocationPolicy.Override convert(String o) {
             int eq = o.lastIndexOf('=');
-            if (eq < 0) throw new TypeConversionException("'" + o + "': expected REGEX=BITS[/GROUP]");
+            if (eq < 0) throw new TypeConversionException("'" + o + "': expected REGEX=BITS[/GROUP] or REGEX=TYPE");
             String pattern = o.substring(0, eq);
-            String[] bg = o.substring(eq + 1).split("/", -1);
+            String value = o.substring(eq + 1).trim();
+            String[] bg = value.split("/", -1);
             AllocationPolicy.Override parsed;
+            if (!value.isEmpty() && !Character.isDigit(value.charAt(0))) {
+                // a type of the output format (Q8_0, Q4_K, F16, mlx:8:64): checked against the format per tensor
+                if (!value.matches("[A-Za-z0-9_:.-]+")) throw new TypeConversionException("'" + o + "': '" + value
+                        + "' is neither BITS[/GROUP] nor a type name");
+                return new AllocationPolicy.Override(pattern, 0, 0, value);
+            }
             try {
                 int bits = Integer.parseInt(bg[0].trim());
                 int group = bg.length > 1 ? Integer.parseInt(bg[1].trim()) : 0;
                 if (bg.length > 2) throw new NumberFormatException();
                 parsed = new AllocationPolicy.Override(pattern, bits, group);
             } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + o + "': expected REGEX=BITS[/GROUP], e.g. 'layers\\.0\\.'=8/64");
+                throw new TypeConversionException("'" + o + "': expected REGEX=BITS[/GROUP] or REGEX=TYPE, e.g. "
+                        + "'layers\\.0\\.'=8/64 or lm_head=Q8_0");
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("'" + o + "': " + e.getMessage());
             }

@@ -62,8 +62,9 @@ public final class PlanOptions {
     @Option(names = "--sensitive", paramLabel = "REGEX", description = "Give matching tensors at least 8 bits (repeatable).")
     List<String> sensitive = new ArrayList<>();
 
-    @Option(names = "--override", paramLabel = "REGEX=BITS[/GROUP]", converter = OptionConverters.OverrideConverter.class,
-            description = "Force bits (16 = float) and optionally a group size for matching tensors; first match wins (repeatable).")
+    @Option(names = "--override", paramLabel = "REGEX=BITS[/GROUP]|TYPE", converter = OptionConverters.OverrideConverter.class,
+            description = "Force bits (16 = float) and optionally a group size, or a type of the output format (e.g. "
+                    + "lm_head=Q8_0), for matching tensors, on top of --preset and --uniform too; first match wins (repeatable).")
     List<AllocationPolicy.Override> overrides = new ArrayList<>();
 
     @Option(names = "--group-size", paramLabel = "BITS=GROUP", hideParamSyntax = true,

@@ -216,11 +216,19 @@ public final class PipelineYaml {
         if (m.containsKey("overrides")) {
             ov = new ArrayList<>();
             for (YamlNode o : list(m.get("overrides"), "overrides")) {
-                if (!o.isMap()) throw err(o, "each override is a mapping: pattern, bits, optional group_size");
-                checkKeys(o, Set.of("pattern", "bits", "group_size"), "overrides[]");
+                if (!o.isMap()) throw err(o, "each override is a mapping: pattern, bits (optional group_size) or type");
+                checkKeys(o, Set.of("pattern", "bits", "group_size", "type"), "overrides[]");
                 YamlNode pn = require(o, "pattern", "overrides[]");
                 String pattern = string(pn, "overrides[].pattern");
                 compile(pn, pattern);
+                YamlNode tn = o.map().get("type");
+                if (tn != null) {
+                    if (o.map().containsKey("bits") || o.map().containsKey("group_size")) {
+                        throw err(tn, "give bits (and group_size) or a type, not both");
+                    }
+                    ov.add(new AllocationPolicy.Override(pattern, 0, 0, string(tn, "overrides[].type")));
+                    continue;
+                }
                 YamlNode bn = require(o, "bits", "overrides[]");
                 int bits = (int) integer(bn, "overrides[].bits");
                 YamlNode gn = o.map().get("group_size");

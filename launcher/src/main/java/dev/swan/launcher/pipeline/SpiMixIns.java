@@ -31,11 +31,14 @@ final class SpiMixIns {
         abstract Object target();
     }
 
-    @JsonPropertyOrder({"pattern", "bits", "group_size"})
+    @JsonPropertyOrder({"pattern", "bits", "group_size", "type"})
     @JsonIgnoreProperties(ignoreUnknown = true)
     abstract static class Override {
         @JsonProperty("group_size")
         abstract int groupSize();
+
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        abstract String type();
     }
 
     /** A target is either bits per weight or bytes: only the one that is set is written. */
