@@ -29,7 +29,7 @@ class ReportTest {
         String model = SharedModels.model("stories260K").toString();
         String text = SharedModels.eval("tinystories/tinystories-valid-excerpt.txt").toString();
         Path manifest = tmp.resolve("plan.json");
-        assertEquals(0, Cli.run("analyze", model, "-o", manifest.toString(), "-f", "gguf", "--self-calibrate", "0", "-q").exit());
+        assertEquals(0, Cli.run("analyze", model, "-o", manifest.toString(), "-f", "gguf", "-q").exit());
         Path swan = tmp.resolve("stories-swan.gguf");
         Path q40 = tmp.resolve("q40.gguf");
         assertEquals(0, Cli.run("quantize", model, "--manifest", manifest.toString(), "-o", swan.toString(), "-q").exit());
@@ -45,6 +45,7 @@ class ReportTest {
         assertFalse(page.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing fetched from the network");
         assertTrue(page.contains("Bits per tensor") && page.contains("layer 4") && page.contains("attn_q"), "heat map");
         assertTrue(page.contains("Scores against depth") && page.contains("<polyline"), "depth chart");
+        assertTrue(page.contains("sensitivity (log)") && page.contains("which the plan weighs"), "what decided the plan is drawn");
         assertTrue(page.contains("Size by tensor class") && page.contains("mlp_down"), "size breakdown");
         assertTrue(page.contains("stories-swan.gguf (this plan)") && page.contains("Quality against size")
                 && page.contains("<circle"), "eval table and plot");

@@ -135,22 +135,47 @@ public final class HtmlReport {
             h.append("<p class=\"note\">Outside the layers: ");
             List<String> o = new ArrayList<>();
             for (int i : others) {
-                o.add(esc(manifest.tensors().get(i).name()) + " " + esc(type(manifest.plan().decisions().get(i))));
+                TensorAnalysis t = manifest.tensors().get(i);
+                // a tied model's stored copy of the head: the output has none (its embedding serves as the head)
+                String how = sizer.bytes(t, 16, 0) == 0 ? "not written (the embedding serves as the head)"
+                        : type(manifest.plan().decisions().get(i));
+                o.add(esc(t.name()) + " " + esc(how));
             }
             h.append(String.join("; ", o)).append("</p>\n");
         }
         h.append("</section>\n");
     }
 
+    /** The result id of the measured sensitivity (predicted KL per unit of relative error) in a manifest. */
+    private static final String SENSITIVITY = "selfcal";
+
     private void depthChart(StringBuilder h) {
-        // mean score of each metric (and the composite) over a layer's analysed tensors
+        // what decided the plan, per layer: the weighted metrics and their composite (a composite plan), and the
+        // measured sensitivity on a log scale spanning this model's tensors (an rd plan); the mean over a
+        // layer's analysed tensors
+        Map<String, Double> weights = manifest.weights();
+        double lo10 = Double.POSITIVE_INFINITY;
+        double hi10 = Double.NEGATIVE_INFINITY;
+        for (TensorAnalysis t : manifest.tensors()) {
+            MetricResult s = t.metrics().get(SENSITIVITY);
+            if (s != null && s.raw() > 0) {
+                lo10 = Math.min(lo10, Math.log10(s.raw()));
+                hi10 = Math.max(hi10, Math.log10(s.raw()));
+            }
+        }
         Map<String, Map<Integer, double[]>> series = new LinkedHashMap<>();
         for (int i = 0; i < manifest.tensors().size(); i++) {
             TensorAnalysis t = manifest.tensors().get(i);
             int layer = t.tensorClass().layer();
             if (layer < 0) continue;
             for (Map.Entry<String, MetricResult> e : t.metrics().entrySet()) {
-                if (Double.isFinite(e.getValue().score())) add(series, e.getKey(), layer, e.getValue().score());
+                if (weights.getOrDefault(e.getKey(), 0.0) > 0 && Double.isFinite(e.getValue().score())) {
+                    add(series, e.getKey(), layer, e.getValue().score());
+                }
+            }
+            MetricResult s = t.metrics().get(SENSITIVITY);
+            if (s != null && s.raw() > 0 && hi10 > lo10) {
+                add(series, "sensitivity (log)", layer, (Math.log10(s.raw()) - lo10) / (hi10 - lo10));
             }
             double c = manifest.plan().decisions().get(i).composite();
             if (Double.isFinite(c)) add(series, "composite", layer, c);
@@ -159,7 +184,7 @@ public final class HtmlReport {
         TreeSet<Integer> layers = new TreeSet<>();
         series.values().forEach(m -> layers.addAll(m.keySet()));
         if (layers.size() < 2) {
-            h.append("<p>No per-layer scores (fewer than two analysed layers).</p></section>\n");
+            h.append("<p>No per-layer measurement the plan weighs (a weight-only plan, or fewer than two analysed layers).</p></section>\n");
             return;
         }
         int w = 640;
@@ -198,7 +223,27 @@ public final class HtmlReport {
                     .append("\" y2=\"").append(ly - 4).append("\" stroke=\"").append(col).append("\" stroke-width=\"2\"/>")
                     .append(text(left + pw + 34, ly, "start", s.getKey())).append('\n');
         }
-        h.append("</svg>\n<p class=\"note\">Mean score per layer in [0, 1] (higher = more sensitive).</p></section>\n");
+        h.append("</svg>\n<p class=\"note\">Mean per layer, higher = more sensitive: metric scores in [0, 1]");
+        if (hi10 > lo10) {
+            h.append("; the measured sensitivity (KL divergence per unit of relative error, which the plan weighs each "
+                    + "tensor's error by) on a log scale from ").append(String.format(java.util.Locale.ROOT, "%.3g", Math.pow(10, lo10)))
+                    .append(" to ").append(String.format(java.util.Locale.ROOT, "%.3g", Math.pow(10, hi10)));
+        }
+        h.append('.');
+        // a series that barely moves says little: say so rather than draw a flat line without a word
+        for (Map.Entry<String, Map<Integer, double[]>> s : series.entrySet()) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (double[] v : s.getValue().values()) {
+                min = Math.min(min, v[0] / v[1]);
+                max = Math.max(max, v[0] / v[1]);
+            }
+            if (max - min < 0.02) {
+                h.append(' ').append(esc(s.getKey())).append(" is flat at ").append(Format.fixed((min + max) / 2, 2))
+                        .append(": it barely varies across layers on these weights.");
+            }
+        }
+        h.append("</p></section>\n");
     }
 
     private static void add(Map<String, Map<Integer, double[]>> series, String key, int layer, double v) {
