@@ -173,6 +173,27 @@ class NewUserTest {
         assertEquals(0, Cli.run("allocate", m.toString(), "-o", plan.toString(), "--target-bits", "12", "--force").exit());
     }
 
+    /**
+     * Help texts describe the defaults that run: the default allocator is rd with a size target (the help said
+     * threshold), the default run measures only what rd reads (the help listed the paper's metrics as the
+     * default), and --protect is a floor, not "keep in float".
+     */
+    @Test
+    void helpTextsDescribeTheDefaultsThatRun() throws IOException {
+        String help = Cli.run("quantize", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("rd (the default"), help);
+        assertFalse(help.contains("default: threshold"), help);
+        assertFalse(help.contains("(default: svd=0.20"), help);
+        assertFalse(help.contains("Keep matching tensors in float"), help);
+        assertTrue(help.contains("Default: the size of the format's usual baseline"), help);
+        // and the resolved pipeline agrees: a default analyze plans with rd and measures qerror only
+        Path m = tmp.resolve("d.json");
+        assertEquals(0, Cli.run("analyze", SharedModels.model("stories260K").toString(), "-o", m.toString(), "-q").exit());
+        String manifest = Files.readString(m);
+        assertTrue(manifest.contains("\"id\" : \"rd\""), "allocator rd");
+        assertFalse(manifest.contains("\"id\" : \"svd\""), "no paper metric");
+    }
+
     @Test
     void typosGetSuggestions() {
         Cli c = Cli.run("quantise");
