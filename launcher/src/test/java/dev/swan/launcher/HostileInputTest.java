@@ -251,6 +251,22 @@ class HostileInputTest {
         refused("not a float type", g, "quantize", model.toString(), "-o", g.toString(), "--uniform", "Q8_0", "-q");
     }
 
+    /**
+     * A config that promises tensors the weights lack: model_type qwen3 over Llama weights (no q/k norms),
+     * attention_bias: true without biases. MLX wrote both and its verify refused them; now refused first.
+     */
+    @Test
+    void configsPromisingTensorsTheWeightsLackAreRefused() throws Exception {
+        Files.writeString(model.resolve("config.json"), Files.readString(model.resolve("config.json"))
+                .replaceFirst("\"attention_bias\"\\s*:\\s*false", "\"attention_bias\": true"));
+        refused("q_proj.bias", out(), quantize("--uniform", "4"));
+        Path q = tmp.resolve("q3");
+        SyntheticModel.write(SyntheticModel.qwen3(), q, entries -> entries.stream()
+                .filter(e -> !e.name().contains("q_norm")).toList());
+        Path o = tmp.resolve("q3-out");
+        refused("q_norm", o, "quantize", q.toString(), "-o", o.toString(), "--uniform", "4", "-q");
+    }
+
     /** An integer norm (a 1-D weight) too: GGUF failed with an internal error, MLX wrote what verify refused. */
     @Test
     void integerVectorsAreRefusedByBothWriters() throws Exception {

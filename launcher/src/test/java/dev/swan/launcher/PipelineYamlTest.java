@@ -56,6 +56,8 @@ class PipelineYamlTest {
     void unknownKeyNamesTheAllowedOnes() throws IOException {
         assertError(run(model() + "seeed: 3\n"), ":2:1:", "unknown key 'seeed'", "allowed:", "seed");
         assertError(run(model() + "allocator: {id: threshold, params: {t8: 0.5}}\n"), ":2:", "unknown key 'params'", "parameters");
+        // a value outside what the plugin declares, at its line and column (it had neither before)
+        assertError(run(model() + "allocator: {id: uniform, parameters: {bits: 99}}\n"), ":2:", "bits", "99");
     }
 
     @Test

@@ -42,8 +42,9 @@ public final class UniformAllocator implements BitAllocator {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(
-                ParameterSpec.ofInt("bits", 4, "bits for every quantizable tensor"),
-                ParameterSpec.ofInt("group_size", 64, "group size (mlx_lm.convert's default is 64)"),
+                // ranges, so a pipeline file's value out of them is refused at its line and column
+                ParameterSpec.ofInt("bits", 4, "bits for every quantizable tensor").withRange(2, 8),
+                ParameterSpec.ofInt("group_size", 64, "group size (mlx_lm.convert's default is 64)").withRange(32, 128),
                 ParameterSpec.ofBoolean("quantize_embeddings", true, "also quantize embeddings and the output head"));
     }
 

@@ -90,6 +90,20 @@ public final class DenseShapes {
             expect(model, p + "self_attn.k_proj.weight", (long) kv * headDim, hidden);
             expect(model, p + "self_attn.v_proj.weight", (long) kv * headDim, hidden);
             expect(model, p + "self_attn.o_proj.weight", hidden, (long) heads * headDim);
+            // what the runtimes build from the config must be in the weights: qwen3's per-head q/k norms, and
+            // the q/k/v biases of qwen2 and of attention_bias: true
+            if (c.modelType().startsWith("qwen3")) {
+                expectVector(model, p + "self_attn.q_norm.weight", headDim);
+                expectVector(model, p + "self_attn.k_norm.weight", headDim);
+            }
+            if (c.modelType().startsWith("qwen2") || Boolean.TRUE.equals(c.get("attention_bias"))) {
+                expectVector(model, p + "self_attn.q_proj.bias", (long) heads * headDim);
+                expectVector(model, p + "self_attn.k_proj.bias", (long) kv * headDim);
+                expectVector(model, p + "self_attn.v_proj.bias", (long) kv * headDim);
+            }
+            if (!c.modelType().startsWith("qwen2") && Boolean.TRUE.equals(c.get("attention_bias"))) {
+                expectVector(model, p + "self_attn.o_proj.bias", hidden); // llama's attention_bias covers o_proj too
+            }
         }
         Optional<TensorInfo> embed = model.find("model.embed_tokens.weight");
         if (embed.isPresent() && embed.get().shape().length == 2 && embed.get().shape()[0] != vocab) {
@@ -190,7 +204,8 @@ public final class DenseShapes {
         Optional<TensorInfo> t = model.find(name);
         if (t.isEmpty()) throw new ModelFormatException(model.path(), name, "missing (config.json promises it)");
         if (t.get().shape().length != 1 || t.get().shape()[0] != n) {
-            throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(t.get().shape()) + " but hidden_size is " + n);
+            throw new ModelFormatException(model.path(), name, "shape " + Arrays.toString(t.get().shape()) + ", expected ["
+                    + n + "] for this config");
         }
     }
 
