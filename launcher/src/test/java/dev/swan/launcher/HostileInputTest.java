@@ -267,6 +267,20 @@ class HostileInputTest {
         refused("q_norm", o, "quantize", q.toString(), "-o", o.toString(), "--uniform", "4", "-q");
     }
 
+    /** A tensor the model mlx_lm builds has no place for: MLX wrote it and its verify refused it; now refused first. */
+    @Test
+    void aTensorTheRuntimeHasNoPlaceForIsRefusedForMlx() throws Exception {
+        Path m = tmp.resolve("extra");
+        SyntheticModel.write(SyntheticModel.llama(), m, entries -> {
+            List<dev.swan.toolkit.safetensors.SafetensorsWriter.Entry> l = new java.util.ArrayList<>(entries);
+            l.add(new dev.swan.toolkit.safetensors.SafetensorsWriter.Entry("vision_tower.x.weight",
+                    dev.swan.api.tensor.DType.F32, new long[] {8, 8}));
+            return l;
+        });
+        Path o = tmp.resolve("extra-out");
+        refused("vision_tower.x.weight", o, "quantize", m.toString(), "-o", o.toString(), "--uniform", "4", "-q");
+    }
+
     /** An integer norm (a 1-D weight) too: GGUF failed with an internal error, MLX wrote what verify refused. */
     @Test
     void integerVectorsAreRefusedByBothWriters() throws Exception {

@@ -54,6 +54,18 @@ final class MlxWriter {
     WriteReport write(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<MlxLayout.Item> items = MlxLayout.items(model, plan, floatDtype, keepSource);
+        // what the writer writes, its verifier accepts: a tensor the model mlx_lm builds has no place for is
+        // refused before anything is written, not written for load_weights(strict=True) to fail on
+        java.util.Optional<Map<String, long[]>> expected = MlxInventory.expected(model.config());
+        if (expected.isPresent()) {
+            for (MlxLayout.Item item : items) {
+                if (!expected.get().containsKey(item.floatName())) {
+                    throw new dev.swan.api.OutputException(null, model.path() + ": " + item.source().name() + " is not a "
+                            + "parameter of the " + model.config().modelType() + " model mlx_lm builds (loading would fail): "
+                            + "remove it from the checkpoint, or convert this model with its own tool");
+                }
+            }
+        }
         List<MlxLayout.Shard> shards = MlxLayout.shards(items, maxShard);
         Map<String, Object> weightMap = new TreeMap<>();
         List<WriteReport.Written> written = new ArrayList<>();
