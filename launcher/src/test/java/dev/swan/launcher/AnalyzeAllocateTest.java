@@ -65,7 +65,8 @@ class AnalyzeAllocateTest {
             }
         }
         JsonNode s = m.get("summary");
-        assertTrue(s.get("predicted_bytes").has("mlx") && s.get("predicted_bytes").has("gguf"));
+        assertTrue(s.get("predicted_bytes").has("mlx") && !s.get("predicted_bytes").has("gguf"),
+                "a plan in MLX's encodings is forecast in MLX only (in GGUF it would be refused): " + s);
         assertTrue(s.get("effective_bits").get("mlx").asDouble() > 4);
         assertTrue(r.out().contains("Predicted size:") && r.out().contains(" mlx "), r.out());
         assertFalse(Files.exists(tmp.resolve("stories.json.partial")), "journal removed when done");
@@ -76,6 +77,8 @@ class AnalyzeAllocateTest {
         Path paper = tmp.resolve("paper.json");
         assertEquals(0, Cli.run("analyze", SharedModels.model("stories260K").toString(), "-o", paper.toString(),
                 "--allocator", "threshold").exit());
+        assertTrue(read(paper).get("summary").get("predicted_bytes").has("gguf"),
+                "a plan in bits only is portable: forecast in every installed format");
         for (JsonNode t : read(paper).get("tensors")) {
             if (t.has("skip_reason")) continue;
             assertEquals(List.of("svd", "kurtosis", "noise", "recon"), iterate(t.get("metrics").fieldNames()), t.toString());

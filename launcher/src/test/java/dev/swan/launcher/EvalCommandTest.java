@@ -45,6 +45,23 @@ class EvalCommandTest {
         return JSON.readTree(r.out());
     }
 
+    /** One bits-per-weight figure for one file: what quantize prints is what eval reports, in both formats. */
+    @Test
+    void quantizeAndEvalPrintTheSameBitsPerWeight() throws IOException {
+        for (String format : new String[] {"gguf", "mlx"}) {
+            Path out = tmp.resolve("bpw-" + format);
+            Cli q = Cli.run("quantize", SharedModels.model("stories260K").toString(), "-o", out.toString(), "-f", format,
+                    "--uniform", format.equals("gguf") ? "Q4_0" : "4");
+            assertEquals(0, q.exit(), q.toString());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Bits/weight: ([0-9.]+)").matcher(q.out());
+            assertTrue(m.find(), q.out());
+            JsonNode doc = eval(out.toString(), "--text", SharedModels.eval("tinystories/tinystories-valid-excerpt.txt").toString(),
+                    "--chunks", "1", "--ctx", "64");
+            assertEquals(m.group(1), String.format(java.util.Locale.ROOT, "%.3f",
+                    doc.get("models").get(0).get("bits_per_weight").asDouble()), format);
+        }
+    }
+
     static double kld(JsonNode doc, int model) {
         return doc.get("models").get(model).get("kld_mean").asDouble();
     }

@@ -117,6 +117,62 @@ class HostileInputTest {
     }
 
     @Test
+    void aShardThatIsAFifoIsNamedAsOne() throws Exception {
+        Map<String, String> weights = new java.util.LinkedHashMap<>();
+        try (var m = dev.swan.toolkit.model.ModelFolder.open(model)) {
+            for (var t : m.tensors()) weights.put(t.name(), "model-00002-of-00002.safetensors");
+        }
+        Files.delete(model.resolve("model.safetensors"));
+        Files.writeString(model.resolve("model.safetensors.index.json"), JSON.writeValueAsString(Map.of("weight_map", weights)));
+        Process p = new ProcessBuilder("mkfifo", model.resolve("model-00002-of-00002.safetensors").toString()).start();
+        assertEquals(0, p.waitFor());
+        refused("model-00002-of-00002.safetensors: is not a regular file", out(), quantize("--uniform", "4"));
+    }
+
+    @Test
+    void damagedOrBinaryJournalsAreRefusedOrRemeasuredInOneLine() throws Exception {
+        Path m = tmp.resolve("m.json");
+        Path journal = tmp.resolve("m.json.partial");
+        String[] analyze = {"analyze", model.toString(), "-o", m.toString(), "--self-calibrate", "0", "-q"};
+        Files.write(journal, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, '\n', (byte) 0xc3, '\n'});
+        refused("m.json.partial:1: not an analysis journal swan wrote", m, analyze);
+        Files.writeString(journal, "{\"journal\":\"swan-analysis/2\",\"identity\":{\"fingerprint\"");
+        refused("m.json.partial:1: not an analysis journal swan wrote", m, analyze);
+        assertEquals(0, run("analyze", model.toString(), "-o", m.toString(), "--self-calibrate", "0", "-q", "--restart").exit());
+        // a journal of this very run, with binary garbage for its records: they are measured again
+        Path m2 = tmp.resolve("m2.json");
+        String metrics = "svd=0.2,kurtosis=0.45,noise=0.15,recon=0.2,explode=0";
+        System.setProperty("swan.test.explodeAt", "layers.2.mlp");
+        try {
+            assertEquals(1, run("analyze", model.toString(), "-o", m2.toString(), "--metrics", metrics, "--self-calibrate", "0", "-q").exit());
+        } finally {
+            System.clearProperty("swan.test.explodeAt");
+        }
+        Path j2 = tmp.resolve("m2.json.partial");
+        byte[] header = (Files.readAllLines(j2).get(0) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] garbage = {(byte) 0xc3, (byte) 0x28, (byte) 0xff, '\n', 'x', (byte) 0x80, '\n'};
+        byte[] both = java.util.Arrays.copyOf(header, header.length + garbage.length);
+        System.arraycopy(garbage, 0, both, header.length, garbage.length);
+        Files.write(j2, both);
+        Cli resumed = run("analyze", model.toString(), "-o", m2.toString(), "--metrics", metrics, "--self-calibrate", "0");
+        assertEquals(0, resumed.exit(), resumed.toString());
+        assertTrue(resumed.out().contains("failed their checksum"), resumed.out());
+    }
+
+    @Test
+    void deeplyNestedPipelinesAreRefusedAtTheirLine() throws Exception {
+        Path p = tmp.resolve("deep.yaml");
+        StringBuilder b = new StringBuilder("model: " + model + "\nformat:\n");
+        for (int i = 0; i < 150; i++) b.append(" ".repeat(i + 1)).append("a:\n");
+        Files.writeString(p, b.toString());
+        refused(p + ":67:", out(), "run", p.toString());
+        Files.writeString(p, "model: " + model + "\nformat: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
+        refused(p + ":2:", out(), "run", p.toString());
+        Cli r = run("run", p.toString());
+        assertTrue(r.err().contains("nested more than 64 levels"), r.toString());
+    }
+
+    @Test
     void hugePipelinesAreRefusedQuickly() throws Exception {
         Path p = tmp.resolve("p.yaml");
         Files.writeString(p, "# " + "x".repeat(4 << 20) + "\nmodel: " + model + "\n");

@@ -55,6 +55,14 @@ class ReportTest {
         assertEquals(1, bad.exit());
         assertTrue(bad.err().contains("not eval results"), bad.err());
         rendersWithoutScriptErrors(html);
+        // a near-lossless pair (KLD of order 1e-5): its tick labels are at their widest next to the axis title
+        Path tiny = tmp.resolve("tiny.json");
+        Files.writeString(tiny, Files.readString(results).replaceAll("\"kld_mean\"\\s*:\\s*([0-9.]+)(E-?[0-9]+)?",
+                "\"kld_mean\":$1E-5"));
+        Path tinyHtml = tmp.resolve("tiny.html");
+        assertEquals(0, Cli.run("report", manifest.toString(), "--eval", tiny.toString(), "-o", tinyHtml.toString()).exit());
+        assertTrue(Files.readString(tinyHtml).contains("e-0"), "tick labels in scientific notation");
+        rendersWithoutScriptErrors(tinyHtml);
     }
 
     @Test
@@ -86,5 +94,33 @@ class ReportTest {
         assertFalse(console.contains("Uncaught") || console.matches("(?s).*CONSOLE.*Error.*"), console);
         assertTrue(dom.contains("data-rendered=\"yes\""), "the page's script ran to the end: " + console);
         assertTrue(dom.contains("<svg"), "charts in the rendered page");
+        String overlaps = overlappingChartText(chromium, html);
+        assertEquals("", overlaps, "chart texts drawn over each other (as the browser lays them out)");
+    }
+
+    /**
+     * The pairs of texts in a chart whose boxes, as the browser lays them out, intersect: axis titles, tick
+     * labels, legends. A point's own label is left out (two models of nearly one size and quality are
+     * drawn close by nature).
+     */
+    private String overlappingChartText(Path chromium, Path html) throws Exception {
+        String check = "<script>(function(){var out=[];document.querySelectorAll('svg').forEach(function(svg){"
+                + "var ts=[].slice.call(svg.querySelectorAll('text')).filter(function(t){return !t.classList.contains('point-label');});"
+                + "var bs=ts.map(function(t){return t.getBoundingClientRect();});"
+                + "for(var i=0;i<ts.length;i++)for(var j=i+1;j<ts.length;j++){var a=bs[i],b=bs[j];"
+                + "if(a.width>0&&b.width>0&&a.left<b.right-1&&b.left<a.right-1&&a.top<b.bottom-1&&b.top<a.bottom-1)"
+                + "out.push((svg.id||'svg')+': '+ts[i].textContent+' / '+ts[j].textContent);}});"
+                + "document.body.setAttribute('data-overlaps',out.join(' | '));})();</script>";
+        Path probe = tmp.resolve("probe.html");
+        Files.writeString(probe, Files.readString(html, StandardCharsets.UTF_8).replace("</body>", check + "</body>"),
+                StandardCharsets.UTF_8);
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--user-data-dir=" + tmp.resolve("profile2"), "--dump-dom", probe.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-overlaps=\"([^\"]*)\"").matcher(dom);
+        assertTrue(m.find(), "the probe ran");
+        return m.group(1);
     }
 }

@@ -75,6 +75,13 @@ final class GgufTokenizer {
                 tokens = byteLevel(t, bpe, arch, nVocab, kv, byText, tj);
             }
         }
+        int[] dup = GgufVocabulary.firstDuplicate(tokens);
+        if (dup != null) {
+            String from = Files.exists(dir.resolve("tokenizer.model")) ? "tokenizer.model" : "tokenizer.json";
+            throw new OutputException(null, dir.resolve(from) + ": tokens " + dup[0] + " and " + dup[1] + " have the same text '"
+                    + GgufVocabulary.loadedText(tokens.get(dup[1]), dup[1]) + "', which llama.cpp refuses to load "
+                    + "(a damaged tokenizer file: download it again)");
+        }
         kv.put("tokenizer.ggml.tokens", GgufValue.strings(tokens));
         specials(model, cfg, byText, tokens.size(), kv);
         return kv;

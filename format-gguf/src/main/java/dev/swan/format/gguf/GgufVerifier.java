@@ -115,7 +115,12 @@ final class GgufVerifier {
             problems.add("tokenizer.ggml.tokens missing or not an array of strings");
         } else {
             nVocab = tokens.list().size();
-            if (new HashSet<>(tokens.list()).size() != nVocab) problems.add("tokenizer.ggml.tokens has duplicate strings");
+            @SuppressWarnings("unchecked")
+            int[] dup = GgufVocabulary.firstDuplicate((List<String>) tokens.list());
+            if (dup != null) {
+                problems.add("tokenizer.ggml.tokens has token " + dup[0] + " and " + dup[1] + " with the same text '"
+                        + GgufVocabulary.loadedText((String) tokens.list().get(dup[1]), dup[1]) + "' (llama.cpp refuses to load it)");
+            }
         }
         if (kv.containsKey(arch + ".vocab_size") && u32(kv, arch + ".vocab_size", problems) != nVocab) {
             problems.add(arch + ".vocab_size " + kv.get(arch + ".vocab_size").value() + " but tokenizer.ggml.tokens holds "

@@ -143,7 +143,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 }
                 WriteReport report = done.written();
                 out.println("Wrote " + given + " (" + rp.format().id() + ", " + Format.bytes(sizeOf(target)) + ")");
-                printReport(report, out, model.config());
+                printReport(report, target, out, model.config());
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 pipeline.describe(m.plan()).forEach(out::println);
                 if (!phases.timings().isEmpty()) out.println(phases.timings());
@@ -257,7 +257,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     /** Tensors and parameters per stored type, effective bits per weight and total size. */
-    static void printReport(WriteReport report, PrintStream out, dev.swan.api.model.ModelConfig config) {
+    static void printReport(WriteReport report, Path written, PrintStream out, dev.swan.api.model.ModelConfig config) {
         Map<String, long[]> byType = new TreeMap<>();
         long params = 0;
         long bytes = 0;
@@ -279,7 +279,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         t.print(out);
         long files = bytes;
         try {
-            files = dev.swan.launcher.pipeline.BitsPerWeight.weightFileBytes(report.output());
+            files = dev.swan.launcher.pipeline.BitsPerWeight.weightFileBytes(written);
         } catch (java.io.IOException | RuntimeException e) {
             // the tensor data alone, if the output cannot be listed
         }

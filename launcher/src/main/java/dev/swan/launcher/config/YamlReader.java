@@ -17,11 +17,20 @@ public final class YamlReader {
     private YamlReader() {
     }
 
+    /** Deeper than any pipeline needs: refused at its line before the parser's own limit, which names none. */
+    static final int MAX_DEPTH = 64;
+
     public static YamlNode read(Reader in, String source) throws IOException {
         try (JsonParser p = new YAMLFactory().createParser(in)) {
-            JsonToken t = p.nextToken();
-            if (t == null) return new YamlNode(new LinkedHashMap<String, YamlNode>(), 1, 1);
-            return node(p, t, source);
+            try {
+                JsonToken t = p.nextToken();
+                if (t == null) return new YamlNode(new LinkedHashMap<String, YamlNode>(), 1, 1);
+                return node(p, t, source, 0);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                JsonLocation l = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+                throw new ConfigException(source, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+                        "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             throw new ConfigException(source, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
@@ -29,10 +38,14 @@ public final class YamlReader {
         }
     }
 
-    private static YamlNode node(JsonParser p, JsonToken t, String source) throws IOException {
+    private static YamlNode node(JsonParser p, JsonToken t, String source, int depth) throws IOException {
         JsonLocation l = p.currentTokenLocation();
         int line = l.getLineNr();
         int col = l.getColumnNr();
+        if (depth > MAX_DEPTH) {
+            throw new ConfigException(source, line, col, "nested more than " + MAX_DEPTH + " levels deep: a pipeline "
+                    + "needs a few (model, allocator, metrics, format)");
+        }
         if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
             // the parser hands an alias over as the anchor's name: '*mdl' would silently mean the path "mdl"
             throw new ConfigException(source, line, col, "aliases (*" + p.getText() + ") are not supported in pipelines: "
@@ -49,13 +62,13 @@ public final class YamlReader {
                         throw new ConfigException(source, kl.getLineNr(), kl.getColumnNr(), "duplicate key '" + key + "'");
                     }
                     keys.put(key, new int[] {kl.getLineNr(), kl.getColumnNr()});
-                    m.put(key, node(p, p.nextToken(), source));
+                    m.put(key, node(p, p.nextToken(), source, depth + 1));
                 }
                 return new YamlNode(m, line, col, keys);
             }
             case START_ARRAY: {
                 List<YamlNode> list = new ArrayList<>();
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) list.add(node(p, t, source));
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) list.add(node(p, t, source, depth + 1));
                 return new YamlNode(list, line, col);
             }
             case VALUE_STRING:

@@ -3,6 +3,7 @@ package dev.swan.launcher.pipeline;
 import dev.swan.api.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,9 +51,10 @@ final class AnalysisJournal implements AutoCloseable {
         String identityJson = Json.COMPACT.writeValueAsString(identity);
         int rejected = 0;
         if (Files.exists(file) && !restart) {
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            // bytes that are no UTF-8 become U+FFFD: such a record fails its checksum and is measured again
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
                 String first = r.readLine();
-                Map<String, Object> header = first == null ? Map.of() : Json.MAPPER.readValue(first, Json.MAP);
+                Map<String, Object> header = header(first, file);
                 Object was = header.get("identity");
                 Object now = Json.MAPPER.readValue(Json.COMPACT.writeValueAsString(identity), Json.MAP);
                 if (!now.equals(was)) {
@@ -81,6 +83,22 @@ final class AnalysisJournal implements AutoCloseable {
         }
         OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND);
         return new AnalysisJournal(file, out, done, identityJson, rejected);
+    }
+
+    /** The first line, when it is the header swan writes; a damaged or foreign file is refused in one line. */
+    private static Map<String, Object> header(String first, Path file) {
+        if (first == null) return Map.of();
+        Map<String, Object> header;
+        try {
+            header = Json.MAPPER.readValue(first, Json.MAP);
+        } catch (IOException | RuntimeException e) {
+            header = null;
+        }
+        if (header == null || !(header.get("journal") instanceof String j) || !j.startsWith("swan-analysis/")) {
+            throw new ConfigException(file.toString(), 1, 0, "not an analysis journal swan wrote (damaged, or another "
+                    + "program's file): use --restart to discard it, or another output path");
+        }
+        return header;
     }
 
     private static String differs(Map<String, Object> was, Map<String, Object> now) {

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a plan amounts to: tensors and parameters per bit width, nominal average bits, and for each
- * installed format the predicted bytes and effective bits per weight (scales, biases and float tensors
+ * What a plan amounts to: tensors and parameters per bit width, nominal average bits, and for its format
+ * (for each installed format, when the plan names no format's encodings) the predicted bytes and effective
+ * bits per weight (scales, biases and float tensors
  * included), plus analysis timings. For a mixture of experts also the bytes one token reads: everything
  * outside the experts plus k/E of the experts' bytes (k experts per token of E).
  */
@@ -44,7 +45,11 @@ public record Summary(long totalParams, int tensors, Map<Integer, long[]> byBits
                 m.modelConfig() == null ? Map.of() : m.modelConfig());
         int experts = config.numExperts();
         int perToken = config.expertsPerToken().orElse(experts);
+        // a plan that names one format's encodings is written in that format only (the first sizer): another
+        // format's forecast of it would be a float model's size
+        boolean portable = ds.stream().allMatch(d -> d.encoding() == null || d.encoding().isEmpty());
         for (Map.Entry<String, TensorSizer> e : sizers.entrySet()) {
+            if (!portable && !bytes.isEmpty()) break;
             long total = e.getValue().fixedBytes();
             long stored = 0;
             long expertBytes = 0;

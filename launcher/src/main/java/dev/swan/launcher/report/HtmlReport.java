@@ -349,9 +349,9 @@ public final class HtmlReport {
         if (xMax <= xMin) xMax = xMin + 1;
         if (yMax <= yMin) yMax = yMin + 1e-9;
         int w = 640;
-        int hh = 320;
+        int hh = 336;
         int left = 64;
-        int top = 14;
+        int top = 30; // the y axis's title is a line above the plot, clear of its tick labels however wide
         int pw = w - left - 130;
         int ph = hh - top - 44;
         h.append("<h3>Quality against size</h3>\n<svg class=\"chart\" id=\"scatter\" width=\"").append(w).append("\" height=\"")
@@ -359,8 +359,7 @@ public final class HtmlReport {
         axes(h, left, top, pw, ph);
         String yName = kld ? "KL divergence vs base, log scale (lower is better)" : "perplexity, log scale (lower is better)";
         h.append(text(left + pw / 2, hh - 4, "middle", "file size (bytes)"));
-        h.append("<text class=\"axis\" transform=\"translate(14," + (top + ph / 2) + ") rotate(-90)\" text-anchor=\"middle\">")
-                .append(esc(yName)).append("</text>\n");
+        h.append("<text class=\"axis\" x=\"" + 4 + "\" y=\"" + (top - 14) + "\" text-anchor=\"start\">").append(esc(yName)).append("</text>\n");
         h.append(text(left, top + ph + 16, "start", Format.bytes((long) xMin))).append(text(left + pw, top + ph + 16, "end", Format.bytes((long) xMax)));
         h.append(text(left - 6, top + 12, "end", String.format(Locale.ROOT, "%.3g", Math.pow(10, yMax))))
                 .append(text(left - 6, top + ph - 4, "end", String.format(Locale.ROOT, "%.3g", Math.pow(10, yMin))));
@@ -376,7 +375,8 @@ public final class HtmlReport {
                     .append(kld ? "KLD " + String.format(Locale.ROOT, "%.5f", num(m.get("kld_mean")).doubleValue())
                             : "PPL " + String.format(Locale.ROOT, "%.4f", num(m.get("ppl")).doubleValue()))
                     .append("</title></circle>")
-                    .append(text((int) Math.round(px) + 9, (int) Math.round(py) + 4, "start", shortLabel + (me ? " (this plan)" : "")))
+                    .append("<text class=\"point-label\" x=\"").append(Math.round(px) + 9).append("\" y=\"").append(Math.round(py) + 4)
+                    .append("\">").append(esc(shortLabel + (me ? " (this plan)" : ""))).append("</text>")
                     .append('\n');
         }
         h.append("</svg>\n");

@@ -23,6 +23,7 @@ public final class ProgressLine implements ProgressSink {
     private final Mode mode;
     private final LongSupplier clock;
     private final long start;
+    private final Pace pace;
     private long lastDraw;
     private int lastWidth;
 
@@ -32,6 +33,7 @@ public final class ProgressLine implements ProgressSink {
         this.mode = mode;
         this.clock = nanoClock;
         this.start = nanoClock.getAsLong();
+        this.pace = new Pace(start);
         this.lastDraw = start;
     }
 
@@ -46,8 +48,8 @@ public final class ProgressLine implements ProgressSink {
         if (mode == Mode.OFF) return;
         long now = clock.getAsLong();
         double elapsed = (now - start) / 1e9;
-        String eta = done > 0 && total > done
-                ? ", ETA " + Format.duration(elapsed * (total - done) / done) : "";
+        pace.add(now, done);
+        String eta = done > 0 && total > done ? ", ETA " + Format.duration(pace.secondsLeft(now, done, total)) : "";
         if (mode == Mode.LOG) {
             if (now - lastDraw < LOG_EVERY_SECONDS * 1_000_000_000L) return;
             lastDraw = now;

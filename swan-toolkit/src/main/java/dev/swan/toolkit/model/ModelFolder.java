@@ -119,6 +119,7 @@ public final class ModelFolder implements ModelDir {
         }
         for (Map.Entry<String, List<String>> e : namesByShard.entrySet()) {
             Path shardPath = dir.resolve(e.getKey());
+            dev.swan.toolkit.io.InputFiles.requireRegular(shardPath);
             if (!Files.isRegularFile(shardPath)) {
                 throw new ModelFormatException(index, e.getValue().get(0), "shard '" + e.getKey()
                         + "' named by the index does not exist (incomplete download?)");
