@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Not a test: the measurement behind the choice of sensitivity estimator (run with
- * -Dswan.experiment=true, -Dswan.rank.model, -Dswan.rank.ids, -Dswan.rank.tokens). Prints Spearman of each
+ * -Dswan.experiment=true, -Dswan.rank.model, -Dswan.rank.ids, -Dswan.rank.tokens, -Dswan.rank.seed). Prints Spearman of each
  * predictor against the measured single-tensor damage at MLX 4-bit.
  */
 class SensitivityExperiment {
@@ -30,16 +30,17 @@ class SensitivityExperiment {
         String ids = System.getProperty("swan.rank.ids", "tinystories/tinystories-valid-excerpt.stories260K.ids");
         int tokens = Integer.getInteger("swan.rank.tokens", 512);
         ForkJoinPool pool = new ForkJoinPool(2);
+        long seed = Long.getLong("swan.rank.seed", 42);
         try (HfStoredModel hf = HfStoredModel.open(SharedModels.model(model))) {
             Parallel par = Parallel.of(pool);
             StoredModel m = NoiseInjection.prepare(hf);
             Transformer base = Transformer.of(m);
             int bos = ((Number) m.config().raw().getOrDefault("bos_token_id", 1L)).intValue();
             int length = Integer.getInteger("swan.rank.length", Math.min(128, tokens));
-            SelfCalibration.Settings s = new SelfCalibration.Settings(Math.max(1, tokens / length), length, 42);
+            SelfCalibration.Settings s = new SelfCalibration.Settings(Math.max(1, tokens / length), length, seed);
             SelfCalibration.Plan production = SelfCalibration.Plan.of(base.parameters(), Integer.getInteger("swan.rank.tokens", 0));
             int[][] texts = Boolean.getBoolean("swan.experiment.production")
-                    ? SelfCalibration.contexts(base, bos, production, 42, par, ProgressSink.NONE)
+                    ? SelfCalibration.contexts(base, bos, production, seed, par, ProgressSink.NONE)
                     : SelfCalibration.generate(base, bos, s, par);
             int join = Integer.getInteger("swan.rank.join", 1);
             if (join > 1) {
@@ -63,7 +64,7 @@ class SensitivityExperiment {
             long t1 = System.nanoTime();
             int draws = Integer.getInteger("swan.experiment.draws", production.draws());
             Map<String, FisherInformation.TensorFisher> fisher = FisherInformation.measure(m, texts,
-                    new FisherInformation.Settings(draws, 42), ProgressSink.NONE, par).tensors();
+                    new FisherInformation.Settings(draws, seed), ProgressSink.NONE, par).tensors();
             long t2 = System.nanoTime();
             System.out.printf("%s: %d tokens, noise injection %.1f s, Fisher (%d draws) %.1f s%n", model, tokens,
                     (t1 - t0) / 1e9, draws, (t2 - t1) / 1e9);
