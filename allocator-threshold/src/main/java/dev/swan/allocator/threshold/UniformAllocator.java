@@ -48,12 +48,20 @@ public final class UniformAllocator implements BitAllocator {
                 ParameterSpec.ofBoolean("quantize_embeddings", true, "also quantize embeddings and the output head"));
     }
 
-    /** A bit width ("4": that width, the default group), or every matrix at 8 bits in 32-groups for the format to type. */
+    /**
+     * A bit width ("4": that width, the default group; "4/32": that width in groups of 32), or every matrix
+     * at 8 bits in 32-groups for the format to type.
+     */
     @Override
     public java.util.Optional<Map<String, Object>> baseline(String name) {
-        // only widths a format stores: "--uniform 7" is no baseline, a usage error like an unknown preset
-        if (name.matches("\\d{1,2}") && AllocationPolicy.isWidth(Integer.parseInt(name), false)) {
-            return java.util.Optional.of(Map.of("bits", Integer.parseInt(name)));
+        // only widths and groups a format stores: "--uniform 7" is no baseline, a usage error like an unknown preset
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,2})(?:/(\\d{1,3}))?").matcher(name);
+        if (m.matches() && AllocationPolicy.isWidth(Integer.parseInt(m.group(1)), false)) {
+            int bits = Integer.parseInt(m.group(1));
+            if (m.group(2) == null) return java.util.Optional.of(Map.of("bits", bits));
+            int group = Integer.parseInt(m.group(2));
+            if (!AllocationPolicy.GROUP_SIZES.contains(group)) return java.util.Optional.empty();
+            return java.util.Optional.of(Map.of("bits", bits, "group_size", group));
         }
         if (name.equals(EVERY_MATRIX)) return java.util.Optional.of(Map.of("bits", 8, "group_size", 32));
         return java.util.Optional.empty();

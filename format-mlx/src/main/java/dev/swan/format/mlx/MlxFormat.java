@@ -11,6 +11,7 @@ import dev.swan.api.Quantizer;
 import dev.swan.api.SpiVersion;
 import dev.swan.api.StoredModel;
 import dev.swan.api.TensorAnalysis;
+import dev.swan.api.TensorDecision;
 import dev.swan.api.TensorSizer;
 import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
@@ -56,6 +57,8 @@ public final class MlxFormat implements OutputFormat {
                 ParameterSpec.ofString("rounding", "search", "scales and biases: rtn (mlx_lm.convert's own, byte for byte) "
                         + "or search (this project's per-group search for the least squared error; loads in stock mlx_lm)",
                         "rtn", "search"),
+                ParameterSpec.ofString("recipe", "", "mlx_lm.convert's mixed recipe for every quantized decision (the "
+                        + "--preset baseline, mlx_lm's --quant-predicate): " + String.join(", ", MlxRecipe.names())),
                 ParameterSpec.ofBoolean("allow_no_tokenizer", false, "write an output for a model without tokenizer files "
                         + "(mlx_lm.load then fails until they are added; verify reports it)"));
     }
@@ -87,6 +90,7 @@ public final class MlxFormat implements OutputFormat {
 
     @Override
     public void check(ModelDir model, Parameters parameters) {
+        MlxRecipe.of(parameters.getString("recipe"));
         if (parameters.getInt("max_shard_mb") < 1) {
             throw new ConfigException("mlx", 0, 0, "max_shard_mb must be at least 1");
         }
@@ -125,7 +129,15 @@ public final class MlxFormat implements OutputFormat {
     @Override
     public TensorSizer sizer(ModelConfig config, Parameters p) {
         int digits = Long.toString(approximateBytes(config)).length();
+        Optional<MlxRecipe> recipe = MlxRecipe.of(p.getString("recipe"));
+        int layers = config.numLayers().orElse(0);
         return new TensorSizer() {
+            @Override
+            public long bytes(TensorAnalysis t, TensorDecision d) {
+                TensorDecision r = recipe.map(x -> x.apply(d, layers)).orElse(d);
+                return bytes(t, r.bits(), r.groupSize());
+            }
+
             @Override
             public long bytes(TensorAnalysis t, int bits, int group) {
                 if (MlxModules.dropped(t.name(), config)) return 0;
@@ -177,6 +189,8 @@ public final class MlxFormat implements OutputFormat {
     public WriteReport write(ModelDir model, AllocationPlan plan, Path target, FormatContext ctx) throws IOException {
         Parameters p = ctx.parameters();
         DType fd = floatDtype(model.config(), p, model.dominantFloatType());
+        Optional<MlxRecipe> recipe = MlxRecipe.of(p.getString("recipe"));
+        if (recipe.isPresent()) plan = recipe.get().apply(plan, model.config().numLayers().orElse(0));
         return new MlxWriter(model, plan, ctx, fd, p.getString("dtype").equals("auto"),
                 (long) p.getInt("max_shard_mb") << 20, p.getString("rounding").equals("search")).write(target);
     }
@@ -234,10 +248,14 @@ public final class MlxFormat implements OutputFormat {
         return Optional.of("4");
     }
 
-    /** Digits name mlx_lm.convert's uniform baseline: its own rounding, byte for byte. */
+    /**
+     * Digits name mlx_lm.convert's uniform baseline, a recipe name ({@code mixed_3_6} ...) its mixed
+     * recipe: its own rounding, byte for byte.
+     */
     @Override
     public Optional<java.util.Map<String, Object>> baseline(String name, boolean recipe) {
-        return !recipe && name.matches("\\d+") ? Optional.of(java.util.Map.of("rounding", "rtn")) : Optional.empty();
+        if (!recipe && name.matches("\\d+")) return Optional.of(java.util.Map.of("rounding", "rtn"));
+        return MlxRecipe.parse(name).map(r -> java.util.Map.of("recipe", r.name(), "rounding", "rtn"));
     }
 
     /**

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * {@code swan bench --only quality}: the README's "Quality per byte" tables, made by the commands a user
- * runs. For each shared model and each format's usual baselines (MLX uniform 4 and 3 bits; llama-quantize's
- * Q4_0 and Q4_K_M recipes), the baseline is written, then swan's plan at exactly the baseline's bytes,
+ * runs. For each shared model and each format's usual baselines (MLX uniform 4 and 3 bits and mlx_lm's
+ * mixed_4_6 and mixed_3_6 recipes; llama-quantize's Q4_0 and Q4_K_M recipes), the baseline is written, then swan's plan at exactly the baseline's bytes,
  * weight-only ({@code --self-calibrate 0}) and with the default self-calibration, and all three are scored
  * against the source with {@code swan eval} on the model's evaluation text (the whole text).
  */
@@ -37,6 +37,8 @@ final class QualityBench {
     static final List<Baseline> BASELINES = List.of(
             new Baseline("mlx", "4", false, "uniform 4-bit"),
             new Baseline("mlx", "3", false, "uniform 3-bit"),
+            new Baseline("mlx", "mixed_4_6", true, "mlx_lm mixed_4_6"),
+            new Baseline("mlx", "mixed_3_6", true, "mlx_lm mixed_3_6"),
             new Baseline("gguf", "Q4_0", true, "llama-quantize Q4_0"),
             new Baseline("gguf", "Q4_K_M", true, "llama-quantize Q4_K_M"));
 

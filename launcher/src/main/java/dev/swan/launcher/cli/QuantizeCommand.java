@@ -45,8 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Analyze a model, allocate bits and write the output (MLX directory or GGUF file). "
                 + "The output is built in a temporary sibling and moved into place only when complete; "
                 + "an interrupted run resumes its measurements when re-run with the same output.",
-                "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q), --uniform Q4_0 (GGUF, like llama-quantize --pure), "
-                + "--preset Q4_K_M (GGUF, like llama-quantize Q4_K_M: its per-tensor recipe, byte for byte)."})
+                "Baselines: --uniform 4 (MLX, like mlx_lm.convert -q), --preset mixed_3_6 (MLX, like mlx_lm.convert "
+                + "--quant-predicate mixed_3_6), --uniform Q4_0 (GGUF, like llama-quantize --pure), --preset Q4_K_M (GGUF, "
+                + "like llama-quantize Q4_K_M: its per-tensor recipe), each byte for byte."})
 public final class QuantizeCommand implements Callable<Integer> {
     @ParentCommand
     SwanCommand root;
@@ -54,8 +55,24 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL_DIR", arity = "0..1", description = "Model directory (or 'model:' in --config).")
+    @Parameters(paramLabel = "MODEL_DIR", arity = "0..4", description = "Model directory (or 'model:' in --config); "
+            + "llama-quantize's order works too: MODEL_DIR [OUT] TYPE [NTHREADS] (a GGUF recipe or, with --pure, a type).")
+    List<String> positionals = new java.util.ArrayList<>();
+
     Path modelDir;
+
+    @Option(names = "--pure", description = "llama-quantize's --pure: TYPE (or --preset TYPE) for every tensor, no recipe.")
+    boolean pure;
+
+    @Option(names = "--output-tensor-type", paramLabel = "TYPE",
+            description = "llama-quantize's: the output head as TYPE (a tied model's embedding, which serves as the head).")
+    String outputTensorType;
+
+    @Option(names = "--token-embedding-type", paramLabel = "TYPE", description = "llama-quantize's: the token embedding as TYPE.")
+    String tokenEmbeddingType;
+
+    @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
+    boolean leaveOutputTensor;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output directory (mlx) or file (gguf); default <model>-swan-<format>.")
     Path output;
@@ -63,19 +80,35 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "ID", description = "Output format: mlx (default) or gguf, or any installed format.")
     String format;
 
+    @Option(names = "--q-group-size", paramLabel = "GROUP",
+            description = "mlx_lm.convert's group size for --q-bits/--uniform (default 64); alone: --uniform 4 in groups of GROUP.")
+    Integer qGroupSize;
+
     @Option(names = "--manifest", paramLabel = "MANIFEST.json", description = "Use the plan of a manifest from 'swan analyze'/'swan allocate' (no metric is recomputed).")
     Path manifest;
 
     /** A baseline instead of SWAN: one of the two. */
     static final class Baseline {
         @Option(names = "--uniform", paramLabel = "BITS|TYPE",
-                description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. Q4_0, Q8_0, F16 for gguf).")
+                description = "Baseline instead of SWAN: every quantizable tensor at BITS (e.g. 4), or at a format type (e.g. "
+                        + "Q4_0, Q8_0, F16 for gguf).")
         String uniform;
 
         @Option(names = "--preset", paramLabel = "NAME",
-                description = "Baseline instead of SWAN: the runtime's own recipe of that name, e.g. Q4_K_M, Q3_K_M, Q5_K_M, Q4_0 "
-                        + "for gguf (llama-quantize's per-tensor rules, without an importance matrix).")
+                description = "Baseline instead of SWAN: the runtime's own recipe of that name: Q4_K_M, Q3_K_M, Q5_K_M, Q4_0 ... "
+                        + "for gguf (llama-quantize's per-tensor rules, without an importance matrix); mixed_2_6, mixed_3_4, "
+                        + "mixed_3_6, mixed_4_6 for mlx (mlx_lm.convert's --quant-predicate recipes).")
         String preset;
+
+        @Option(names = "--q-bits", paramLabel = "BITS", description = "mlx_lm.convert's name for --uniform BITS.")
+        void qBits(String bits) {
+            uniform = bits;
+        }
+
+        @Option(names = "--quant-predicate", paramLabel = "RECIPE", description = "mlx_lm.convert's name for --preset RECIPE.")
+        void quantPredicate(String recipe) {
+            preset = recipe;
+        }
     }
 
     @picocli.CommandLine.ArgGroup(exclusive = true)
@@ -111,10 +144,18 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
         }
         try (PluginRegistry plugins = root.plugins(plan.pipelinePluginDirs())) {
+            llamaQuantizeOrder(plugins);
             PipelineSettings s = plan.forModel(plugins, spec, modelDir, formatFor(plugins));
+            if (qGroupSize != null && (baseline == null || baseline.uniform == null && baseline.preset == null)) {
+                // mlx_lm.convert -q --q-group-size N: its default 4 bits in groups of N
+                if (baseline == null) baseline = new Baseline();
+                baseline.uniform = "4";
+            }
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
             try (ModelDir model = ModelFolder.open(s.model())) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
+                s = LlamaQuantizeOptions.apply(s, model, new LlamaQuantizeOptions(outputTensorType, tokenEmbeddingType,
+                        leaveOutputTensor, pure));
                 if (manifest == null) s = defaultTarget(s, plugins, model, phases::announce);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
@@ -189,6 +230,68 @@ public final class QuantizeCommand implements Callable<Integer> {
      * The format: as given with -f, else the one whose outputs are named like -o (a format that writes
      * {@code NAME.gguf} files for {@code -o out.gguf}); a name that contradicts -f is refused.
      */
+    /**
+     * llama-quantize's positional order, MODEL [OUT] TYPE [NTHREADS], as it reads it: the word after the model
+     * is the type when it names one, else the output; without OUT the file is ggml-model-TYPE.gguf beside the
+     * model. TYPE is GGUF's recipe of that name, or with --pure that type for every tensor.
+     */
+    private void llamaQuantizeOrder(PluginRegistry plugins) {
+        if (baseline == null) baseline = new Baseline();
+        if (positionals.isEmpty()) {
+            if (pure && baseline.preset != null) swapPresetForUniform();
+            if (pure && baseline.preset == null && baseline.uniform == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pure needs a TYPE (MODEL_DIR OUT TYPE, or --preset TYPE)");
+            }
+            return;
+        }
+        modelDir = Path.of(positionals.get(0));
+        if (positionals.size() == 1) {
+            if (pure && baseline.preset != null) swapPresetForUniform();
+            return;
+        }
+        java.util.function.Predicate<String> isType = n -> plugins.hasFormat("gguf")
+                && plugins.format("gguf").baseline(n, true).isPresent();
+        List<String> rest = positionals.subList(1, positionals.size());
+        String type;
+        Path out;
+        String threads;
+        if (isType.test(rest.get(0))) {
+            if (rest.size() > 2) throw usage("after MODEL_DIR TYPE only NTHREADS may follow");
+            type = rest.get(0);
+            threads = rest.size() == 2 ? rest.get(1) : null;
+            Path parent = modelDir.toAbsolutePath().normalize().getParent();
+            out = (parent == null ? Path.of("") : parent).resolve("ggml-model-" + type + ".gguf");
+        } else {
+            if (rest.size() < 2) throw usage("'" + rest.get(0) + "' is no GGUF type, so it is the output, and TYPE is missing");
+            out = Path.of(rest.get(0));
+            type = rest.get(1);
+            if (!isType.test(type)) throw usage("'" + type + "' is no GGUF type or recipe (e.g. Q4_K_M, Q8_0, Q4_0)");
+            threads = rest.size() == 3 ? rest.get(2) : null;
+        }
+        if (output != null) throw usage("the output is given twice (OUT and -o): give one");
+        if (baseline.preset != null || baseline.uniform != null) throw usage("TYPE and --preset/--uniform: give one");
+        output = out;
+        if (format == null) format = "gguf";
+        if (pure) baseline.uniform = type;
+        else baseline.preset = type;
+        if (threads != null) {
+            try {
+                plan.threads = Integer.parseInt(threads);
+            } catch (NumberFormatException e) {
+                throw usage("NTHREADS '" + threads + "' is not a number");
+            }
+        }
+    }
+
+    private void swapPresetForUniform() {
+        baseline.uniform = baseline.preset;
+        baseline.preset = null;
+    }
+
+    private picocli.CommandLine.ParameterException usage(String problem) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), "MODEL_DIR [OUT] TYPE [NTHREADS]: " + problem);
+    }
+
     private String formatFor(PluginRegistry plugins) {
         if (output == null) return format;
         String name = output.getFileName() == null ? "" : output.getFileName().toString();
@@ -224,8 +327,22 @@ public final class QuantizeCommand implements Callable<Integer> {
     private PipelineSettings baseline(PipelineSettings s, PluginRegistry plugins) {
         boolean preset = baseline.preset != null;
         String name = preset ? baseline.preset : baseline.uniform;
-        return Baselines.apply(s, name, preset, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                spec.commandLine(), Baselines.unknown(s, name, preset, plugins)));
+        if (preset && qGroupSize != null && qGroupSize != 64) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--q-group-size " + qGroupSize
+                    + " with a recipe: the recipes are written in groups of 64 (mlx_lm.convert's default)");
+        }
+        if (!preset && !name.matches("\\d+") && qGroupSize != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--q-group-size applies to a bit width "
+                    + "(--q-bits 4), not to the type " + name + ", whose blocks are fixed");
+        }
+        if (!preset && name.matches("\\d+")) {
+            // a group size given for this width (--q-group-size, or --group-size BITS=GROUP) applies to the baseline
+            Integer group = qGroupSize != null ? qGroupSize : plan.groupSizes.get(Integer.parseInt(name));
+            if (group != null) name = name + "/" + group;
+        }
+        String named = name;
+        return Baselines.apply(s, named, preset, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                spec.commandLine(), Baselines.unknown(s, named, preset, plugins)));
     }
 
     static long sizeOf(Path p) throws java.io.IOException {

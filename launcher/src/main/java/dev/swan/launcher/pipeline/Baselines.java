@@ -31,7 +31,7 @@ public final class Baselines {
 
     /**
      * The settings planned as baseline {@code name} of their format: digits are bits for the uniform
-     * allocator (plus the format's options for that baseline, e.g. MLX's own rounding); other names the
+     * allocator ({@code 4/32}: in groups of 32) (plus the format's options for that baseline, e.g. MLX's own rounding); other names the
      * format's options with every quantizable tensor planned as quantized; empty when the format has no
      * baseline of that name.
      */
@@ -40,11 +40,11 @@ public final class Baselines {
         Map<String, Object> ap = new LinkedHashMap<>();
         Map<String, Object> fo = new LinkedHashMap<>(s.formatOptions());
         BitAllocator uniform = plugins.allocator("uniform");
-        if (!recipe && name.matches("\\d+")) {
+        if (!recipe && name.matches("\\d+(/\\d+)?")) {
             Optional<Map<String, Object>> width = uniform.baseline(name);
             if (width.isEmpty()) return Optional.empty();
             ap.putAll(width.get());
-            f.baseline(name, false).ifPresent(o -> o.forEach(fo::putIfAbsent));
+            f.baseline(name.replaceAll("/.*", ""), false).ifPresent(o -> o.forEach(fo::putIfAbsent));
             return Optional.of(s.withAllocator("uniform", ap).withFormat(s.format(), fo));
         }
         Optional<Map<String, Object>> options = f.baseline(name, recipe);
@@ -64,7 +64,8 @@ public final class Baselines {
         for (int b = 1; b <= 16; b++) if (AllocationPolicy.isWidth(b, false)) widths.add(Integer.toString(b));
         return (recipe ? "--preset " : "--uniform ") + name + ": format '" + s.format() + "' has no such baseline"
                 + (others.isEmpty() ? "" : " (" + String.join(", ", others) + " has: add -f " + others.get(0) + ")")
-                + (!recipe && name.matches("\\d+") ? " (bit widths: " + String.join(", ", widths) + ")" : "");
+                + (!recipe && name.matches("\\d+(/\\d+)?") ? " (bit widths: " + String.join(", ", widths)
+                + ", optionally /GROUP: /32, /64, /128)" : "");
     }
 
     /**

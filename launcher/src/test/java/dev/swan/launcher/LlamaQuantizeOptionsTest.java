@@ -1,0 +1,95 @@
+package dev.swan.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swan.format.gguf.GgufReader;
+import dev.swan.testkit.SharedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * llama-quantize's command line with only the program name changed: its positional order MODEL [OUT] TYPE
+ * [NTHREADS], --pure, and its head and embedding options with llama.cpp's precedence (llama-quant.cpp:
+ * --token-embedding-type and --output-tensor-type before any --tensor-type; a tied model's embedding takes
+ * the output type through the recipe only; --leave-output-tensor leaves output.weight unquantized).
+ */
+class LlamaQuantizeOptionsTest {
+    @TempDir
+    Path tmp;
+
+    private static String type(Path gguf, String tensor) throws IOException {
+        try (GgufReader g = GgufReader.open(gguf)) {
+            return g.tensors().stream().filter(t -> t.name().equals(tensor)).findFirst().orElseThrow().type().name();
+        }
+    }
+
+    private static void run(String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(0, r.exit(), r.toString());
+    }
+
+    @Test
+    void positionalOrderAndPure() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path positional = tmp.resolve("a.gguf");
+        Path options = tmp.resolve("b.gguf");
+        run("quantize", model, positional.toString(), "Q4_K_M", "2", "-q");
+        run("quantize", model, "-f", "gguf", "-o", options.toString(), "--preset", "Q4_K_M", "-q");
+        assertArrayEquals(Files.readAllBytes(options), Files.readAllBytes(positional));
+        Path pure = tmp.resolve("pure.gguf");
+        Path uniform = tmp.resolve("uniform.gguf");
+        run("quantize", model, pure.toString(), "Q8_0", "--pure", "-q");
+        run("quantize", model, "-f", "gguf", "-o", uniform.toString(), "--uniform", "Q8_0", "-q");
+        assertArrayEquals(Files.readAllBytes(uniform), Files.readAllBytes(pure));
+        // without OUT: ggml-model-TYPE.gguf beside the model
+        Path copy = tmp.resolve("models").resolve("s");
+        Files.createDirectories(copy);
+        try (var files = Files.list(SharedModels.model("stories260K"))) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        run("quantize", copy.toString(), "Q4_0", "-q");
+        assertTrue(Files.isRegularFile(tmp.resolve("models").resolve("ggml-model-Q4_0.gguf")));
+        Cli unknown = Cli.run("quantize", model, tmp.resolve("x.gguf").toString(), "Q9_Z", "-q");
+        assertEquals(2, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().contains("'Q9_Z' is no GGUF type"), unknown.err());
+        Cli twice = Cli.run("quantize", model, tmp.resolve("x.gguf").toString(), "Q4_0", "-o", tmp.resolve("y.gguf").toString());
+        assertEquals(2, twice.exit(), twice.toString());
+    }
+
+    @Test
+    void headAndEmbeddingTypesOfAModelWithItsOwnHead() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path a = tmp.resolve("a.gguf");
+        run("quantize", model, a.toString(), "Q4_K_M", "--output-tensor-type", "Q8_0", "--token-embedding-type", "Q5_K", "-q");
+        assertEquals("Q8_0", type(a, "output.weight"));
+        assertEquals("Q5_K", type(a, "token_embd.weight"));
+        Path b = tmp.resolve("b.gguf");
+        run("quantize", model, b.toString(), "Q4_K_M", "--leave-output-tensor", "--output-tensor-type", "Q8_0",
+                "--override", "lm_head=Q4_0", "-q");
+        // left unquantized whatever else is asked: F16, as convert_hf_to_gguf.py's default GGUF, which
+        // llama-quantize reads, stores it
+        assertEquals("F16", type(b, "output.weight"));
+        Path c = tmp.resolve("c.gguf");
+        run("quantize", model, c.toString(), "Q4_K_M", "--output-tensor-type", "Q8_0", "--override", "lm_head=Q4_0", "-q");
+        assertEquals("Q8_0", type(c, "output.weight"), "--output-tensor-type before --tensor-type, as llama.cpp");
+    }
+
+    @Test
+    void aTiedModelsEmbeddingTakesTheOutputTypeThroughTheRecipe() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path a = tmp.resolve("a.gguf");
+        run("quantize", model, a.toString(), "Q4_0", "--output-tensor-type", "Q8_0", "-q");
+        assertEquals("Q8_0", type(a, "token_embd.weight"));
+        Path b = tmp.resolve("b.gguf");
+        run("quantize", model, b.toString(), "Q4_0", "--output-tensor-type", "Q8_0", "--token-embedding-type", "Q4_1", "-q");
+        assertEquals("Q4_1", type(b, "token_embd.weight"), "the embedding's own type first");
+        Path c = tmp.resolve("c.gguf");
+        run("quantize", model, c.toString(), "Q4_0", "--pure", "--output-tensor-type", "Q8_0", "-q");
+        assertEquals("Q4_0", type(c, "token_embd.weight"), "--pure: no recipe, so the tied embedding keeps TYPE");
+    }
+}
