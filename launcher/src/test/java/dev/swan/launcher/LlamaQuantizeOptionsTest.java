@@ -92,4 +92,24 @@ class LlamaQuantizeOptionsTest {
         run("quantize", model, c.toString(), "Q4_0", "--pure", "--output-tensor-type", "Q8_0", "-q");
         assertEquals("Q4_0", type(c, "token_embd.weight"), "--pure: no recipe, so the tied embedding keeps TYPE");
     }
+
+    /** --tensor-type names tensors as llama.cpp does; the first entry that names a tensor wins; a file works too. */
+    @Test
+    void tensorTypesByGgufNames() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path a = tmp.resolve("a.gguf");
+        run("quantize", model, a.toString(), "Q4_K_M", "--tensor-type", "blk\\.0\\.attn_v=q5_0", "--tensor-type", "ATTN_V=q8_0", "-q");
+        assertEquals("Q5_0", type(a, "blk.0.attn_v.weight"));
+        for (int l = 1; l < 4; l++) assertEquals("Q8_0", type(a, "blk." + l + ".attn_v.weight"));
+        assertEquals("Q4_K", type(a, "blk.1.attn_q.weight"), "the rest as the recipe says");
+        Path file = tmp.resolve("types.txt");
+        Files.writeString(file, "attn_v=q8_0\n  ffn_down=q6_k ");
+        Path b = tmp.resolve("b.gguf");
+        run("quantize", model, b.toString(), "Q4_K_M", "--tensor-type-file", file.toString(), "-q");
+        assertEquals("Q8_0", type(b, "blk.2.attn_v.weight"));
+        assertEquals("Q6_K", type(b, "blk.2.ffn_down.weight"));
+        Cli bad = Cli.run("quantize", model, tmp.resolve("c.gguf").toString(), "Q4_K_M", "--tensor-type", "attn_v", "-q");
+        assertTrue(bad.exit() == 1 || bad.exit() == 2, bad.toString());
+        assertTrue(bad.err().contains("give NAME_REGEX=TYPE"), bad.err());
+    }
 }

@@ -91,6 +91,17 @@ public interface OutputFormat extends SwanPlugin {
     }
 
     /**
+     * The name tensor {@code tensor} has in this format's output (llama.cpp's {@code blk.0.attn_v.weight} for
+     * GGUF), so options written for the runtime's own tools can name tensors as the runtime does; empty
+     * when the output does not store it. The default: the same name.
+     *
+     * @since SPI 1.6
+     */
+    default Optional<String> storedName(String tensor, ModelConfig config) {
+        return Optional.of(tensor);
+    }
+
+    /**
      * Opens an output of this format (one it {@link #recognizes}, whoever wrote it) in its stored form, for
      * evaluation; empty when this format offers no reader. Refuses with {@link ModelFormatException} what it
      * cannot read (a tensor type it does not know, say).

@@ -203,6 +203,13 @@ public final class GgufFormat implements OutputFormat {
         return Optional.empty();
     }
 
+    /** llama.cpp's name: blk.N.attn_v.weight, token_embd.weight, output.weight; empty for what is not written. */
+    @Override
+    public Optional<String> storedName(String tensor, ModelConfig config) {
+        if (GgufArch.dropped(tensor, config)) return Optional.empty();
+        return GgufArch.of(config).flatMap(a -> a.map(tensor));
+    }
+
     @Override
     public Optional<StoredModel> openStored(Path output) throws IOException {
         return Optional.of(GgufStoredModel.open(output));

@@ -74,6 +74,15 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
     boolean leaveOutputTensor;
 
+    @Option(names = "--tensor-type", paramLabel = "NAME_REGEX=TYPE",
+            description = "llama-quantize's: TYPE for the tensors whose name in the output (GGUF: blk.0.attn_v.weight) "
+                    + "matches; first match wins (repeatable). --override does the same by Hugging Face names.")
+    List<String> tensorTypes = new java.util.ArrayList<>();
+
+    @Option(names = "--tensor-type-file", paramLabel = "FILE", description = "llama-quantize's: --tensor-type entries, "
+            + "separated by spaces or newlines.")
+    Path tensorTypeFile;
+
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output directory (mlx) or file (gguf); default <model>-swan-<format>.")
     Path output;
 
@@ -154,8 +163,10 @@ public final class QuantizeCommand implements Callable<Integer> {
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
             try (ModelDir model = ModelFolder.open(s.model())) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
-                s = LlamaQuantizeOptions.apply(s, model, new LlamaQuantizeOptions(outputTensorType, tokenEmbeddingType,
-                        leaveOutputTensor, pure));
+                List<String> types = new java.util.ArrayList<>(tensorTypes);
+                if (tensorTypeFile != null) types.addAll(LlamaQuantizeOptions.readTensorTypeFile(tensorTypeFile));
+                s = LlamaQuantizeOptions.apply(s, model, plugins.hasFormat(s.format()) ? plugins.format(s.format()) : null,
+                        new LlamaQuantizeOptions(outputTensorType, tokenEmbeddingType, leaveOutputTensor, pure, types));
                 if (manifest == null) s = defaultTarget(s, plugins, model, phases::announce);
                 ResolvedPipeline rp = ResolvedPipeline.resolve(s, plugins, manifest == null, true);
                 rp.format().check(model, rp.formatParameters());
