@@ -71,8 +71,8 @@ class LlamaQuantizeOptionsTest {
         Path b = tmp.resolve("b.gguf");
         run("quantize", model, b.toString(), "Q4_K_M", "--leave-output-tensor", "--output-tensor-type", "Q8_0",
                 "--override", "lm_head=Q4_0", "-q");
-        // left unquantized whatever else is asked: F16, as convert_hf_to_gguf.py's default GGUF, which
-        // llama-quantize reads, stores it
+        // left unquantized whatever else is asked: F16, swan's float type for what a plan keeps in float (as
+        // convert_hf_to_gguf.py's default GGUF stores it); llama-quantize run on an F32 GGUF keeps F32 there
         assertEquals("F16", type(b, "output.weight"));
         Path c = tmp.resolve("c.gguf");
         run("quantize", model, c.toString(), "Q4_K_M", "--output-tensor-type", "Q8_0", "--override", "lm_head=Q4_0", "-q");
@@ -111,5 +111,46 @@ class LlamaQuantizeOptionsTest {
         Cli bad = Cli.run("quantize", model, tmp.resolve("c.gguf").toString(), "Q4_K_M", "--tensor-type", "attn_v", "-q");
         assertTrue(bad.exit() == 1 || bad.exit() == 2, bad.toString());
         assertTrue(bad.err().contains("give NAME_REGEX=TYPE"), bad.err());
+    }
+
+    /**
+     * Against llama-quantize itself (llama.cpp commit 80fb11a, node-llama-cpp's bundled source, non-native CPU
+     * build), run on an F32 GGUF of the same weights (swan's --uniform F32, byte for byte the converter's
+     * tensors) with the same options: SHA-256 over every tensor sorted by name (name, type id, data) of its
+     * output, which swan's must equal.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1} {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "qwen3-gutenberg-4m; Q4_K_M; --output-tensor-type Q8_0; cdccf0ac981a9c95dfc9cc673cf4ba944ee65af43edfb30708c1eb8a26cf4d32",
+            "qwen3-gutenberg-4m; Q4_K_M; --token-embedding-type Q5_K; a9d1199836039797795baac418449d1a158424d01bb30dc9f1dadb476d69cabc",
+            "qwen3-gutenberg-4m; Q4_K_M; --tensor-type blk\\.0\\.attn_v=q5_0 --tensor-type attn_v=q8_0 --tensor-type ffn_down=q6_k; 6a952d3dd3e54235d5912bde1c595b0f19228341d1188c8ab11e02c6c2a6ccdf",
+            "qwen3-gutenberg-4m; Q4_K_M; --output-tensor-type Q8_0 --tensor-type output=q4_0 --token-embedding-type Q6_K; 14b7644954c0cb630a59f5446ce69a2657e9afc33c3e6ade5a7ccebf1e927a9c",
+            "stories260K; Q4_0; --output-tensor-type Q5_1; 2f38922c9684ffc268fb2dcae2eeef3663ce226e0a477a69ccb4b5c891545b93",
+            "stories260K; Q4_0; --output-tensor-type Q5_1 --token-embedding-type Q4_1; 397b75cfa11d2c5275d2c18a2428401a78286a0edb14e0c6d3f89fa84ef6e3ec",
+            "stories260K; Q4_0; --pure --output-tensor-type Q5_1; 5465426e92f0a58d886cbe2b9fefbd5d670af5f006c72d2247f2380578ed694d"})
+    void equalsLlamaQuantizeWithTheSameOptions(String model, String type, String options, String sha256) throws Exception {
+        Path out = tmp.resolve("o.gguf");
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("quantize",
+                SharedModels.model(model).toString(), out.toString(), type, "-q"));
+        a.addAll(java.util.List.of(options.split(" ")));
+        run(a.toArray(new String[0]));
+        assertEquals(sha256, tensorsHash(out));
+    }
+
+    /** SHA-256 over every tensor sorted by name: its name, its type id (one byte), its data. */
+    private static String tensorsHash(Path gguf) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (GgufReader r = GgufReader.open(gguf)) {
+            java.util.TreeMap<String, GgufReader.Info> byName = new java.util.TreeMap<>();
+            for (GgufReader.Info t : r.tensors()) byName.put(t.name(), t);
+            for (GgufReader.Info t : byName.values()) {
+                md.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update((byte) t.type().id());
+                byte[] b = new byte[(int) t.bytes()];
+                r.read(t, 0, b, b.length);
+                md.update(b);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 }
