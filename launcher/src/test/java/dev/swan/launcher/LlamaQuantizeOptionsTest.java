@@ -71,9 +71,7 @@ class LlamaQuantizeOptionsTest {
         Path b = tmp.resolve("b.gguf");
         run("quantize", model, b.toString(), "Q4_K_M", "--leave-output-tensor", "--output-tensor-type", "Q8_0",
                 "--override", "lm_head=Q4_0", "-q");
-        // left unquantized whatever else is asked: F16, swan's float type for what a plan keeps in float (as
-        // convert_hf_to_gguf.py's default GGUF stores it); llama-quantize run on an F32 GGUF keeps F32 there
-        assertEquals("F16", type(b, "output.weight"));
+        assertEquals("F32", type(b, "output.weight"), "left as the source stores it, whatever else is asked");
         Path c = tmp.resolve("c.gguf");
         run("quantize", model, c.toString(), "Q4_K_M", "--output-tensor-type", "Q8_0", "--override", "lm_head=Q4_0", "-q");
         assertEquals("Q8_0", type(c, "output.weight"), "--output-tensor-type before --tensor-type, as llama.cpp");
@@ -125,6 +123,8 @@ class LlamaQuantizeOptionsTest {
             "qwen3-gutenberg-4m; Q4_K_M; --token-embedding-type Q5_K; a9d1199836039797795baac418449d1a158424d01bb30dc9f1dadb476d69cabc",
             "qwen3-gutenberg-4m; Q4_K_M; --tensor-type blk\\.0\\.attn_v=q5_0 --tensor-type attn_v=q8_0 --tensor-type ffn_down=q6_k; 6a952d3dd3e54235d5912bde1c595b0f19228341d1188c8ab11e02c6c2a6ccdf",
             "qwen3-gutenberg-4m; Q4_K_M; --output-tensor-type Q8_0 --tensor-type output=q4_0 --token-embedding-type Q6_K; 14b7644954c0cb630a59f5446ce69a2657e9afc33c3e6ade5a7ccebf1e927a9c",
+            "qwen3-gutenberg-4m; Q4_K_M; --leave-output-tensor; 518b1a15800c5c4606c908b41cc45b298367187ac5bce5c2070ab2c56e1846e4",
+            "qwen3-gutenberg-4m; Q4_K_M; --output-tensor-type F32; 518b1a15800c5c4606c908b41cc45b298367187ac5bce5c2070ab2c56e1846e4",
             "stories260K; Q4_0; --output-tensor-type Q5_1; 2f38922c9684ffc268fb2dcae2eeef3663ce226e0a477a69ccb4b5c891545b93",
             "stories260K; Q4_0; --output-tensor-type Q5_1 --token-embedding-type Q4_1; 397b75cfa11d2c5275d2c18a2428401a78286a0edb14e0c6d3f89fa84ef6e3ec",
             "stories260K; Q4_0; --pure --output-tensor-type Q5_1; 5465426e92f0a58d886cbe2b9fefbd5d670af5f006c72d2247f2380578ed694d"})

@@ -175,6 +175,14 @@ public final class GgufFormat implements OutputFormat {
                 .orElse(t.name()), t.rank())) {
             return out;
         }
+        // the source's own float type too, when it is another (an F32 model's F32): what llama-quantize's
+        // --leave-output-tensor keeps and --output-tensor-type F32 asks for; a plan never prefers it (no
+        // smaller error than the first float, more bytes)
+        GgmlType source = t.dtype() == dev.swan.api.tensor.DType.F32 ? GgmlType.F32
+                : t.dtype() == dev.swan.api.tensor.DType.BF16 ? GgmlType.BF16 : GgmlType.F16;
+        if (source != fixed.get() && fixed.get().isFloat() && t.rank() >= 2) {
+            out.add(new Encoding(source.name(), 16, 0, GgufLayout.align(source.rowBytes(t.cols()) * t.rows()), ""));
+        }
         for (GgmlType type : GgmlType.values()) {
             if (type.isFloat() || t.cols() % type.blockSize() != 0) continue;
             long bytes = GgufLayout.align(type.rowBytes(t.cols()) * t.rows()); // as stored: padded to 32

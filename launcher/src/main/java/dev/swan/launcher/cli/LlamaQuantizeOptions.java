@@ -40,7 +40,11 @@ record LlamaQuantizeOptions(String outputType, String embeddingType, boolean lea
         if (o.outputType == null && o.embeddingType == null && !o.leaveOutput && o.tensorTypes.isEmpty()) return s;
         boolean ownHead = model.find("lm_head.weight").isPresent() && !model.config().tieWordEmbeddings();
         List<AllocationPolicy.Override> first = new ArrayList<>();
-        if (o.leaveOutput && ownHead) first.add(new AllocationPolicy.Override(HEAD, 16, 0));
+        if (o.leaveOutput && ownHead) {
+            // the head as the source stores it (llama-quantize leaves output.weight in its input's type)
+            String stored = model.find("lm_head.weight").get().dtype().name();
+            first.add(new AllocationPolicy.Override(HEAD, 0, 0, stored));
+        }
         if (o.embeddingType != null) first.add(new AllocationPolicy.Override(EMBEDDING, 0, 0, o.embeddingType));
         if (o.outputType != null && ownHead) first.add(new AllocationPolicy.Override(HEAD, 0, 0, o.outputType));
         AllocationPolicy p = s.policy();
