@@ -61,27 +61,6 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     Path modelDir;
 
-    @Option(names = "--pure", description = "llama-quantize's --pure: TYPE (or --preset TYPE) for every tensor, no recipe.")
-    boolean pure;
-
-    @Option(names = "--output-tensor-type", paramLabel = "TYPE",
-            description = "llama-quantize's: the output head as TYPE (a tied model's embedding, which serves as the head).")
-    String outputTensorType;
-
-    @Option(names = "--token-embedding-type", paramLabel = "TYPE", description = "llama-quantize's: the token embedding as TYPE.")
-    String tokenEmbeddingType;
-
-    @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
-    boolean leaveOutputTensor;
-
-    @Option(names = "--tensor-type", paramLabel = "NAME_REGEX=TYPE",
-            description = "llama-quantize's: TYPE for the tensors whose name in the output (GGUF: blk.0.attn_v.weight) "
-                    + "matches; first match wins (repeatable). --override does the same by Hugging Face names.")
-    List<String> tensorTypes = new java.util.ArrayList<>();
-
-    @Option(names = "--tensor-type-file", paramLabel = "FILE", description = "llama-quantize's: --tensor-type entries, "
-            + "separated by spaces or newlines.")
-    Path tensorTypeFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output directory (mlx) or file (gguf); default <model>-swan-<format>.")
     Path output;
@@ -89,9 +68,6 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "ID", description = "Output format: mlx (default) or gguf, or any installed format.")
     String format;
 
-    @Option(names = "--q-group-size", paramLabel = "GROUP",
-            description = "mlx_lm.convert's group size for --q-bits/--uniform (default 64); alone: --uniform 4 in groups of GROUP.")
-    Integer qGroupSize;
 
     @Option(names = "--manifest", paramLabel = "MANIFEST.json", description = "Use the plan of a manifest from 'swan analyze'/'swan allocate' (no metric is recomputed).")
     Path manifest;
@@ -122,6 +98,32 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @picocli.CommandLine.ArgGroup(exclusive = true)
     Baseline baseline = new Baseline();
+
+    @Option(names = "--q-group-size", paramLabel = "GROUP",
+            description = "mlx_lm.convert's group size for --q-bits/--uniform (default 64); alone: --uniform 4 in groups of GROUP.")
+    Integer qGroupSize;
+
+    @Option(names = "--pure", description = "llama-quantize's --pure: TYPE (or --preset TYPE) for every tensor, no recipe.")
+    boolean pure;
+
+    @Option(names = "--output-tensor-type", paramLabel = "TYPE",
+            description = "llama-quantize's: the output head as TYPE (a tied model's embedding, which serves as the head).")
+    String outputTensorType;
+
+    @Option(names = "--token-embedding-type", paramLabel = "TYPE", description = "llama-quantize's: the token embedding as TYPE.")
+    String tokenEmbeddingType;
+
+    @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
+    boolean leaveOutputTensor;
+
+    @Option(names = "--tensor-type", paramLabel = "NAME_REGEX=TYPE",
+            description = "llama-quantize's: TYPE for the tensors whose name in the output (GGUF: blk.0.attn_v.weight) "
+                    + "matches; first match wins (repeatable). --override does the same by Hugging Face names.")
+    List<String> tensorTypes = new java.util.ArrayList<>();
+
+    @Option(names = "--tensor-type-file", paramLabel = "FILE", description = "llama-quantize's: --tensor-type entries, "
+            + "separated by spaces or newlines.")
+    Path tensorTypeFile;
 
     @Option(names = "--dry-run", description = "Plan and print the predicted sizes, write nothing.")
     boolean dryRun;
