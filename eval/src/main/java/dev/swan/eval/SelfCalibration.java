@@ -3,10 +3,8 @@ package dev.swan.eval;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
-import dev.swan.api.model.ModelConfig;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -157,27 +155,6 @@ public final class SelfCalibration {
         if (!m.config().tieWordEmbeddings() || !m.tensors().containsKey("lm_head.weight")) return m;
         Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
         t.remove("lm_head.weight");
-        return new View(m, Collections.unmodifiableMap(t));
-    }
-
-    private record View(StoredModel m, Map<String, StoredTensor> tensors) implements StoredModel {
-        @Override
-        public Path path() {
-            return m.path();
-        }
-
-        @Override
-        public ModelConfig config() {
-            return m.config();
-        }
-
-        @Override
-        public long fileBytes() {
-            return m.fileBytes();
-        }
-
-        @Override
-        public void close() {
-        }
+        return new TensorsView(m, Collections.unmodifiableMap(t));
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.swan.api.ProgressSink;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
-import dev.swan.api.model.ModelConfig;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.api.numeric.SeededRandom;
 import dev.swan.testkit.SyntheticModel;
@@ -192,7 +191,7 @@ class FisherGradientTest {
         Map<String, StoredTensor> t = new LinkedHashMap<>(model.tensors());
         StoredTensor original = t.get(w);
         t.put(w, new Moved(original, u, (float) eps));
-        StoredModel moved = new View(model, t);
+        StoredModel moved = new TensorsView(model, t);
         Transformer tf = Transformer.of(moved);
         int v = tf.vocabSize();
         double loss = 0;
@@ -231,23 +230,6 @@ class FisherGradientTest {
             w.decodeRows(first, count, dst);
             int c = (int) w.cols();
             for (int i = 0; i < count * c; i++) dst[i] += eps * u[(int) (first * c) + i];
-        }
-    }
-
-    private record View(StoredModel m, Map<String, StoredTensor> tensors) implements StoredModel {
-        public Path path() {
-            return m.path();
-        }
-
-        public ModelConfig config() {
-            return m.config();
-        }
-
-        public long fileBytes() {
-            return 0;
-        }
-
-        public void close() {
         }
     }
 }

@@ -139,7 +139,7 @@ final class NoiseInjection {
             x.decodeRows(0, (int) x.rows(), all);
             t.put(x.name(), new Decoded(x, all));
         }
-        return new View(m, Collections.unmodifiableMap(t));
+        return new TensorsView(m, Collections.unmodifiableMap(t));
     }
 
     /** A tensor held decoded. */
@@ -170,7 +170,6 @@ final class NoiseInjection {
             System.arraycopy(values, (int) first * cols, dst, 0, count * cols);
         }
     }
-
 
     /**
      * A tensor whose every decoded row carries seeded Gaussian noise of the given relative power, shaped like
@@ -271,28 +270,6 @@ final class NoiseInjection {
         @Override
         public Map<String, StoredTensor> tensors() {
             return tensors;
-        }
-
-        @Override
-        public long fileBytes() {
-            return m.fileBytes();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-
-    private record View(StoredModel m, Map<String, StoredTensor> tensors) implements StoredModel {
-        @Override
-        public Path path() {
-            return m.path();
-        }
-
-        @Override
-        public ModelConfig config() {
-            return m.config();
         }
 
         @Override

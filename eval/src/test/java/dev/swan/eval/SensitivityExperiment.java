@@ -128,7 +128,7 @@ class SensitivityExperiment {
                 pred[8][i] = 0.5 * rel * energy * rcMax / totalMax / f.positions();
                 Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
                 t.put(w.name(), new SensitivityRankTest.Quantized(w, q));
-                measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new SensitivityRankTest.View(m, t)))),
+                measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new TensorsView(m, t)))),
                         Optional.of(new Perplexity.Entry("base", base)), evalTokens, 1, new Perplexity.Settings(Math.min(256, base.architecture().maxPositions() > 0 ? base.architecture().maxPositions() : 256), 10),
                         ProgressSink.NONE, par).get(1).klMean();
                 pred[0][i] = sens.isEmpty() ? 0 : sens.get(w.name()).damage(rel);

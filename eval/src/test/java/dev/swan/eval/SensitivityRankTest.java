@@ -6,11 +6,9 @@ import dev.swan.api.ProgressSink;
 import dev.swan.api.Quantizer;
 import dev.swan.api.StoredModel;
 import dev.swan.api.StoredTensor;
-import dev.swan.api.model.ModelConfig;
 import dev.swan.api.numeric.Parallel;
 import dev.swan.testkit.SharedModels;
 import dev.swan.format.mlx.MlxFormat;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -61,23 +59,6 @@ class SensitivityRankTest {
         }
     }
 
-    record View(StoredModel m, Map<String, StoredTensor> tensors) implements StoredModel {
-        public Path path() {
-            return m.path();
-        }
-
-        public ModelConfig config() {
-            return m.config();
-        }
-
-        public long fileBytes() {
-            return 0;
-        }
-
-        public void close() {
-        }
-    }
-
     @Test
     void selfCalibratedDamageRanksTensorsAsMeasuredDamageDoes() throws Exception {
         String model = System.getProperty("swan.rank.model", "stories260K");
@@ -104,7 +85,7 @@ class SensitivityRankTest {
                 double rel = relativeError(w, q);
                 Map<String, StoredTensor> t = new LinkedHashMap<>(m.tensors());
                 t.put(w.name(), new Quantized(w, q));
-                measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new View(m, t)))),
+                measured[i] = Perplexity.run(List.of(new Perplexity.Entry("q", Transformer.of(new TensorsView(m, t)))),
                         Optional.of(new Perplexity.Entry("base", base)), tokens, 1,
                         new Perplexity.Settings(Math.min(256, base.architecture().maxPositions() > 0 ? base.architecture().maxPositions() : 256), 10),
                         ProgressSink.NONE, par).get(1).klMean();

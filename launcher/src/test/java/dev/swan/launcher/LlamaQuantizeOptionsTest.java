@@ -57,6 +57,8 @@ class LlamaQuantizeOptionsTest {
         Cli unknown = Cli.run("quantize", model, tmp.resolve("x.gguf").toString(), "Q9_Z", "-q");
         assertEquals(2, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("'Q9_Z' is no GGUF type"), unknown.err());
+        Cli lone = Cli.run("quantize", model, "-o", tmp.resolve("z.gguf").toString(), "--pure", "-q");
+        assertEquals(2, lone.exit(), "--pure without a type is refused, not ignored: " + lone);
         Cli twice = Cli.run("quantize", model, tmp.resolve("x.gguf").toString(), "Q4_0", "-o", tmp.resolve("y.gguf").toString());
         assertEquals(2, twice.exit(), twice.toString());
     }

@@ -178,8 +178,7 @@ public final class GgufFormat implements OutputFormat {
         // the source's own float type too, when it is another (an F32 model's F32): what llama-quantize's
         // --leave-output-tensor keeps and --output-tensor-type F32 asks for; a plan never prefers it (no
         // smaller error than the first float, more bytes)
-        GgmlType source = t.dtype() == dev.swan.api.tensor.DType.F32 ? GgmlType.F32
-                : t.dtype() == dev.swan.api.tensor.DType.BF16 ? GgmlType.BF16 : GgmlType.F16;
+        GgmlType source = GgmlType.parse(t.dtype().name()).filter(GgmlType::isFloat).orElse(GgmlType.F16);
         if (source != fixed.get() && fixed.get().isFloat() && t.rank() >= 2) {
             out.add(new Encoding(source.name(), 16, 0, GgufLayout.align(source.rowBytes(t.cols()) * t.rows()), ""));
         }

@@ -250,16 +250,14 @@ public final class QuantizeCommand implements Callable<Integer> {
      */
     private void llamaQuantizeOrder(PluginRegistry plugins) {
         if (baseline == null) baseline = new Baseline();
-        if (positionals.isEmpty()) {
-            if (pure && baseline.preset != null) swapPresetForUniform();
-            if (pure && baseline.preset == null && baseline.uniform == null) {
+        if (!positionals.isEmpty()) modelDir = Path.of(positionals.get(0));
+        if (positionals.size() <= 1) {
+            if (pure && baseline.preset != null) {
+                baseline.uniform = baseline.preset;
+                baseline.preset = null;
+            } else if (pure && baseline.uniform == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pure needs a TYPE (MODEL_DIR OUT TYPE, or --preset TYPE)");
             }
-            return;
-        }
-        modelDir = Path.of(positionals.get(0));
-        if (positionals.size() == 1) {
-            if (pure && baseline.preset != null) swapPresetForUniform();
             return;
         }
         java.util.function.Predicate<String> isType = n -> plugins.hasFormat("gguf")
@@ -294,11 +292,6 @@ public final class QuantizeCommand implements Callable<Integer> {
                 throw usage("NTHREADS '" + threads + "' is not a number");
             }
         }
-    }
-
-    private void swapPresetForUniform() {
-        baseline.uniform = baseline.preset;
-        baseline.preset = null;
     }
 
     private picocli.CommandLine.ParameterException usage(String problem) {
