@@ -110,6 +110,19 @@ public interface OutputFormat extends SwanPlugin {
         return Optional.empty();
     }
 
+    /**
+     * Opens a file of this format as a model to quantize (a llama.cpp user's F16 GGUF, say), under Hugging Face
+     * names, shapes and row order, with its config, tokenizer and side files translated into a folder of their
+     * own ({@link ModelDir#path()}; {@link ModelDir#location()} names the file); empty when this format is not
+     * a source. Float tensors come as stored; quantized ones are refused with {@link ModelFormatException}
+     * unless {@code allowRequantize}, then dequantized as the runtime would and offered as F32.
+     *
+     * @since SPI 1.7
+     */
+    default Optional<ModelDir> openSource(Path path, boolean allowRequantize) throws java.io.IOException {
+        return Optional.empty();
+    }
+
     /** A quantizer for metrics to measure real target error, e.g. spec {@code mlx:4:64}; empty if not offered. */
     default Optional<Quantizer> quantizer(String spec) {
         return Optional.empty();

@@ -201,7 +201,8 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public Optional<Map<String, Object>> baseline(String name, boolean recipe) {
         // baselines are llama-quantize's own: its reference quantizers, no importance weighting
-        if (!recipe && GgmlType.parse(name).isPresent()) {
+        // llama-quantize's F32, F16 and BF16 "recipes" store every matrix in that type: the uniform baseline
+        if (GgmlType.parse(name).filter(t -> !recipe || t.isFloat()).isPresent()) {
             return Optional.of(Map.of("uniform_type", GgmlType.parse(name).get().name(), "importance", "llama-quantize"));
         }
         if ((recipe || GgufPreset.isMixture(name)) && GgufPreset.parse(name).isPresent()) {
@@ -220,6 +221,11 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public Optional<StoredModel> openStored(Path output) throws IOException {
         return Optional.of(GgufStoredModel.open(output));
+    }
+
+    @Override
+    public Optional<ModelDir> openSource(Path path, boolean allowRequantize) throws IOException {
+        return recognizes(path) ? Optional.of(GgufSource.open(path, allowRequantize)) : Optional.empty();
     }
 
     /** {@code gguf:TYPE}: that ggml type's reference quantizer, for the recon metric. */

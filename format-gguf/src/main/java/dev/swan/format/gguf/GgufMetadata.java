@@ -56,7 +56,8 @@ final class GgufMetadata {
         String a = arch.name;
         kv.put("general.architecture", GgufValue.string(a));
         kv.put("general.type", GgufValue.string("model"));
-        kv.put("general.name", GgufValue.string(model.name()));
+        GgufValue sourceName = model instanceof GgufSource g ? g.metadata().get("general.name") : null;
+        kv.put("general.name", sourceName != null ? sourceName : GgufValue.string(model.name()));
         kv.put("general.quantization_version", GgufValue.u32(2));
         kv.put("general.file_type", GgufValue.u32(fileType(entries)));
         kv.put(a + ".block_count", GgufValue.u32(c.requireInt("num_hidden_layers")));
@@ -94,7 +95,18 @@ final class GgufMetadata {
                 throw new OutputException(null, "config.json: rope scaling '" + type + "' is not supported for GGUF");
             }
         });
-        kv.putAll(GgufTokenizer.build(model, arch, embeddingRows(model)));
+        if (model instanceof GgufSource source) {
+            // a GGUF source's vocabulary as llama.cpp stored it, key for key
+            source.metadata().forEach((k, v) -> {
+                if (k.startsWith("tokenizer.")) kv.put(k, v);
+            });
+            // the rest of the source's general keys (licence, base model, ...) as llama-quantize carries them
+            source.metadata().forEach((k, v) -> {
+                if (k.startsWith("general.") && !k.equals("general.file_type")) kv.putIfAbsent(k, v);
+            });
+        } else {
+            kv.putAll(GgufTokenizer.build(model, arch, embeddingRows(model)));
+        }
         return kv;
     }
 

@@ -57,20 +57,32 @@ final class GgufSizer implements TensorSizer {
 
     private long header() {
         java.nio.file.Path dir = config.file() == null ? null : config.file().getParent();
+        Optional<java.nio.file.Path> gguf = dir == null ? Optional.empty() : GgufSource.sourceOf(dir);
+        if (gguf.isPresent()) {
+            try (GgufSource model = GgufSource.open(gguf.get(), true)) {
+                return header(model);
+            } catch (java.io.IOException | RuntimeException e) {
+                return 0;
+            }
+        }
         if (dir == null || !java.nio.file.Files.isRegularFile(dir.resolve(dev.swan.api.model.ModelDir.SINGLE))
                 && !java.nio.file.Files.isRegularFile(dir.resolve(dev.swan.api.model.ModelDir.INDEX))) {
             return 0;
         }
         try (dev.swan.api.model.ModelDir model = dev.swan.toolkit.model.ModelFolder.open(dir)) {
-            List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new dev.swan.api.AllocationPlan("size",
-                    java.util.Map.of(), List.of()), p);
-            GgufLayout layout = new GgufLayout();
-            layout.kv.putAll(GgufMetadata.build(model, arch, entries));
-            for (GgufPlan.Entry e : entries) layout.tensors.add(new GgufLayout.Tensor(e.name(), e.ne(), e.type()));
-            return layout.header().length;
+            return header(model);
         } catch (java.io.IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    private long header(dev.swan.api.model.ModelDir model) throws java.io.IOException {
+        List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new dev.swan.api.AllocationPlan("size",
+                java.util.Map.of(), List.of()), p);
+        GgufLayout layout = new GgufLayout();
+        layout.kv.putAll(GgufMetadata.build(model, arch, entries));
+        for (GgufPlan.Entry e : entries) layout.tensors.add(new GgufLayout.Tensor(e.name(), e.ne(), e.type()));
+        return layout.header().length;
     }
 
     /** The stored type, or empty for a tensor the file does not carry. */

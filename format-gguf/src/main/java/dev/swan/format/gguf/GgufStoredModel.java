@@ -108,9 +108,9 @@ final class GgufStoredModel implements StoredModel {
         copyInt(kv, arch + ".context_length", c, "max_position_embeddings");
         copyInt(kv, arch + ".rope.dimension_count", c, "rope_dimension_count");
         Object eps = value(kv, arch + ".attention.layer_norm_rms_epsilon");
-        if (eps instanceof Number n) c.put("rms_norm_eps", n.doubleValue());
+        if (eps instanceof Number n) c.put("rms_norm_eps", shortest(n));
         Object theta = value(kv, arch + ".rope.freq_base");
-        c.put("rope_theta", theta instanceof Number n ? n.doubleValue() : 10000.0);
+        c.put("rope_theta", theta instanceof Number n ? shortest(n) : 10000.0);
         Object scaling = value(kv, arch + ".rope.scaling.type");
         if (scaling instanceof String s && !s.equals("none")) {
             Map<String, Object> rs = new LinkedHashMap<>();
@@ -123,6 +123,11 @@ final class GgufStoredModel implements StoredModel {
         if (embd != null && embd.ne().length == 2) c.put("vocab_size", embd.ne()[1]);
         c.put("tie_word_embeddings", !tensors.containsKey("output.weight"));
         return new ModelConfig(file, c);
+    }
+
+    /** A float32 key as the decimal it was written from (1e-5, not 9.999999747378752e-06). */
+    private static double shortest(Number n) {
+        return n instanceof Float f ? Double.parseDouble(Float.toString(f)) : n.doubleValue();
     }
 
     private static Optional<Vocabulary> vocabulary(Map<String, GgufValue> kv) {
@@ -165,6 +170,11 @@ final class GgufStoredModel implements StoredModel {
         if (value(kv, key) instanceof Long l) c.put(hfKey, l);
     }
 
+    /** The file's metadata, every key as stored. */
+    Map<String, GgufValue> metadata() {
+        return reader.metadata();
+    }
+
     @Override
     public Path path() {
         return reader.file();
@@ -204,7 +214,7 @@ final class GgufStoredModel implements StoredModel {
     }
 
     /** One GGUF tensor; {@code permuteHeads} > 0 reads llama's interleaved q/k rows in half-split order. */
-    private record Tensor(GgufReader reader, GgufReader.Info info, String name, int permuteHeads) implements StoredTensor {
+    record Tensor(GgufReader reader, GgufReader.Info info, String name, int permuteHeads) implements StoredTensor {
         @Override
         public long[] shape() {
             long[] ne = info.ne();
@@ -243,6 +253,13 @@ final class GgufStoredModel implements StoredModel {
             } catch (IOException e) {
                 throw new UncheckedIOException(reader.file() + ": cannot read " + info.name() + ": " + e.getMessage(), e);
             }
+        }
+
+        /** Row {@code row} (Hugging Face order) as stored, {@code rowBytes} bytes into {@code dst}. */
+        void readStoredRow(long row, byte[] dst) throws IOException {
+            int rowBytes = (int) info.type().rowBytes(info.ne()[0]);
+            long at = permuteHeads == 0 ? row : storedRow(row, info.rows(), permuteHeads);
+            reader.read(info, at * rowBytes, dst, rowBytes);
         }
 
         /**

@@ -54,6 +54,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Discard the partial results of an interrupted run instead of resuming.")
     boolean restart;
 
+    @Option(names = "--allow-requantize", description = "Accept a GGUF whose weights are already quantized (measured "
+            + "dequantized, as 'quantize --allow-requantize' would quantize them).")
+    boolean allowRequantize;
+
     @Option(names = "--dry-run", description = "Forecast instead: tensors to measure by shape, the time on this machine "
             + "(the metrics timed once per distinct shape on a random stand-in) and output sizes; reads no weight, writes nothing.")
     boolean dryRun;
@@ -74,7 +78,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
              ModelDir remote = remoteModel()) {
             PipelineSettings s = plan.forModel(plugins, spec, remote != null ? remote.path() : modelDir == null ? null
                     : Path.of(modelDir), format);
-            try (ModelDir model = remote != null ? remote : ModelFolder.open(s.model())) {
+            try (ModelDir model = remote != null ? remote
+                    : dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize)) {
                 dev.swan.toolkit.model.DenseShapes.check(model);
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 s = QuantizeCommand.defaultTarget(s, plugins, model, dryRun ? out::println : phases::announce);

@@ -32,7 +32,11 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL_DIR", description = "Hugging Face model directory (config.json + safetensors).")
+    @picocli.CommandLine.ParentCommand
+    dev.swan.launcher.SwanCommand root;
+
+    @Parameters(paramLabel = "MODEL", description = "Hugging Face model directory (config.json + safetensors), hub id, "
+            + "or a GGUF file (shown under Hugging Face names).")
     Path modelDir;
 
     @Option(names = "--json", description = "Print JSON instead of tables.")
@@ -41,7 +45,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
-        try (ModelDir model = ModelFolder.open(modelDir)) {
+        try (dev.swan.launcher.plugins.PluginRegistry plugins = root.plugins();
+             ModelDir model = dev.swan.launcher.pipeline.ModelSources.open(modelDir, plugins, true)) {
             if (json) {
                 out.println(dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(toJson(model)));
             } else {
@@ -137,7 +142,7 @@ public final class InspectCommand implements Callable<Integer> {
                     c.expert() >= 0 ? c.expert() : null, t.dtype().name(), t.shape(), t.numel(), t.byteSize(),
                     t.file().getFileName().toString()));
         }
-        return new InspectJson(model.path().toString(), architecture(model.config()),
+        return new InspectJson(model.location(), architecture(model.config()),
                 e.perLayer() > 0 ? new ExpertsJson(e.perLayer(), e.perToken(), e.expertParams(), e.activeParams()) : null,
                 tensors, new TotalsJson(tensors.size(), model.totalParameters(), model.totalBytes(), model.shardFiles().size()));
     }
@@ -145,7 +150,7 @@ public final class InspectCommand implements Callable<Integer> {
     private static void printSummary(ModelDir model, PrintStream out) {
         ModelConfig c = model.config();
         Map<String, Object> a = architecture(c);
-        out.println("Model         " + model.name() + "  (" + model.path() + ")");
+        out.println("Model         " + model.name() + "  (" + model.location() + ")");
         out.println("Architecture  " + (c.architecture().isEmpty() ? "(none given)" : c.architecture())
                 + (c.modelType().isEmpty() ? "" : " [" + c.modelType() + "]"));
         out.println("Shape         hidden " + a.getOrDefault("hidden_size", "?") + ", intermediate "

@@ -116,6 +116,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
     boolean leaveOutputTensor;
 
+    @Option(names = "--allow-requantize", description = "llama-quantize's: accept a GGUF whose weights are already "
+            + "quantized (dequantized tensor by tensor, then quantized again; quality is lower than from the float weights).")
+    boolean allowRequantize;
+
     @Option(names = "--tensor-type", paramLabel = "NAME_REGEX=TYPE",
             description = "llama-quantize's: TYPE for the tensors whose name in the output (GGUF: blk.0.attn_v.weight) "
                     + "matches; first match wins (repeatable). --override does the same by Hugging Face names.")
@@ -163,7 +167,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 baseline.uniform = "4";
             }
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
-            try (ModelDir model = ModelFolder.open(s.model())) {
+            try (ModelDir model = dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize)) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 List<String> types = new java.util.ArrayList<>(tensorTypes);
                 if (tensorTypeFile != null) types.addAll(LlamaQuantizeOptions.readTensorTypeFile(tensorTypeFile));

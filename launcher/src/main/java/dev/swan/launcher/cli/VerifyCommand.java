@@ -83,7 +83,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 }
                 if (f == null) throw new dev.swan.api.OutputException(output, "no installed format recognises it (give --format)");
             }
-            Optional<ModelDir> src = source == null ? Optional.empty() : Optional.of(ModelFolder.open(source));
+            Optional<ModelDir> src = source == null ? Optional.empty() : Optional.of(dev.swan.launcher.pipeline.ModelSources.open(source, plugins, true));
             try {
                 dev.swan.api.Parameters params = dev.swan.api.Parameters.resolve(f.id(), f.parameters(), null, "defaults");
                 VerifyReport r = f.verify(output, src, new FormatContext(params, Parallel.sequential(), ProgressSink.NONE, ""));

@@ -65,6 +65,66 @@ public record SentencePieceModel(List<Piece> pieces, boolean addDummyPrefix) {
         return new SentencePieceModel(pieces, addDummyPrefix);
     }
 
+    /**
+     * The model as a {@code tokenizer.model} SentencePiece and transformers load: the pieces, a BPE trainer spec
+     * with the special ids and byte fallback when byte pieces are present, and an identity normalizer that
+     * escapes whitespace (and puts the dummy prefix first when {@link #addDummyPrefix}).
+     */
+    public byte[] toBytes(int unkId, int bosId, int eosId, int padId) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        boolean bytes = false;
+        for (Piece p : pieces) {
+            java.io.ByteArrayOutputStream piece = new java.io.ByteArrayOutputStream();
+            bytesField(piece, 1, p.text().getBytes(StandardCharsets.UTF_8));
+            tag(piece, 2, 5);
+            int f = Float.floatToIntBits(p.score());
+            for (int i = 0; i < 4; i++) piece.write(f >>> (8 * i));
+            if (p.type() != 1) varintField(piece, 3, p.type());
+            bytesField(out, 1, piece.toByteArray());
+            bytes |= p.type() == 6;
+        }
+        java.io.ByteArrayOutputStream trainer = new java.io.ByteArrayOutputStream();
+        varintField(trainer, 3, 2); // BPE
+        varintField(trainer, 4, pieces.size());
+        if (bytes) varintField(trainer, 35, 1);
+        varintField(trainer, 40, unkId);
+        varintField(trainer, 41, bosId);
+        varintField(trainer, 42, eosId);
+        varintField(trainer, 43, padId);
+        bytesField(out, 2, trainer.toByteArray());
+        java.io.ByteArrayOutputStream normalizer = new java.io.ByteArrayOutputStream();
+        bytesField(normalizer, 1, "identity".getBytes(StandardCharsets.UTF_8));
+        varintField(normalizer, 3, addDummyPrefix ? 1 : 0);
+        varintField(normalizer, 4, 0);
+        varintField(normalizer, 5, 1);
+        bytesField(out, 3, normalizer.toByteArray());
+        return out.toByteArray();
+    }
+
+    private static void tag(java.io.ByteArrayOutputStream o, int field, int wire) {
+        varint(o, (long) field << 3 | wire);
+    }
+
+    private static void varintField(java.io.ByteArrayOutputStream o, int field, long v) {
+        tag(o, field, 0);
+        varint(o, v);
+    }
+
+    private static void bytesField(java.io.ByteArrayOutputStream o, int field, byte[] b) {
+        tag(o, field, 2);
+        varint(o, b.length);
+        o.writeBytes(b);
+    }
+
+    /** Negative ids are written as protobuf writes an int32: ten bytes of two's complement. */
+    private static void varint(java.io.ByteArrayOutputStream o, long v) {
+        while ((v & ~0x7fL) != 0) {
+            o.write((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        o.write((int) v);
+    }
+
     /** A minimal protobuf wire-format reader. */
     private static final class Proto {
         private final byte[] b;

@@ -1,0 +1,141 @@
+package dev.swan.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swan.format.gguf.GgufReader;
+import dev.swan.testkit.SharedModels;
+import dev.swan.toolkit.safetensors.SafetensorsFile;
+import dev.swan.api.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A GGUF as the model to quantize, as a llama.cpp user holds it: the same output, byte for byte, as from the
+ * folder it was made from (our own F32 and BF16 conversions), llama-quantize's own tensors from llama.cpp's
+ * F32 conversion, MLX outputs from a GGUF that score as those from the folder, and quantized sources only
+ * with --allow-requantize.
+ */
+class GgufSourceTest {
+    private static final String QWEN = "qwen3-gutenberg-4m";
+
+    @TempDir
+    Path tmp;
+
+    private static Cli run(String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(0, r.exit(), r.toString());
+        return r;
+    }
+
+    /** Every tensor's type and bytes by name. */
+    private static Map<String, String> tensors(Path gguf) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (GgufReader g = GgufReader.open(gguf)) {
+            for (GgufReader.Info t : g.tensors()) {
+                byte[] b = new byte[(int) t.bytes()];
+                g.read(t, 0, b, b.length);
+                out.put(t.name(), t.type() + ":" + java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(b)));
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
+    private static Map<String, String> safetensors(Path file) {
+        Map<String, String> out = new TreeMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (TensorInfo t : f.tensors().values()) {
+                byte[] b = new byte[(int) t.byteSize()];
+                f.data(t).readBytes(0, b, 0, b.length);
+                out.put(t.name(), t.dtype() + t.shapeString() + java.util.Arrays.hashCode(b));
+            }
+        }
+        return out;
+    }
+
+    /** The eval table's result columns (name, bytes and bits per weight left out). */
+    private static String scores(Cli eval) {
+        String[] lines = eval.out().split("\n");
+        int protocol = 0;
+        while (!lines[protocol].startsWith("llama-perplexity")) protocol++;
+        return lines[protocol - 1].replaceAll("^\\S+\\s+\\S+\\s+\\S+\\s+", "");
+    }
+
+    @Test
+    void ownGgufQuantizesAsTheFolderItCameFrom() throws IOException {
+        for (String[] c : new String[][] {{QWEN, "F32"}, {QWEN + "-bf16", "BF16"}}) {
+            String folder = SharedModels.model(c[0]).toString();
+            Path gguf = tmp.resolve(c[0] + "-" + c[1] + ".gguf");
+            run("quantize", folder, gguf.toString(), c[1], "--pure", "-q");
+            Path fromFolder = tmp.resolve(c[0] + "-a.gguf");
+            Path fromGguf = tmp.resolve(c[0] + "-b.gguf");
+            run("quantize", folder, fromFolder.toString(), "Q4_K_M", "-q");
+            run("quantize", gguf.toString(), fromGguf.toString(), "Q4_K_M", "-q");
+            assertArrayEquals(Files.readAllBytes(fromFolder), Files.readAllBytes(fromGguf),
+                    c[0] + ": the whole file, metadata and tokenizer included");
+        }
+        // the default plan, self-calibration included, and MLX
+        String folder = SharedModels.model(QWEN).toString();
+        Path gguf = tmp.resolve(QWEN + "-F32.gguf");
+        Path a = tmp.resolve("a.gguf");
+        Path b = tmp.resolve("b.gguf");
+        run("quantize", folder, "-o", a.toString(), "-q");
+        run("quantize", gguf.toString(), "-o", b.toString(), "-q");
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "default plan");
+        Path am = tmp.resolve("a-mlx");
+        Path bm = tmp.resolve("b-mlx");
+        run("quantize", folder, "-o", am.toString(), "--uniform", "4", "-q");
+        run("quantize", gguf.toString(), "-f", "mlx", "-o", bm.toString(), "--uniform", "4", "-q");
+        assertEquals(safetensors(am.resolve("model.safetensors")), safetensors(bm.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(bm.resolve("tokenizer.model")), "the GGUF's vocabulary as SentencePiece's file");
+        String text = SharedModels.eval("gutenberg/frankenstein-excerpt.txt").toString();
+        assertEquals(scores(run("eval", am.toString(), "--base", folder, "--text", text, "--chunks", "8")),
+                scores(run("eval", bm.toString(), "--base", gguf.toString(), "--text", text, "--chunks", "8")),
+                "the MLX output's own tokenizer files and weights score as the folder's");
+    }
+
+    @Test
+    void llamaCppsConversionQuantizesAsLlamaQuantize() throws IOException {
+        Path dir = SharedModels.model("llama-quantize");
+        Path f32 = dir.resolve("stories260K-F32.gguf");
+        for (String type : new String[] {"Q4_K_M", "Q4_0", "Q8_0"}) {
+            Path out = tmp.resolve("stories-" + type + ".gguf");
+            run("quantize", f32.toString(), out.toString(), type, "-q");
+            assertEquals(tensors(dir.resolve("stories260K-" + type + ".gguf")), tensors(out), type);
+        }
+        // to MLX: q/k rows back in the checkpoint's order, so the weights are the folder's
+        Path fromFolder = tmp.resolve("folder-mlx");
+        Path fromGguf = tmp.resolve("gguf-mlx");
+        run("quantize", SharedModels.model("stories260K").toString(), "-o", fromFolder.toString(), "--uniform", "8", "-q");
+        run("quantize", f32.toString(), "-f", "mlx", "-o", fromGguf.toString(), "--uniform", "8", "-q");
+        Map<String, String> a = safetensors(fromFolder.resolve("model.safetensors"));
+        Map<String, String> b = safetensors(fromGguf.resolve("model.safetensors"));
+        for (String name : a.keySet()) assertEquals(a.get(name), b.get(name), name);
+        String text = SharedModels.eval("tinystories/tinystories-valid-excerpt.txt").toString();
+        assertEquals(scores(run("eval", fromFolder.toString(), "--text", text, "--chunks", "8")),
+                scores(run("eval", fromGguf.toString(), "--text", text, "--chunks", "8")),
+                "the tied head and llama.cpp's separate copy of it score the same, through the tokenizer.model written");
+    }
+
+    @Test
+    void quantizedSourceNeedsAllowRequantize() {
+        Path q8 = SharedModels.model("llama-quantize").resolve("qwen3-gutenberg-4m-Q8_0.gguf");
+        Cli refused = Cli.run("quantize", q8.toString(), tmp.resolve("x.gguf").toString(), "Q4_K_M", "-q");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("is Q8_0") && refused.err().contains("--allow-requantize"), refused.err());
+        assertTrue(!Files.exists(tmp.resolve("x.gguf")));
+        run("quantize", q8.toString(), tmp.resolve("x.gguf").toString(), "Q4_K_M", "--allow-requantize", "-q");
+        Cli inspect = run("inspect", q8.toString());
+        assertTrue(inspect.out().contains("model.layers.0.self_attn.q_proj.weight"), inspect.out());
+        assertTrue(inspect.out().contains(q8.toString()), "names the file, not the side folder: " + inspect.out());
+    }
+}
