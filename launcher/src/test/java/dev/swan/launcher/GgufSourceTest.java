@@ -127,6 +127,25 @@ class GgufSourceTest {
     }
 
     @Test
+    void byteLevelVocabularyBecomesATokenizerJsonThatTokenizesAsTheOriginal() throws IOException {
+        Path folder = tmp.resolve("qwen3");
+        dev.swan.testkit.SyntheticModel.write(dev.swan.testkit.SyntheticModel.qwen3(), folder);
+        Path gguf = tmp.resolve("qwen3-bf16.gguf");
+        run("quantize", folder.toString(), gguf.toString(), "BF16", "-q");
+        Path mlx = tmp.resolve("qwen3-mlx");
+        run("quantize", gguf.toString(), "-f", "mlx", "-o", mlx.toString(), "--uniform", "8", "-q");
+        assertTrue(Files.isRegularFile(mlx.resolve("tokenizer.json")));
+        var config = new dev.swan.api.model.ModelConfig(folder.resolve("config.json"), Map.of());
+        var original = dev.swan.eval.tokenizer.Tokenizers.fromDirectory(folder, config).orElseThrow();
+        var rebuilt = dev.swan.eval.tokenizer.Tokenizers.fromDirectory(mlx, config).orElseThrow();
+        String text = "Hello world's 12345 numbers,\n\n  tabs\tand ünïcödé — 漢字 <|im_end|> done.";
+        assertArrayEquals(original.encode(text), rebuilt.encode(text));
+        assertEquals(original.decode(original.encode(text)), rebuilt.decode(rebuilt.encode(text)));
+        String cfg = Files.readString(mlx.resolve("tokenizer_config.json"));
+        assertTrue(cfg.contains("<|im_start|>") && cfg.contains("\"eos_token\": \"<|im_end|>\""), cfg);
+    }
+
+    @Test
     void quantizedSourceNeedsAllowRequantize() {
         Path q8 = SharedModels.model("llama-quantize").resolve("qwen3-gutenberg-4m-Q8_0.gguf");
         Cli refused = Cli.run("quantize", q8.toString(), tmp.resolve("x.gguf").toString(), "Q4_K_M", "-q");
