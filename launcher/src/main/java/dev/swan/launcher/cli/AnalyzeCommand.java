@@ -79,7 +79,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             PipelineSettings s = plan.forModel(plugins, spec, remote != null ? remote.path() : modelDir == null ? null
                     : Path.of(modelDir), format);
             try (ModelDir model = remote != null ? remote
-                    : dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize)) {
+                    : dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize,
+                            dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download", root.quiet()))) {
                 dev.swan.toolkit.model.DenseShapes.check(model);
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 s = QuantizeCommand.defaultTarget(s, plugins, model, dryRun ? out::println : phases::announce);

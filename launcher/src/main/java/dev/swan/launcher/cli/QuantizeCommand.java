@@ -167,7 +167,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                 baseline.uniform = "4";
             }
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
-            try (ModelDir model = dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize)) {
+            try (ModelDir model = dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize,
+                    dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download", root.quiet()))) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 List<String> types = new java.util.ArrayList<>(tensorTypes);
                 if (tensorTypeFile != null) types.addAll(LlamaQuantizeOptions.readTensorTypeFile(tensorTypeFile));

@@ -25,6 +25,7 @@ public final class StoredModels {
     }
 
     public static StoredModel open(Path path, PluginRegistry plugins) throws IOException {
+        dev.swan.launcher.pipeline.ModelSources.fetchIfId(path, dev.swan.api.ProgressSink.NONE);
         path = resolve(path);
         if (!Files.exists(path)) throw new ModelFormatException(path, null, "no such file or directory");
         for (LoadedPlugin<OutputFormat> f : plugins.formats()) {

@@ -20,6 +20,13 @@ public final class ModelSources {
     }
 
     public static ModelDir open(Path path, PluginRegistry plugins, boolean allowRequantize) throws IOException {
+        return open(path, plugins, allowRequantize, dev.swan.api.ProgressSink.NONE);
+    }
+
+    /** As {@link #open(Path, PluginRegistry, boolean)}, downloading a hub id the cache lacks, with progress. */
+    public static ModelDir open(Path path, PluginRegistry plugins, boolean allowRequantize,
+                                dev.swan.api.ProgressSink download) throws IOException {
+        fetchIfId(path, download);
         Path p = HubCache.resolveIfId(path);
         if (Files.isRegularFile(p)) {
             for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
@@ -28,5 +35,15 @@ public final class ModelSources {
             }
         }
         return ModelFolder.open(path);
+    }
+
+    /**
+     * For a hub id ({@code owner/name[@revision]}) that is no local path: downloads what the hub cache lacks
+     * (nothing when it is complete there; refused in one line under {@code HF_HUB_OFFLINE}).
+     */
+    public static void fetchIfId(Path path, dev.swan.api.ProgressSink progress) {
+        if (!HubCache.looksLikeId(path.toString())) return;
+        new dev.swan.launcher.hub.HubDownloader(dev.swan.launcher.hub.HubSettings.of(System.getenv()))
+                .fetch(path.toString(), progress);
     }
 }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * Hugging Face model names ({@code Qwen/Qwen3-8B}) resolved in the local hub cache, laid out as the
  * huggingface_hub library writes it: {@code <cache>/models--Qwen--Qwen3-8B/refs/main} holds a commit hash,
  * {@code snapshots/<hash>/} the files (links into {@code blobs/}). The cache is {@code HF_HUB_CACHE}, else
- * {@code HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. Nothing is downloaded.
+ * {@code HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. Nothing is downloaded here (the CLI's
+ * commands download what the cache lacks).
  */
 public final class HubCache {
     /** An id as the hub spells them: owner/name, optionally @revision (a branch, tag or commit). */
@@ -56,7 +57,7 @@ public final class HubCache {
         }
         Path repo = cache.resolve("models--" + id.replace("/", "--"));
         Path snapshots = repo.resolve("snapshots");
-        String how = ": download it first (e.g. 'hf download " + id + "'; swan does not download)";
+        String how = ": 'swan inspect " + id + "' (or quantize, analyze, eval) downloads it, as 'hf download " + id + "' does";
         if (!Files.isDirectory(snapshots)) {
             throw new ModelFormatException(Path.of(id), null, "no such folder, and not in the Hugging Face cache "
                     + cache + how);
