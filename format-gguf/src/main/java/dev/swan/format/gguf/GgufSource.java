@@ -178,7 +178,7 @@ final class GgufSource implements ModelDir {
 
     @Override
     public List<Path> shardFiles() {
-        return List.of(stored.path());
+        return stored.files();
     }
 
     @Override

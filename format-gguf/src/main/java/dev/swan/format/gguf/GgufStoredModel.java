@@ -23,44 +23,72 @@ import java.util.Optional;
  */
 final class GgufStoredModel implements StoredModel {
     private final GgufReader reader;
+    private final List<GgufReader> parts;
     private final ModelConfig config;
     private final Map<String, StoredTensor> tensors;
     private final Optional<Vocabulary> vocabulary;
 
-    private GgufStoredModel(GgufReader reader, ModelConfig config, Map<String, StoredTensor> tensors,
+    private GgufStoredModel(List<GgufReader> parts, ModelConfig config, Map<String, StoredTensor> tensors,
                             Optional<Vocabulary> vocabulary) {
-        this.reader = reader;
+        this.reader = parts.get(0);
+        this.parts = List.copyOf(parts);
         this.config = config;
         this.tensors = tensors;
         this.vocabulary = vocabulary;
     }
 
-    static GgufStoredModel open(Path file) throws IOException {
-        GgufReader r = GgufReader.open(file);
+    /** llama.cpp's split files: PREFIX-00001-of-00003.gguf, the first holding the metadata. */
+    private static final java.util.regex.Pattern SPLIT = java.util.regex.Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
+
+    /** Every file of a split model (any one of them named), in order; the file alone otherwise. */
+    static List<Path> splitFiles(Path file) {
+        java.util.regex.Matcher m = SPLIT.matcher(file.getFileName().toString());
+        if (!m.matches()) return List.of(file);
+        int n = Integer.parseInt(m.group(3));
+        List<Path> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            Path p = file.resolveSibling(String.format(java.util.Locale.ROOT, "%s-%05d-of-%05d.gguf", m.group(1), i, n));
+            if (!Files.isRegularFile(p)) {
+                throw new ModelFormatException(p, null, "missing: part " + i + " of the " + n + "-file split model " + file.getFileName());
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    static GgufStoredModel open(Path given) throws IOException {
+        List<Path> files = splitFiles(given);
+        Path file = files.get(0);
+        List<GgufReader> parts = new ArrayList<>();
         try {
+            for (Path p : files) parts.add(GgufReader.open(p));
+            GgufReader r = parts.get(0);
             Map<String, GgufValue> kv = r.metadata();
+            if (value(kv, "split.count") instanceof Number count && count.intValue() != files.size()) {
+                throw new ModelFormatException(file, "split.count", count + " files, but the name says " + files.size());
+            }
             String arch = string(kv, "general.architecture", "");
             Map<String, GgufReader.Info> byName = new LinkedHashMap<>();
-            for (GgufReader.Info t : r.tensors()) byName.put(t.name(), t);
+            for (GgufReader part : parts) for (GgufReader.Info t : part.tensors()) byName.put(t.name(), t);
             ModelConfig config = config(file, arch, kv, byName);
             int heads = config.numHeads().orElse(0);
             int kvHeads = config.numKvHeads().orElse(heads);
             Map<String, StoredTensor> tensors = new LinkedHashMap<>();
             boolean mixtral = config.modelType().equals("mixtral");
-            for (GgufReader.Info t : r.tensors()) {
+            for (GgufReader part : parts) for (GgufReader.Info t : part.tensors()) {
                 String hf = GgufArch.hfName(t.name(), mixtral).orElse(t.name());
                 int permute = 0;
                 if (arch.equals("llama")) {
                     if (t.name().matches("blk\\.\\d+\\.attn_q\\.(weight|bias)")) permute = heads;
                     if (t.name().matches("blk\\.\\d+\\.attn_k\\.(weight|bias)")) permute = kvHeads;
                 }
-                if (tensors.put(hf, new Tensor(r, t, hf, permute)) != null) {
+                if (tensors.put(hf, new Tensor(part, t, hf, permute)) != null) {
                     throw new ModelFormatException(file, t.name(), "two tensors stand for " + hf);
                 }
             }
-            return new GgufStoredModel(r, config, Collections.unmodifiableMap(tensors), vocabulary(kv));
-        } catch (RuntimeException e) {
-            r.close();
+            return new GgufStoredModel(parts, config, Collections.unmodifiableMap(tensors), vocabulary(kv));
+        } catch (IOException | RuntimeException e) {
+            for (GgufReader p : parts) p.close();
             throw e;
         }
     }
@@ -170,6 +198,11 @@ final class GgufStoredModel implements StoredModel {
         if (value(kv, key) instanceof Long l) c.put(hfKey, l);
     }
 
+    /** The files, in order (one unless the model is split). */
+    List<Path> files() {
+        return parts.stream().map(GgufReader::file).toList();
+    }
+
     /** The file's metadata, every key as stored. */
     Map<String, GgufValue> metadata() {
         return reader.metadata();
@@ -198,7 +231,9 @@ final class GgufStoredModel implements StoredModel {
     @Override
     public long fileBytes() {
         try {
-            return Files.size(reader.file());
+            long n = 0;
+            for (GgufReader p : parts) n += Files.size(p.file());
+            return n;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -207,7 +242,7 @@ final class GgufStoredModel implements StoredModel {
     @Override
     public void close() {
         try {
-            reader.close();
+            for (GgufReader p : parts) p.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
