@@ -129,7 +129,10 @@ class LlamaQuantizeOptionsTest {
             "qwen3-gutenberg-4m; Q4_K_M; --output-tensor-type F32; 518b1a15800c5c4606c908b41cc45b298367187ac5bce5c2070ab2c56e1846e4",
             "stories260K; Q4_0; --output-tensor-type Q5_1; 2f38922c9684ffc268fb2dcae2eeef3663ce226e0a477a69ccb4b5c891545b93",
             "stories260K; Q4_0; --output-tensor-type Q5_1 --token-embedding-type Q4_1; 397b75cfa11d2c5275d2c18a2428401a78286a0edb14e0c6d3f89fa84ef6e3ec",
-            "stories260K; Q4_0; --pure --output-tensor-type Q5_1; 5465426e92f0a58d886cbe2b9fefbd5d670af5f006c72d2247f2380578ed694d"})
+            "stories260K; Q4_0; --pure --output-tensor-type Q5_1; 5465426e92f0a58d886cbe2b9fefbd5d670af5f006c72d2247f2380578ed694d",
+            "qwen3-gutenberg-4m; Q8_0; --pure --prune-layers 0,3; 627a525de0ac43c41e65400ac9d6b33117718ffa0017efcee559013f0d4886a8",
+            "qwen3-gutenberg-4m; Q4_0; --prune-layers 1; 2bb65e35215079ff4f7baeb1eeeb83c474836b46b32c6bc3f4da31081fd0ae66",
+            "stories260K; Q4_0; --prune-layers 2,4; 9448ce8e21e323be754b2b82102750c35db2b127f653000e5f5996a0922866a7"})
     void equalsLlamaQuantizeWithTheSameOptions(String model, String type, String options, String sha256) throws Exception {
         Path out = tmp.resolve("o.gguf");
         java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("quantize",
@@ -137,6 +140,59 @@ class LlamaQuantizeOptionsTest {
         a.addAll(java.util.List.of(options.split(" ")));
         run(a.toArray(new String[0]));
         assertEquals(sha256, tensorsHash(out));
+    }
+
+    /**
+     * --override-kv as llama-quantize writes it (checked against its output for these four): each key removed and
+     * written again last, int as u32 of the magnitude, float as f32; a malformed entry refused in one line.
+     */
+    @Test
+    void overrideKvWritesTheKeysLastAsLlamaQuantize() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path out = tmp.resolve("kv.gguf");
+        run("quantize", model, out.toString(), "Q4_K_M", "--override-kv", "qwen3.context_length=int:-4096",
+                "--override-kv", "general.name=str:renamed", "--override-kv", "qwen3.rope.freq_base=float:5e5",
+                "--override-kv", "tokenizer.ggml.add_bos_token=bool:false", "-q");
+        try (GgufReader g = GgufReader.open(out)) {
+            java.util.List<java.util.Map.Entry<String, dev.swan.format.gguf.GgufValue>> kv = new java.util.ArrayList<>(g.metadata().entrySet());
+            java.util.List<String> last = kv.subList(kv.size() - 4, kv.size()).stream().map(e -> e.getKey() + "=" + e.getValue().type()
+                    + ":" + e.getValue().value()).toList();
+            assertEquals(java.util.List.of("qwen3.context_length=4:4096", "general.name=8:renamed",
+                    "qwen3.rope.freq_base=6:500000.0", "tokenizer.ggml.add_bos_token=7:false"), last);
+        }
+        Cli bad = Cli.run("quantize", model, tmp.resolve("x.gguf").toString(), "Q4_K_M", "--override-kv", "a.b=long:3", "-q");
+        assertTrue(bad.exit() != 0 && bad.err().contains("TYPE is int, float, bool or str"), bad.toString());
+        Cli mlx = Cli.run("quantize", model, "-o", tmp.resolve("m").toString(), "--override-kv", "a.b=int:3", "-q");
+        assertEquals(2, mlx.exit(), mlx.toString());
+        assertTrue(mlx.err().contains("--override-kv does not apply to mlx outputs") && mlx.err().contains("-f gguf"), mlx.err());
+    }
+
+    /** --prune-layers in MLX too: the layers renumbered, the count shortened, the kept weights unchanged. */
+    @Test
+    void pruneLayersAppliesToEveryFormat() throws IOException {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path all = tmp.resolve("all");
+        Path pruned = tmp.resolve("pruned");
+        run("quantize", model, "-o", all.toString(), "--uniform", "4", "-q");
+        run("quantize", model, "-o", pruned.toString(), "--uniform", "4", "--prune-layers", "2", "-q");
+        String config = Files.readString(pruned.resolve("config.json"));
+        assertTrue(config.contains("\"num_hidden_layers\": 3"), config);
+        try (var a = dev.swan.toolkit.safetensors.SafetensorsFile.open(all.resolve("model.safetensors"));
+             var p = dev.swan.toolkit.safetensors.SafetensorsFile.open(pruned.resolve("model.safetensors"))) {
+            assertTrue(p.tensors().keySet().stream().noneMatch(n -> n.startsWith("model.layers.3.")));
+            for (String[] pair : new String[][] {{"model.layers.1.mlp.down_proj.weight", "model.layers.1.mlp.down_proj.weight"},
+                    {"model.layers.3.mlp.down_proj.weight", "model.layers.2.mlp.down_proj.weight"}}) {
+                var x = a.tensors().get(pair[0]);
+                var y = p.tensors().get(pair[1]);
+                byte[] bx = new byte[(int) x.byteSize()];
+                byte[] by = new byte[(int) y.byteSize()];
+                a.data(x).readBytes(0, bx, 0, bx.length);
+                p.data(y).readBytes(0, by, 0, by.length);
+                assertArrayEquals(bx, by, pair[0] + " -> " + pair[1]);
+            }
+        }
+        Cli beyond = Cli.run("quantize", model, "-o", tmp.resolve("z").toString(), "--uniform", "4", "--prune-layers", "4", "-q");
+        assertTrue(beyond.exit() != 0 && beyond.err().contains("the model has 4 layers"), beyond.toString());
     }
 
     /** SHA-256 over every tensor sorted by name: its name, its type id (one byte), its data. */

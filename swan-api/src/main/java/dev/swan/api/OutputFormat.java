@@ -123,6 +123,18 @@ public interface OutputFormat extends SwanPlugin {
         return Optional.empty();
     }
 
+    /**
+     * Options of the runtime's own converter that one of this format's parameters means, by option name
+     * ({@code --dtype} of mlx_lm.convert, {@code --override-kv} of llama-quantize) to parameter name: the
+     * launcher accepts those options under the peer's names and passes their values (repeated ones joined by
+     * {@code ;}) as that parameter, so it knows no format's keys.
+     *
+     * @since SPI 1.7
+     */
+    default java.util.Map<String, String> peerOptions() {
+        return java.util.Map.of();
+    }
+
     /** A quantizer for metrics to measure real target error, e.g. spec {@code mlx:4:64}; empty if not offered. */
     default Optional<Quantizer> quantizer(String spec) {
         return Optional.empty();

@@ -71,7 +71,15 @@ public final class GgufFormat implements OutputFormat {
                 ParameterSpec.ofString("save_imatrix", "", "also write the matrix used (e.g. self-calibration's) to this file, "
                         + "in llama.cpp's format"),
                 ParameterSpec.ofString("preset", "", "llama-quantize's per-tensor recipe for every quantized decision "
-                        + "(the --preset baseline): " + GgufPreset.names()));
+                        + "(the --preset baseline): " + GgufPreset.names()),
+                ParameterSpec.ofString("override_kv", "", "llama-quantize's --override-kv: metadata KEY=TYPE:VALUE entries "
+                        + "(TYPE int, float, bool or str), separated by ';', written last as llama-quantize writes them"));
+    }
+
+    /** llama-quantize's --override-kv. */
+    @Override
+    public Map<String, String> peerOptions() {
+        return Map.of("--override-kv", "override_kv");
     }
 
     @Override
@@ -120,6 +128,7 @@ public final class GgufFormat implements OutputFormat {
         List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, new AllocationPlan("check", Map.of(), List.of()), p);
         try {
             GgufMetadata.build(model, arch, entries); // tokenizer and hyper-parameters, refused here if unusable
+            GgufMetadata.override(new java.util.LinkedHashMap<>(), p.getString("override_kv"));
         } catch (IOException e) {
             throw new OutputException(null, model.path() + ": cannot read tokenizer files: " + e.getMessage(), e);
         }
@@ -136,6 +145,7 @@ public final class GgufFormat implements OutputFormat {
         GgufImportance importance = GgufImportance.of(ctx.parameters(), ctx.inputEnergies(), arch);
         List<GgufPlan.Entry> entries = GgufPlan.build(model, arch, plan, ctx.parameters(), importance);
         Map<String, GgufValue> kv = GgufMetadata.build(model, arch, entries);
+        GgufMetadata.override(kv, ctx.parameters().getString("override_kv"));
         String save = ctx.parameters().getString("save_imatrix");
         if (!save.isEmpty() && importance.isImatrix()) {
             GgufImatrix.writeLegacy(Path.of(save), importance.matrix(), 1, "swan self-calibration");

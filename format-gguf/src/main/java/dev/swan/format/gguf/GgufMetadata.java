@@ -110,6 +110,48 @@ final class GgufMetadata {
         return kv;
     }
 
+    /**
+     * llama-quantize's --override-kv entries applied as it applies them: each key removed and written again
+     * last; {@code int} as an unsigned 32-bit value of the number's magnitude, {@code float} as f32, {@code bool}
+     * true/false, {@code str} up to 127 characters.
+     */
+    static void override(Map<String, GgufValue> kv, String entries) {
+        if (entries == null || entries.isBlank()) return;
+        for (String e : entries.split(";")) {
+            if (e.isBlank()) continue;
+            int eq = e.indexOf('=');
+            if (eq <= 0 || eq >= 128) throw bad(e, "not KEY=TYPE:VALUE");
+            String key = e.substring(0, eq);
+            String v = e.substring(eq + 1);
+            GgufValue value;
+            try {
+                if (v.startsWith("int:")) {
+                    value = GgufValue.u32(Math.abs(Long.parseLong(v.substring(4).trim())) & 0xffffffffL);
+                } else if (v.startsWith("float:")) {
+                    value = GgufValue.f32(Double.parseDouble(v.substring(6).trim()));
+                } else if (v.startsWith("bool:")) {
+                    String b = v.substring(5);
+                    if (!b.equals("true") && !b.equals("false")) throw bad(e, "a bool is true or false");
+                    value = GgufValue.bool(b.equals("true"));
+                } else if (v.startsWith("str:")) {
+                    if (v.length() - 4 > 127) throw bad(e, "a str value has at most 127 characters");
+                    value = GgufValue.string(v.substring(4));
+                } else {
+                    throw bad(e, "TYPE is int, float, bool or str");
+                }
+            } catch (NumberFormatException x) {
+                throw bad(e, "the value is not a number");
+            }
+            kv.remove(key);
+            kv.put(key, value);
+        }
+    }
+
+    private static dev.swan.api.ConfigException bad(String entry, String why) {
+        return new dev.swan.api.ConfigException("gguf.override_kv", 0, 0, "'" + entry + "': " + why
+                + " (e.g. qwen3.context_length=int:8192, general.name=str:my-model)");
+    }
+
     /** Rows of the token embedding, which the token list must match. */
     static int embeddingRows(ModelDir model) {
         return (int) (long) model.find("model.embed_tokens.weight").map(t -> t.dim(0))

@@ -81,6 +81,7 @@ final class GgufSizer implements TensorSizer {
                 java.util.Map.of(), List.of()), p);
         GgufLayout layout = new GgufLayout();
         layout.kv.putAll(GgufMetadata.build(model, arch, entries));
+        GgufMetadata.override(layout.kv, p.getString("override_kv"));
         for (GgufPlan.Entry e : entries) layout.tensors.add(new GgufLayout.Tensor(e.name(), e.ne(), e.type()));
         return layout.header().length;
     }

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -76,6 +77,12 @@ public final class MlxFormat implements OutputFormat {
         List<String> names = new java.util.ArrayList<>();
         for (Path p : model.tokenizerFiles()) names.add(p.getFileName().toString());
         return hasTokenizer(names);
+    }
+
+    /** mlx_lm.convert's --dtype. */
+    @Override
+    public Map<String, String> peerOptions() {
+        return Map.of("--dtype", "dtype");
     }
 
     @Override

@@ -116,6 +116,18 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--leave-output-tensor", description = "llama-quantize's: keep the output head in its source float type.")
     boolean leaveOutputTensor;
 
+    @Option(names = "--override-kv", paramLabel = "KEY=TYPE:VALUE", description = "llama-quantize's: set a metadata "
+            + "key of the output (TYPE int, float, bool or str; repeatable), e.g. qwen3.context_length=int:8192.")
+    List<String> overrideKv = new java.util.ArrayList<>();
+
+    @Option(names = "--prune-layers", paramLabel = "N,N...", split = ",", description = "llama-quantize's: leave these "
+            + "decoder layers (0-based) out; later layers are renumbered and the layer count shortened. Any format.")
+    java.util.TreeSet<Integer> pruneLayers = new java.util.TreeSet<>();
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "mlx_lm.convert's: the float type of the output's "
+            + "unquantized tensors, scales and biases (bfloat16, float16, float32).")
+    String dtype;
+
     @Option(names = "--allow-requantize", description = "llama-quantize's: accept a GGUF whose weights are already "
             + "quantized (dequantized tensor by tensor, then quantized again; quality is lower than from the float weights).")
     boolean allowRequantize;
@@ -167,8 +179,16 @@ public final class QuantizeCommand implements Callable<Integer> {
                 baseline.uniform = "4";
             }
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
-            try (ModelDir model = dev.swan.launcher.pipeline.ModelSources.open(s.model(), plugins, allowRequantize,
-                    dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download", root.quiet()))) {
+            Map<String, List<String>> peer = new java.util.LinkedHashMap<>();
+            if (dtype != null) peer.put("--dtype", List.of(dtype));
+            if (!overrideKv.isEmpty()) peer.put("--override-kv", overrideKv);
+            s = PeerOptions.apply(s, plugins, peer, spec.commandLine());
+            if (pruneLayers.stream().anyMatch(n -> n < 0)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prune-layers: layer ids are 0 or more");
+            }
+            try (ModelDir model = dev.swan.launcher.pipeline.PrunedModel.of(dev.swan.launcher.pipeline.ModelSources.open(
+                    s.model(), plugins, allowRequantize, dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download",
+                    root.quiet())), pruneLayers)) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 List<String> types = new java.util.ArrayList<>(tensorTypes);
                 if (tensorTypeFile != null) types.addAll(LlamaQuantizeOptions.readTensorTypeFile(tensorTypeFile));
