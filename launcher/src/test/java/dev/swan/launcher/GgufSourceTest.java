@@ -145,6 +145,31 @@ class GgufSourceTest {
         assertTrue(cfg.contains("<|im_start|>") && cfg.contains("\"eos_token\": \"<|im_end|>\""), cfg);
     }
 
+    /** Mixture-of-experts models (stacked experts, qwen2moe's shared expert and its vector-stored gate) round trip too. */
+    @Test
+    void mixtureOfExpertsRoundTrips() throws IOException {
+        for (var e : Map.of("qwen2moe", dev.swan.testkit.SyntheticModel.qwen2Moe(), "qwen3moe",
+                dev.swan.testkit.SyntheticModel.qwen3Moe()).entrySet()) {
+            Path folder = tmp.resolve(e.getKey());
+            dev.swan.testkit.SyntheticModel.write(e.getValue(), folder);
+            Path gguf = tmp.resolve(e.getKey() + ".gguf");
+            run("quantize", folder.toString(), gguf.toString(), "BF16", "-q");
+            Path a = tmp.resolve(e.getKey() + "-a.gguf");
+            Path b = tmp.resolve(e.getKey() + "-b.gguf");
+            run("quantize", folder.toString(), a.toString(), "Q4_K_M", "-q");
+            run("quantize", gguf.toString(), b.toString(), "Q4_K_M", "-q");
+            assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), e.getKey());
+            Path am = tmp.resolve(e.getKey() + "-a-mlx");
+            Path bm = tmp.resolve(e.getKey() + "-b-mlx");
+            run("quantize", folder.toString(), "-o", am.toString(), "--uniform", "4", "-q");
+            run("quantize", gguf.toString(), "-f", "mlx", "-o", bm.toString(), "--uniform", "4", "-q");
+            assertEquals(safetensors(am.resolve("model.safetensors")), safetensors(bm.resolve("model.safetensors")),
+                    e.getKey() + ": BF16 norms offered as BF16, the shared-expert gate as [1, hidden]");
+            String config = Files.readString(bm.resolve("config.json"));
+            assertTrue(config.contains("\"decoder_sparse_step\": 1") && config.contains("\"mlp_only_layers\": []"), config);
+        }
+    }
+
     @Test
     void quantizedSourceNeedsAllowRequantize() {
         Path q8 = SharedModels.model("llama-quantize").resolve("qwen3-gutenberg-4m-Q8_0.gguf");

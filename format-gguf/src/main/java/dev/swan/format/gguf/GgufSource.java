@@ -61,6 +61,11 @@ final class GgufSource implements ModelDir {
             Map<String, TensorData> data = new LinkedHashMap<>();
             Map<DType, Long> floats = new LinkedHashMap<>();
             for (StoredTensor t : m.tensors().values()) {
+                GgmlType type = ((GgufStoredModel.Tensor) t).info().type();
+                if (t.shape().length >= 2 && type.isFloat()) floats.merge(DType.valueOf(type.name()), t.rows() * t.cols(), Long::sum);
+            }
+            DType working = floats.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F16);
+            for (StoredTensor t : m.tensors().values()) {
                 GgufStoredModel.Tensor g = (GgufStoredModel.Tensor) t;
                 GgmlType type = g.info().type();
                 DType dtype = switch (type) {
@@ -76,7 +81,12 @@ final class GgufSource implements ModelDir {
                         yield DType.F32;
                     }
                 };
-                if (t.shape().length >= 2) floats.merge(type.isFloat() ? dtype : DType.F16, t.rows() * t.cols(), Long::sum);
+                // llama.cpp's converters widen norms and biases to F32; where the values are exactly the model's
+                // working type (a BF16 model's norms), they are offered in it, as the checkpoint holds them
+                if (dtype == DType.F32 && type == GgmlType.F32 && working != DType.F32 && t.shape().length == 1
+                        && exactIn(working, t)) {
+                    dtype = working;
+                }
                 long numel = t.rows() * t.cols();
                 TensorInfo info = new TensorInfo(t.name(), dtype, t.shape(), file,
                         g.reader().dataStart() + g.info().offset(), numel * dtype.size());
@@ -85,6 +95,9 @@ final class GgufSource implements ModelDir {
             }
             Map<String, Object> cfg = new LinkedHashMap<>(m.config().raw());
             cfg.putIfAbsent("hidden_act", "silu");
+            if (cfg.get("rope_dimension_count") instanceof Number n && m.config().headDim().orElse(-1) == n.intValue()) {
+                cfg.remove("rope_dimension_count"); // the whole head rotates: config.json says nothing
+            }
             // the ids mlx_lm stops generating at, and llama's bias switch, as config.json states them
             for (String which : List.of("bos", "eos")) {
                 if (m.metadata().get("tokenizer.ggml." + which + "_token_id") != null
@@ -93,7 +106,6 @@ final class GgufSource implements ModelDir {
                 }
             }
             if (m.config().modelType().equals("llama")) cfg.put("attention_bias", m.tensors().containsKey("model.layers.0.self_attn.q_proj.bias"));
-            DType working = floats.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F16);
             cfg.put("torch_dtype", switch (working) {
                 case BF16 -> "bfloat16";
                 case F32 -> "float32";
@@ -111,6 +123,16 @@ final class GgufSource implements ModelDir {
             if (side != null) deleteTree(side);
             throw e;
         }
+    }
+
+    /** Whether every value of a (small, 1-D) F32 tensor is exactly a value of {@code type}. */
+    private static boolean exactIn(DType type, StoredTensor t) {
+        float[] v = new float[(int) t.cols()];
+        t.decodeRows(0, 1, v);
+        for (float f : v) {
+            if (dev.swan.toolkit.tensor.HalfFloats.roundTo(type, f) != f && !Float.isNaN(f)) return false;
+        }
+        return true;
     }
 
     /** The GGUF a side folder stands for, when {@code dir} is one. */

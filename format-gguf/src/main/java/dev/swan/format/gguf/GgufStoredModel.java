@@ -119,6 +119,9 @@ final class GgufStoredModel implements StoredModel {
             if (!arch.equals("llama")) {
                 // llama.cpp's qwen3moe renormalises the top-k weights, its qwen2moe does not
                 c.put("norm_topk_prob", arch.equals("qwen3moe"));
+                // llama.cpp's qwen MoE models are a mixture in every layer
+                c.put("decoder_sparse_step", 1L);
+                c.put("mlp_only_layers", List.of());
                 GgufReader.Info gate = tensors.get("blk.0.ffn_gate_exps.weight");
                 if (gate != null && gate.ne().length == 3) c.put("moe_intermediate_size", gate.ne()[1]);
                 copyInt(kv, arch + ".expert_feed_forward_length", c, "moe_intermediate_size");
@@ -253,6 +256,8 @@ final class GgufStoredModel implements StoredModel {
         @Override
         public long[] shape() {
             long[] ne = info.ne();
+            // qwen2moe's shared-expert gate, [1, hidden] in the checkpoint, is stored as a vector
+            if (ne.length == 1 && name.endsWith("mlp.shared_expert_gate.weight")) return new long[] {1, ne[0]};
             long[] s = new long[ne.length];
             for (int i = 0; i < ne.length; i++) s[i] = ne[ne.length - 1 - i];
             return s;

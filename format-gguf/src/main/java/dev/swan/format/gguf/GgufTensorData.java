@@ -8,7 +8,8 @@ import java.io.UncheckedIOException;
 /**
  * One GGUF tensor as a source's data, read row by row through positional reads in Hugging Face row order.
  * A float tensor's bytes are its stored bytes; a quantized one (read with --allow-requantize) is
- * dequantized as llama.cpp would and offered as little-endian F32.
+ * dequantized as llama.cpp would and offered as little-endian F32; an F32 norm offered in the model's 16-bit
+ * type (its values are exactly that type's) is narrowed without rounding.
  */
 final class GgufTensorData implements TensorData {
     private final TensorInfo info;
@@ -18,7 +19,7 @@ final class GgufTensorData implements TensorData {
     GgufTensorData(TensorInfo info, GgufStoredModel.Tensor stored) {
         this.info = info;
         this.stored = stored;
-        this.raw = stored.info().type().isFloat();
+        this.raw = stored.info().type().name().equals(info.dtype().name());
     }
 
     @Override
@@ -53,6 +54,7 @@ final class GgufTensorData implements TensorData {
         int skip = (int) (byteOffset % rowBytes);
         byte[] buf = new byte[rowBytes];
         float[] floats = raw ? null : new float[(int) info.cols()];
+        int size = info.dtype().size();
         int done = 0;
         try {
             while (done < length) {
@@ -61,11 +63,12 @@ final class GgufTensorData implements TensorData {
                 } else {
                     stored.decodeRows(row, 1, floats);
                     for (int i = 0; i < floats.length; i++) {
-                        int b = Float.floatToRawIntBits(floats[i]);
-                        buf[4 * i] = (byte) b;
-                        buf[4 * i + 1] = (byte) (b >>> 8);
-                        buf[4 * i + 2] = (byte) (b >>> 16);
-                        buf[4 * i + 3] = (byte) (b >>> 24);
+                        int b = switch (info.dtype()) {
+                            case BF16 -> dev.swan.toolkit.tensor.HalfFloats.f32ToBf16(floats[i]);
+                            case F16 -> dev.swan.toolkit.tensor.HalfFloats.f32ToF16(floats[i]);
+                            default -> Float.floatToRawIntBits(floats[i]);
+                        };
+                        for (int k = 0; k < size; k++) buf[size * i + k] = (byte) (b >>> (8 * k));
                     }
                 }
                 int n = Math.min(rowBytes - skip, length - done);
