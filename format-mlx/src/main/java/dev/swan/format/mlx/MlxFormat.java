@@ -79,6 +79,13 @@ public final class MlxFormat implements OutputFormat {
         return hasTokenizer(names);
     }
 
+    /** A quantized MLX folder, dequantized (mlx_lm.convert -d); a folder without MLX quantization is no MLX source. */
+    @Override
+    public Optional<ModelDir> openSource(Path path, boolean allowRequantize) throws java.io.IOException {
+        if (!Files.isDirectory(path) || !Files.isRegularFile(path.resolve("config.json"))) return Optional.empty();
+        return MlxSource.open(path, allowRequantize);
+    }
+
     /** mlx_lm.convert's --dtype. */
     @Override
     public Map<String, String> peerOptions() {

@@ -186,7 +186,7 @@ final class MlxStoredModel implements StoredModel {
     }
 
     /** An affine-quantized module: ŵ = scale · q + bias per group, in float32 from the stored scale and bias. */
-    private record Affine(String name, long[] shape, int bits, int group, TensorData codes, TensorData scales,
+    record Affine(String name, long[] shape, int bits, int group, TensorData codes, TensorData scales,
                           TensorData biases, long storedBytes) implements StoredTensor {
         @Override
         public long[] shape() {
@@ -196,6 +196,29 @@ final class MlxStoredModel implements StoredModel {
         @Override
         public String encoding() {
             return "affine" + bits + "/g" + group;
+        }
+
+        /**
+         * Rows as MLX's {@code dequantize} op returns them in {@code out} (the scales' type): {@code q × scale} rounded
+         * to it, then {@code + bias} rounded again, as its element-wise multiply and add of a 16-bit type do.
+         */
+        void dequantizeRows(long first, int count, float[] dst, dev.swan.api.tensor.DType out) {
+            int cols = (int) cols();
+            int rowBytes = cols * bits / 8;
+            int groups = cols / group;
+            byte[] packed = new byte[rowBytes * count];
+            float[] sc = new float[groups * count];
+            float[] bi = new float[groups * count];
+            codes.readBytes(first * rowBytes, packed, 0, packed.length);
+            scales.readFloats(first * groups, sc, 0, sc.length);
+            biases.readFloats(first * groups, bi, 0, bi.length);
+            for (int r = 0; r < count; r++) {
+                for (int i = 0; i < cols; i++) {
+                    int g = r * groups + i / group;
+                    float product = dev.swan.toolkit.tensor.HalfFloats.roundTo(out, sc[g] * BitPacker.unpack(packed, r * rowBytes, i, bits));
+                    dst[r * cols + i] = dev.swan.toolkit.tensor.HalfFloats.roundTo(out, product + bi[g]);
+                }
+            }
         }
 
         @Override

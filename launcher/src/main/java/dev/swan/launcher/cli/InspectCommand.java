@@ -35,7 +35,7 @@ public final class InspectCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     dev.swan.launcher.SwanCommand root;
 
-    @Parameters(paramLabel = "MODEL", description = "Hugging Face model directory (config.json + safetensors), hub id, "
+    @Parameters(paramLabel = "MODEL_DIR", description = "Hugging Face model directory (config.json + safetensors), hub id, "
             + "or a GGUF file (shown under Hugging Face names).")
     Path modelDir;
 

@@ -128,6 +128,10 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "unquantized tensors, scales and biases (bfloat16, float16, float32).")
     String dtype;
 
+    @Option(names = {"-d", "--dequantize"}, description = "mlx_lm.convert's: write a quantized MLX model's weights "
+            + "back in float (dequantized as MLX does, in the model's float type); any output format.")
+    boolean dequantize;
+
     @Option(names = "--allow-requantize", description = "llama-quantize's: accept a GGUF whose weights are already "
             + "quantized (dequantized tensor by tensor, then quantized again; quality is lower than from the float weights).")
     boolean allowRequantize;
@@ -178,7 +182,24 @@ public final class QuantizeCommand implements Callable<Integer> {
                 if (baseline == null) baseline = new Baseline();
                 baseline.uniform = "4";
             }
+            if (dequantize) {
+                if (baseline != null && (baseline.uniform != null || baseline.preset != null)) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-d writes float weights: "
+                            + "give it without --uniform, --preset or TYPE");
+                }
+                if (baseline == null) baseline = new Baseline();
+                baseline.uniform = "8";
+            }
             if (baseline != null && (baseline.uniform != null || baseline.preset != null)) s = baseline(s, plugins);
+            if (dequantize) {
+                // every tensor in float: the uniform plan with one override above all others
+                dev.swan.api.AllocationPolicy p = s.policy();
+                List<dev.swan.api.AllocationPolicy.Override> all = new java.util.ArrayList<>();
+                all.add(new dev.swan.api.AllocationPolicy.Override(".*", 16, 0, ""));
+                all.addAll(p.overrides());
+                s = s.withPolicy(new dev.swan.api.AllocationPolicy(p.protectedPatterns(), p.sensitivePatterns(), all,
+                        p.groupSizes(), p.target()));
+            }
             Map<String, List<String>> peer = new java.util.LinkedHashMap<>();
             if (dtype != null) peer.put("--dtype", List.of(dtype));
             if (!overrideKv.isEmpty()) peer.put("--override-kv", overrideKv);
@@ -187,7 +208,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prune-layers: layer ids are 0 or more");
             }
             try (ModelDir model = dev.swan.launcher.pipeline.PrunedModel.of(dev.swan.launcher.pipeline.ModelSources.open(
-                    s.model(), plugins, allowRequantize, dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download",
+                    s.model(), plugins, allowRequantize || dequantize, dev.swan.launcher.ui.ProgressLine.forTerminal(out, "download",
                     root.quiet())), pruneLayers)) {
                 PhaseLines phases = new PhaseLines(out, root.quiet());
                 List<String> types = new java.util.ArrayList<>(tensorTypes);

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Opens the model a command quantizes: a Hugging Face folder (or hub id), or a file an installed format reads
- * as a source (a GGUF), so a llama.cpp user's {@code model-f16.gguf} is quantized like the folder it came from.
+ * Opens the model a command quantizes: a Hugging Face folder (or hub id), or what an installed format reads
+ * as a source (a GGUF file, a quantized MLX folder), so a llama.cpp user's {@code model-f16.gguf} is
+ * quantized like the folder it came from.
  */
 public final class ModelSources {
     private ModelSources() {
@@ -28,7 +29,7 @@ public final class ModelSources {
                                 dev.swan.api.ProgressSink download) throws IOException {
         fetchIfId(path, download);
         Path p = HubCache.resolveIfId(path);
-        if (Files.isRegularFile(p)) {
+        if (Files.exists(p)) {
             for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
                 Optional<ModelDir> m = f.plugin().openSource(p, allowRequantize);
                 if (m.isPresent()) return m.get();
