@@ -11,6 +11,7 @@ import dev.swan.api.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -168,6 +169,53 @@ class GgufSourceTest {
             String config = Files.readString(bm.resolve("config.json"));
             assertTrue(config.contains("\"decoder_sparse_step\": 1") && config.contains("\"mlp_only_layers\": []"), config);
         }
+    }
+
+    /**
+     * --keep-split: one output file per weight file of the source, each tensor in the part its source came from;
+     * the first part holds the metadata, every part split.no / split.count / split.tensors.count. (Checked by
+     * hand against llama-quantize 80fb11a --keep-split on llama.cpp's gguf-split of stories260K: the same
+     * tensors in each part, the same split keys.)
+     */
+    @Test
+    void keepSplitWritesOnePartPerSourceFile() throws IOException {
+        Path folder = tmp.resolve("sharded");
+        dev.swan.testkit.SyntheticModel.write(dev.swan.testkit.SyntheticModel.llama().withMaxShardBytes(400_000), folder);
+        Path f32 = tmp.resolve("llama-f32.gguf");
+        run("quantize", folder.toString(), f32.toString(), "F32", "--keep-split", "-q");
+        List<Path> parts;
+        try (var files = Files.list(tmp)) {
+            parts = files.filter(p -> p.getFileName().toString().matches("llama-f32-\\d{5}-of-\\d{5}\\.gguf")).sorted().toList();
+        }
+        assertTrue(parts.size() > 1, "a part per shard: " + parts);
+        int total = 0;
+        int counted = -1;
+        for (int i = 0; i < parts.size(); i++) {
+            try (GgufReader g = GgufReader.open(parts.get(i))) {
+                assertEquals(((Number) g.metadata().get("split.no").value()).intValue(), i);
+                assertEquals(((Number) g.metadata().get("split.count").value()).intValue(), parts.size());
+                if (i > 0) assertEquals(3, g.metadata().size(), "the other parts hold only the split keys");
+                total += g.tensors().size();
+                counted = ((Number) g.metadata().get("split.tensors.count").value()).intValue();
+            }
+        }
+        assertEquals(total, counted, "split.tensors.count counts every part's tensors");
+        // the split GGUF quantizes as the folder, part for part
+        run("quantize", parts.get(1).toString(), tmp.resolve("from-gguf.gguf").toString(), "Q4_K_M", "--keep-split", "-q");
+        run("quantize", folder.toString(), tmp.resolve("from-folder.gguf").toString(), "Q4_K_M", "--keep-split", "-q");
+        Map<String, String> all = new TreeMap<>();
+        for (int i = 1; i <= parts.size(); i++) {
+            String suffix = String.format("-%05d-of-%05d.gguf", i, parts.size());
+            Map<String, String> a = tensors(tmp.resolve("from-gguf" + suffix));
+            assertEquals(tensors(tmp.resolve("from-folder" + suffix)), a, "part " + i);
+            all.putAll(a);
+        }
+        assertEquals(total, all.size());
+        Path single = tmp.resolve("single.gguf");
+        run("quantize", folder.toString(), single.toString(), "Q4_K_M", "-q");
+        assertEquals(tensors(single), all, "the parts hold the single file's tensors");
+        Cli again = Cli.run("quantize", parts.get(0).toString(), tmp.resolve("from-gguf.gguf").toString(), "Q4_K_M", "--keep-split", "-q");
+        assertEquals(1, again.exit(), "existing parts are not replaced without --force: " + again);
     }
 
     @Test

@@ -17,13 +17,23 @@ import java.util.Map;
  *                      when the run did not self-calibrate
  * @param method        how the plan was made, in a sentence (the allocator and what it weighed), for model
  *                      cards; empty when unknown ({@since SPI 1.5})
+ * @param outputName    the file name the output gets once moved into place (the target written is a temporary
+ *                      sibling), for formats that write companion files named after it; empty when unknown
+ *                      ({@since SPI 1.7})
  */
 public record FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance,
-                            Map<String, float[]> inputEnergies, String method) {
+                            Map<String, float[]> inputEnergies, String method, String outputName) {
 
     public FormatContext {
         inputEnergies = Collections.unmodifiableMap(new LinkedHashMap<>(inputEnergies));
         method = method == null ? "" : method;
+        outputName = outputName == null ? "" : outputName;
+    }
+
+    /** A context without the output's final name. */
+    public FormatContext(Parameters parameters, Parallel parallel, ProgressSink progress, String provenance,
+                         Map<String, float[]> inputEnergies, String method) {
+        this(parameters, parallel, progress, provenance, inputEnergies, method, "");
     }
 
     /** A context without a method line. */

@@ -10,12 +10,23 @@ import java.util.List;
  * @param bytes   total bytes on disk
  * @param tensors one entry per stored weight
  * @param warnings what the user must know about the output (e.g. a runtime will need a file it lacks), one line each
+ * @param companions further files written beside the output (a split model's other parts), each under a
+ *                 temporary name that begins with the output's temporary name, with the file name it gets beside
+ *                 the output once in place: the launcher moves them into place with the output, and deletes
+ *                 them when the run fails or is stopped ({@since SPI 1.7})
  */
-public record WriteReport(Path output, long bytes, List<Written> tensors, List<String> warnings) {
+public record WriteReport(Path output, long bytes, List<Written> tensors, List<String> warnings,
+                          java.util.Map<Path, String> companions) {
 
     public WriteReport {
         tensors = List.copyOf(tensors);
         warnings = List.copyOf(warnings);
+        companions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(companions));
+    }
+
+    /** A report without companion files. */
+    public WriteReport(Path output, long bytes, List<Written> tensors, List<String> warnings) {
+        this(output, bytes, tensors, warnings, java.util.Map.of());
     }
 
     /** A report without warnings. */

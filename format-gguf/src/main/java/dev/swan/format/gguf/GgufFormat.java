@@ -72,14 +72,16 @@ public final class GgufFormat implements OutputFormat {
                         + "in llama.cpp's format"),
                 ParameterSpec.ofString("preset", "", "llama-quantize's per-tensor recipe for every quantized decision "
                         + "(the --preset baseline): " + GgufPreset.names()),
+                ParameterSpec.ofBoolean("keep_split", false, "llama-quantize's --keep-split: one output file per weight "
+                        + "file of the source (a split GGUF's parts), named PREFIX-0000i-of-0000N.gguf"),
                 ParameterSpec.ofString("override_kv", "", "llama-quantize's --override-kv: metadata KEY=TYPE:VALUE entries "
                         + "(TYPE int, float, bool or str), separated by ';', written last as llama-quantize writes them"));
     }
 
-    /** llama-quantize's --override-kv. */
+    /** llama-quantize's --override-kv and --keep-split. */
     @Override
     public Map<String, String> peerOptions() {
-        return Map.of("--override-kv", "override_kv");
+        return Map.of("--override-kv", "override_kv", "--keep-split", "keep_split");
     }
 
     @Override
@@ -149,6 +151,9 @@ public final class GgufFormat implements OutputFormat {
         String save = ctx.parameters().getString("save_imatrix");
         if (!save.isEmpty() && importance.isImatrix()) {
             GgufImatrix.writeLegacy(Path.of(save), importance.matrix(), 1, "swan self-calibration");
+        }
+        if (ctx.parameters().getBoolean("keep_split") && model.shardFiles().size() > 1) {
+            return GgufSplitWriter.write(model, entries, kv, target, ctx);
         }
         return GgufWriter.write(model, entries, kv, target, ctx);
     }

@@ -88,7 +88,7 @@ final class GgufSource implements ModelDir {
                     dtype = working;
                 }
                 long numel = t.rows() * t.cols();
-                TensorInfo info = new TensorInfo(t.name(), dtype, t.shape(), file,
+                TensorInfo info = new TensorInfo(t.name(), dtype, t.shape(), g.reader().file(),
                         g.reader().dataStart() + g.info().offset(), numel * dtype.size());
                 infos.add(info);
                 data.put(t.name(), new GgufTensorData(info, g));

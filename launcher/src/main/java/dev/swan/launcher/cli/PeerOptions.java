@@ -33,7 +33,14 @@ final class PeerOptions {
                         + (takers.isEmpty() ? "" : " (it is an option of " + String.join(", ", takers) + " outputs: give -f "
                         + takers.get(0) + ")"));
             }
-            options.put(parameter, String.join(";", e.getValue()));
+            String value = String.join(";", e.getValue());
+            // typed as the parameter is, as a pipeline file's value would be
+            Object typed = value;
+            for (dev.swan.api.ParameterSpec p : f.parameters()) {
+                if (!p.name().equals(parameter)) continue;
+                if (p.type() == dev.swan.api.ParameterSpec.Type.BOOLEAN) typed = Boolean.parseBoolean(value);
+            }
+            options.put(parameter, typed);
         }
         return s.withFormat(s.format(), options);
     }

@@ -124,6 +124,10 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "decoder layers (0-based) out; later layers are renumbered and the layer count shortened. Any format.")
     java.util.TreeSet<Integer> pruneLayers = new java.util.TreeSet<>();
 
+    @Option(names = "--keep-split", description = "llama-quantize's: a split GGUF source gives a split output, tensor "
+            + "for tensor in the same part, named OUT-0000i-of-0000N.gguf (OUT without .gguf).")
+    boolean keepSplit;
+
     @Option(names = "--dtype", paramLabel = "DTYPE", description = "mlx_lm.convert's: the float type of the output's "
             + "unquantized tensors, scales and biases (bfloat16, float16, float32).")
     String dtype;
@@ -203,6 +207,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             Map<String, List<String>> peer = new java.util.LinkedHashMap<>();
             if (dtype != null) peer.put("--dtype", List.of(dtype));
             if (!overrideKv.isEmpty()) peer.put("--override-kv", overrideKv);
+            if (keepSplit) peer.put("--keep-split", List.of("true"));
             s = PeerOptions.apply(s, plugins, peer, spec.commandLine());
             if (pruneLayers.stream().anyMatch(n -> n < 0)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prune-layers: layer ids are 0 or more");
@@ -220,6 +225,16 @@ public final class QuantizeCommand implements Callable<Integer> {
                 rp.format().check(model, rp.formatParameters());
                 Path given = output != null ? output : s.output() != null ? s.output()
                         : Path.of(rp.format().defaultOutputName(model.name()));
+                int parts = model.shardFiles().size();
+                if (keepSplit && parts > 1) {
+                    // llama-quantize's names: OUT (without .gguf) as the prefix of every part
+                    String prefix = given.getFileName().toString().replaceAll("(?i)\\.gguf$", "");
+                    for (int i = 2; i <= parts; i++) {
+                        dev.swan.launcher.pipeline.AtomicOutput.prepare(given.resolveSibling(splitName(prefix, i, parts)), model.path(), force,
+                                dev.swan.launcher.pipeline.OutputKind.of(rp.format()));
+                    }
+                    given = given.resolveSibling(splitName(prefix, 1, parts));
+                }
                 // resolved once: "dir/../dir" must keep naming dir while an old output is moved aside
                 Path target = dev.swan.launcher.pipeline.AtomicOutput.resolve(given);
                 Pipeline pipeline = new Pipeline(plugins, out, Io.err(spec));
@@ -395,6 +410,10 @@ public final class QuantizeCommand implements Callable<Integer> {
         String named = name;
         return Baselines.apply(s, named, preset, plugins).orElseThrow(() -> new picocli.CommandLine.ParameterException(
                 spec.commandLine(), Baselines.unknown(s, named, preset, plugins)));
+    }
+
+    private static String splitName(String prefix, int part, int parts) {
+        return String.format(java.util.Locale.ROOT, "%s-%05d-of-%05d.gguf", prefix, part, parts);
     }
 
     static long sizeOf(Path p) throws java.io.IOException {

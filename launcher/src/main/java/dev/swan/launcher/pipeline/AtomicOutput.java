@@ -149,6 +149,7 @@ public final class AtomicOutput {
         Path parent = dest.getParent();
         if (parent != null) Files.createDirectories(parent);
         deleteRecursively(temporaryFor(dest));
+        deleteCompanions(temporaryFor(dest));
     }
 
     private static String describe(Path p) {
@@ -202,12 +203,23 @@ public final class AtomicOutput {
         Thread hook = new Thread(() -> {
             try {
                 deleteRecursively(tmp);
+                deleteCompanions(tmp);
             } catch (IOException | RuntimeException e) {
                 // writers may still be adding files while the JVM stops: the next run's prepare() finishes the job
             }
         }, "swan-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;
+    }
+
+    /** Deletes the files a format wrote beside the temporary output {@code tmp} (named {@code tmp}'s name + more). */
+    public static void deleteCompanions(Path tmp) throws IOException {
+        Path dir = tmp.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) return;
+        String prefix = tmp.getFileName() + ".";
+        try (var s = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : s) deleteRecursively(p);
+        }
     }
 
     /** Cancels a {@link #deleteOnExit} once the output is committed or already deleted. */

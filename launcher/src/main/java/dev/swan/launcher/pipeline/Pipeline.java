@@ -115,12 +115,16 @@ public final class Pipeline {
         try {
             dev.swan.api.WriteReport report = rp.format().write(model, m.plan(), tmp, new dev.swan.api.FormatContext(
                     rp.formatParameters(), dev.swan.api.numeric.Parallel.of(pool), progress, provenance, m.inputEnergies(),
-                    method(m)));
+                    method(m), target.toAbsolutePath().normalize().getFileName().toString()));
             AtomicOutput.commit(tmp, target);
+            for (Map.Entry<Path, String> c : report.companions().entrySet()) {
+                AtomicOutput.commit(c.getKey(), target.resolveSibling(c.getValue()));
+            }
             if (journalFor != null) finishJournal(journalFor);
             return report;
         } catch (Exception | Error e) {
             AtomicOutput.deleteRecursively(tmp);
+            AtomicOutput.deleteCompanions(tmp);
             if (e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException)) {
                 // e.g. "No space left on device": the JDK's message names no file
                 throw new dev.swan.api.OutputException(target, "cannot write: " + e.getMessage() + "; nothing was written", e);
