@@ -77,6 +77,19 @@ class PeerOptionsTest {
                 "--allow-requantize", "-q").exit());
     }
 
+    /** mlx_lm.convert --hf-path MODEL --mlx-path OUT -q --q-bits 3: the same output as swan's spelling. */
+    @Test
+    void hfPathAndMlxPathAreTheModelAndTheMlxOutput() throws IOException {
+        String model = SharedModels.model("stories260K").toString();
+        Path peer = tmp.resolve("peer");
+        Path own = tmp.resolve("own");
+        assertEquals(0, Cli.run("quantize", "--hf-path", model, "--mlx-path", peer.toString(), "-q", "--q-bits", "3").exit());
+        assertEquals(0, Cli.run("quantize", model, "-f", "mlx", "-o", own.toString(), "--uniform", "3", "-q").exit());
+        assertArrayEquals(Files.readAllBytes(own.resolve("model.safetensors")), Files.readAllBytes(peer.resolve("model.safetensors")));
+        Cli twice = Cli.run("quantize", model, "--hf-path", model, "-q");
+        assertEquals(2, twice.exit(), twice.toString());
+    }
+
     /** Round to nearest even bfloat16 (as MLX rounds a float result into bfloat16). */
     private static float bf16(float f) {
         int b = Float.floatToRawIntBits(f);

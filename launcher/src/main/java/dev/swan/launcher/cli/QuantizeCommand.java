@@ -61,6 +61,13 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     Path modelDir;
 
+    @Option(names = "--hf-path", paramLabel = "MODEL", description = "mlx_lm.convert's: the model (a folder or a Hugging "
+            + "Face id, downloaded when not in the cache), as MODEL_DIR.")
+    String hfPath;
+
+    @Option(names = "--mlx-path", paramLabel = "DIR", description = "mlx_lm.convert's: the MLX output folder, as -f mlx -o DIR.")
+    Path mlxPath;
+
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output directory (mlx) or file (gguf); default <model>-swan-<format>.")
     Path output;
@@ -310,6 +317,17 @@ public final class QuantizeCommand implements Callable<Integer> {
      * model. TYPE is GGUF's recipe of that name, or with --pure that type for every tensor.
      */
     private void llamaQuantizeOrder(PluginRegistry plugins) {
+        if (hfPath != null) {
+            // mlx_lm.convert --hf-path MODEL --mlx-path OUT
+            if (!positionals.isEmpty()) throw usage("the model is given twice (MODEL_DIR and --hf-path): give one");
+            positionals = new java.util.ArrayList<>(List.of(hfPath));
+        }
+        if (mlxPath != null) {
+            if (output != null) throw usage("the output is given twice (-o and --mlx-path): give one");
+            if (format != null && !format.equals("mlx")) throw usage("--mlx-path writes MLX, not " + format);
+            output = mlxPath;
+            format = "mlx";
+        }
         if (baseline == null) baseline = new Baseline();
         if (!positionals.isEmpty()) modelDir = Path.of(positionals.get(0));
         if (positionals.size() <= 1) {
