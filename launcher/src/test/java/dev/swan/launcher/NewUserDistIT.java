@@ -93,6 +93,32 @@ class NewUserDistIT {
                 missing.err);
     }
 
+    /**
+     * A hub id not in the cache is downloaded (from HF_ENDPOINT, into HF_HUB_CACHE's layout) and quantized in one
+     * command, as mlx_lm.convert --hf-path does; the next command finds it complete and asks the hub nothing.
+     */
+    @Test
+    void aModelIdIsDownloadedThenQuantized() throws Exception {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        try (var listing = Files.list(SharedModels.model("stories260K"))) {
+            for (Path f : (Iterable<Path>) listing.sorted()::iterator) files.put(f.getFileName().toString(), Files.readAllBytes(f));
+        }
+        Path cache = tmp.resolve("hub-cache");
+        try (dev.swan.launcher.hub.FakeHub hub = new dev.swan.launcher.hub.FakeHub(files)) {
+            Map<String, String> env = Map.of("HF_ENDPOINT", hub.endpoint().toString(), "HF_HUB_CACHE", cache.toString());
+            Result q = run(env, "quantize", "acme/tiny", "--uniform", "4", "-q");
+            assertEquals(0, q.exit, q.toString());
+            assertTrue(Files.isDirectory(tmp.resolve("tiny-swan-mlx")), "named after the model");
+            Path snapshot = cache.resolve("models--acme--tiny/snapshots/" + dev.swan.launcher.hub.FakeHub.COMMIT);
+            assertTrue(Files.isSymbolicLink(snapshot.resolve("model.safetensors")));
+            assertFalse(Files.exists(snapshot.resolve("tok.bin")), "only what a conversion reads");
+            int asked = hub.requests().size();
+            Result inspect = run(env, "inspect", "acme/tiny");
+            assertEquals(0, inspect.exit, inspect.toString());
+            assertEquals(asked, hub.requests().size(), "complete in the cache: no request");
+        }
+    }
+
     /** An interrupted analysis says what it kept; the re-run says it resumed. */
     @Test
     void interruptAndResumeAreAnnounced() throws Exception {
