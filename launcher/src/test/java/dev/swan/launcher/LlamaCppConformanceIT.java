@@ -321,7 +321,8 @@ class LlamaCppConformanceIT {
         files.put("F32", gguf(model, "F32"));
         files.put("other", gguf(other, "F32"));
         references.put("other", "F32");
-        String[] types = {"Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1", "Q4_0", "Q3_K", "Q2_K"};
+        String[] types = {"Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1", "Q4_0", "Q3_K", "Q2_K",
+                "IQ4_NL", "IQ4_XS", "MXFP4", "TQ2_0", "TQ1_0"};
         for (String t : types) {
             files.put(t, gguf(model, t));
             files.put(t + "-meant", gguf(meant(model, t), "F32"));
@@ -338,7 +339,7 @@ class LlamaCppConformanceIT {
         for (JsonNode res : results) if (res.has("kl")) kl.put(res.get("label").asText(), res.get("kl").asDouble());
         System.out.println("llama.cpp, synthetic Qwen3 (hidden 256): mean KL divergence over 252 positions");
         System.out.println("  TYPE  file vs meant weights   meant weights vs F32");
-        for (String t : types) System.out.printf("  %-5s %20.6f %22.6f%n", t, kl.get(t), kl.get(t + "-meant"));
+        for (String t : types) System.out.printf("  %-6s %19.6f %22.6f%n", t, kl.get(t), kl.get(t + "-meant"));
         System.out.printf("  other-weights model vs F32: %.6f%n", kl.get("other"));
         for (String t : types) {
             assertTrue(kl.get(t) < 0.005, t + " decodes as meant: KL " + kl.get(t));

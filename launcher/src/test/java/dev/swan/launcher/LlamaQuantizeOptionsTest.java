@@ -132,12 +132,20 @@ class LlamaQuantizeOptionsTest {
             "stories260K; Q4_0; --pure --output-tensor-type Q5_1; 5465426e92f0a58d886cbe2b9fefbd5d670af5f006c72d2247f2380578ed694d",
             "qwen3-gutenberg-4m; Q8_0; --pure --prune-layers 0,3; 627a525de0ac43c41e65400ac9d6b33117718ffa0017efcee559013f0d4886a8",
             "qwen3-gutenberg-4m; Q4_0; --prune-layers 1; 2bb65e35215079ff4f7baeb1eeeb83c474836b46b32c6bc3f4da31081fd0ae66",
-            "stories260K; Q4_0; --prune-layers 2,4; 9448ce8e21e323be754b2b82102750c35db2b127f653000e5f5996a0922866a7"})
+            "stories260K; Q4_0; --prune-layers 2,4; 9448ce8e21e323be754b2b82102750c35db2b127f653000e5f5996a0922866a7",
+            // the 4-bit non-linear, ternary and MXFP4 types and their recipes
+            "qwen3-gutenberg-4m; IQ4_NL; ; ee1482c9a3485b0046c00c847b4202696dc7ab963e3d8da2f3e580626290f07f",
+            "qwen3-gutenberg-4m; IQ4_XS; ; 88428090a1d8d8a8d837c56d01a9e9bfdb2aff80598d50032c1477e06f1be467",
+            "qwen3-gutenberg-4m; TQ1_0; ; a34bc2364dfd62f4f10180c8e6f8df6944af3b6c3550947cd5f5d864b719c82d",
+            "qwen3-gutenberg-4m; TQ2_0; ; 2c8534d6c44446fd5c1f7590468b92fcc9c1575ee44e1b43203d017562f145e8",
+            "qwen3-gutenberg-4m; MXFP4_MOE; --pure; cac34be5b13be05aa44d92dd3f8c1be38b93d86faad967b4e584f11aa5d8bd38",
+            "stories260K; IQ4_XS; ; e0965b66004c046d1b87292b9e0178c2b613ccb97d84392ab795f2dc0fc31bb5",
+            "stories260K; TQ2_0; ; 17fde552fa79ebeaab5b229a507c2bd8c3999713d11e3f95ffe6cc27083b27ff"})
     void equalsLlamaQuantizeWithTheSameOptions(String model, String type, String options, String sha256) throws Exception {
         Path out = tmp.resolve("o.gguf");
         java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("quantize",
                 SharedModels.model(model).toString(), out.toString(), type, "-q"));
-        a.addAll(java.util.List.of(options.split(" ")));
+        if (options != null && !options.isBlank()) a.addAll(java.util.List.of(options.trim().split(" ")));
         run(a.toArray(new String[0]));
         assertEquals(sha256, tensorsHash(out));
     }

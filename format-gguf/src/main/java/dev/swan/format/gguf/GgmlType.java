@@ -2,6 +2,8 @@ package dev.swan.format.gguf;
 
 import dev.swan.format.gguf.quant.BlockQuantizer;
 import dev.swan.format.gguf.quant.FloatTypes;
+import dev.swan.format.gguf.quant.Iq4;
+import dev.swan.format.gguf.quant.Mxfp4;
 import dev.swan.format.gguf.quant.Q2_K;
 import dev.swan.format.gguf.quant.Q3_K;
 import dev.swan.format.gguf.quant.Q4_0;
@@ -12,6 +14,7 @@ import dev.swan.format.gguf.quant.Q5_1;
 import dev.swan.format.gguf.quant.Q5_K;
 import dev.swan.format.gguf.quant.Q6_K;
 import dev.swan.format.gguf.quant.Q8_0;
+import dev.swan.format.gguf.quant.Ternary;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -20,7 +23,9 @@ public enum GgmlType {
     F32(0, FloatTypes.F32, 32), F16(1, FloatTypes.F16, 16, 0), BF16(30, FloatTypes.BF16, 16),
     Q4_0(2, new Q4_0(), 4, 0), Q4_1(3, new Q4_1(), 4, 0, 2), Q5_0(6, new Q5_0(), 5, 0), Q5_1(7, new Q5_1(), 5, 0, 2),
     Q8_0(8, new Q8_0(), 8, 0), Q2_K(10, new Q2_K(), 2, 80, 82), Q3_K(11, new Q3_K(), 3, 108),
-    Q4_K(12, new Q4_K(), 4, 0, 2), Q5_K(13, new Q5_K(), 5, 0, 2), Q6_K(14, new Q6_K(), 6, 208);
+    Q4_K(12, new Q4_K(), 4, 0, 2), Q5_K(13, new Q5_K(), 5, 0, 2), Q6_K(14, new Q6_K(), 6, 208),
+    IQ4_NL(20, Iq4.NL, 4, 0), IQ4_XS(23, Iq4.XS, 4, 0), TQ1_0(34, Ternary.TQ1_0, 2, 52), TQ2_0(35, Ternary.TQ2_0, 2, 64),
+    MXFP4(39, new Mxfp4(), 4);
 
     private final int id;
     private final BlockQuantizer quantizer;
@@ -70,6 +75,14 @@ public enum GgmlType {
         return nominalBits;
     }
 
+    /**
+     * Whether the rate–distortion plan may choose this type: the legacy and K-quant types. The ternary types
+     * suit only models trained ternary, and the others wait for measurement to show a plan gains by them.
+     */
+    public boolean candidate() {
+        return id < 20;
+    }
+
     public boolean isFloat() {
         return this == F32 || this == F16 || this == BF16;
     }
@@ -93,7 +106,8 @@ public enum GgmlType {
     /** llama-quantize's fallback when a row does not divide into blocks (llama.cpp's llama-quant.cpp). */
     public GgmlType fallback() {
         switch (this) {
-            case Q2_K: case Q3_K: return Q4_0;
+            case Q2_K: case Q3_K: case TQ1_0: case TQ2_0: return Q4_0;
+            case IQ4_XS: return IQ4_NL;
             case Q4_K: return Q5_0;
             case Q5_K: return Q5_1;
             case Q6_K: return Q8_0;

@@ -198,7 +198,7 @@ public final class GgufFormat implements OutputFormat {
             out.add(new Encoding(source.name(), 16, 0, GgufLayout.align(source.rowBytes(t.cols()) * t.rows()), ""));
         }
         for (GgmlType type : GgmlType.values()) {
-            if (type.isFloat() || t.cols() % type.blockSize() != 0) continue;
+            if (type.isFloat() || !type.candidate() || t.cols() % type.blockSize() != 0) continue;
             long bytes = GgufLayout.align(type.rowBytes(t.cols()) * t.rows()); // as stored: padded to 32
             out.add(new Encoding(type.name(), type.nominalBits(), 0, bytes, "gguf:" + type.name()));
         }
@@ -212,7 +212,11 @@ public final class GgufFormat implements OutputFormat {
         return Optional.of("Q4_K_M");
     }
 
-    /** A ggml type name (pure), or one of llama-quantize's recipes (Q4_K_M, ...; also Q4_0 etc. as recipes). */
+    /**
+     * A ggml type name or, as llama-quantize --pure takes it, a recipe's name standing for its default type
+     * (uniform); with {@code recipe}, one of llama-quantize's recipes (Q4_K_M, IQ4_XS, MXFP4_MOE, ...; Q4_0 etc.
+     * as recipes too).
+     */
     @Override
     public Optional<Map<String, Object>> baseline(String name, boolean recipe) {
         // baselines are llama-quantize's own: its reference quantizers, no importance weighting
@@ -220,10 +224,11 @@ public final class GgufFormat implements OutputFormat {
         if (GgmlType.parse(name).filter(t -> !recipe || t.isFloat()).isPresent()) {
             return Optional.of(Map.of("uniform_type", GgmlType.parse(name).get().name(), "importance", "llama-quantize"));
         }
-        if ((recipe || GgufPreset.isMixture(name)) && GgufPreset.parse(name).isPresent()) {
-            return Optional.of(Map.of("preset", GgufPreset.parse(name).get().name(), "importance", "llama-quantize"));
-        }
-        return Optional.empty();
+        Optional<GgufPreset> preset = GgufPreset.parse(name);
+        if (preset.isEmpty()) return Optional.empty();
+        if (recipe) return Optional.of(Map.of("preset", preset.get().name(), "importance", "llama-quantize"));
+        // a recipe's name without its rules (llama-quantize --pure Q4_K_M, MXFP4_MOE): its default type everywhere
+        return Optional.of(Map.of("uniform_type", preset.get().base.name(), "importance", "llama-quantize"));
     }
 
     /** llama.cpp's name: blk.N.attn_v.weight, token_embd.weight, output.weight; empty for what is not written. */

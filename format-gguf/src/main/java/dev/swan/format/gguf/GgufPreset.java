@@ -11,12 +11,15 @@ import java.util.regex.Pattern;
  * models: a default type per recipe, then per tensor the rules of llama.cpp's {@code llama_tensor_get_type}:
  * the output head (and a tied embedding) to Q6_K unless the recipe is Q8_0 (Q8_0 when its rows do not
  * suit 256-blocks); {@code attn_v}, {@code ffn_down} and {@code attn_output} raised in chosen layers (the
- * first and last eighth and every third in between for the _M recipes); then the shape fallback.
+ * first and last eighth and every third in between for the _M recipes); IQ4_NL / IQ4_XS, the ternary TQ1_0 /
+ * TQ2_0 and MXFP4_MOE (experts MXFP4, the rest Q8_0) with their own rules; then the shape fallback.
  */
 enum GgufPreset {
     Q2_K(GgmlType.Q2_K), Q2_K_S(GgmlType.Q2_K), Q3_K_S(GgmlType.Q3_K), Q3_K_M(GgmlType.Q3_K), Q3_K_L(GgmlType.Q3_K),
     Q4_0(GgmlType.Q4_0), Q4_1(GgmlType.Q4_1), Q5_0(GgmlType.Q5_0), Q5_1(GgmlType.Q5_1), Q8_0(GgmlType.Q8_0),
-    Q4_K_S(GgmlType.Q4_K), Q4_K_M(GgmlType.Q4_K), Q5_K_S(GgmlType.Q5_K), Q5_K_M(GgmlType.Q5_K), Q6_K(GgmlType.Q6_K);
+    Q4_K_S(GgmlType.Q4_K), Q4_K_M(GgmlType.Q4_K), Q5_K_S(GgmlType.Q5_K), Q5_K_M(GgmlType.Q5_K), Q6_K(GgmlType.Q6_K),
+    IQ4_NL(GgmlType.IQ4_NL), IQ4_XS(GgmlType.IQ4_XS), TQ1_0(GgmlType.TQ1_0), TQ2_0(GgmlType.TQ2_0),
+    MXFP4_MOE(GgmlType.MXFP4);
 
     private static final Pattern LAYER = Pattern.compile("^blk\\.(\\d+)\\.(.+)$");
 
@@ -33,11 +36,6 @@ enum GgufPreset {
 
     static String names() {
         return String.join(", ", List.of(values()).stream().map(Enum::name).toList());
-    }
-
-    /** True when {@code name} is a recipe, not a single type (Q4_K_M, Q3_K_L, ...). */
-    static boolean isMixture(String name) {
-        return parse(name).isPresent() && GgmlType.parse(name).isEmpty();
     }
 
     /**
@@ -65,15 +63,22 @@ enum GgufPreset {
         Matcher m = LAYER.matcher(gguf);
         int layer = m.matches() ? (m.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(1))) : -1;
         String role = m.matches() ? m.group(2) : gguf;
+        boolean iq4 = this == IQ4_NL || this == IQ4_XS;
         if (gguf.equals("output.weight") || (tied && gguf.equals("token_embd.weight"))) {
-            if (cols % t.blockSize() != 0) t = GgmlType.Q8_0;
+            if (this == MXFP4_MOE || cols % t.blockSize() != 0) t = GgmlType.Q8_0;
             else if (t != GgmlType.Q8_0) t = GgmlType.Q6_K;
+        } else if (this == MXFP4_MOE) {
+            // the experts' stacks in MXFP4, everything else in Q8_0
+            t = role.contains("_exps.") ? GgmlType.MXFP4 : GgmlType.Q8_0;
+        } else if (gguf.equals("token_embd.weight")) {
+            if (this == TQ1_0 || this == TQ2_0) t = GgmlType.Q4_K;
         } else if (role.equals("attn_v.weight")) {
             if (this == Q2_K) t = gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
             else if (this == Q2_K_S && gqa >= 4) t = GgmlType.Q4_K;
             else if (this == Q3_K_M) t = layer < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
             else if (this == Q3_K_L) t = GgmlType.Q5_K;
             else if ((this == Q4_K_M || this == Q5_K_M) && moreBits(layer, layers)) t = GgmlType.Q6_K;
+            else if (iq4 && gqa >= 4) t = GgmlType.Q5_K;
             else if (this == Q4_K_S && layer < 4) t = GgmlType.Q5_K;
             if (experts == 8) t = GgmlType.Q8_0;
         } else if (role.equals("attn_k.weight")) {
@@ -84,13 +89,14 @@ enum GgufPreset {
             else if (this == Q3_K_M) t = layer < layers / 16 ? GgmlType.Q5_K : GgmlType.Q4_K;
             else if (this == Q3_K_L) t = GgmlType.Q5_K;
             else if (this == Q4_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
+            else if (iq4 && !imatrix && layer < layers / 8) t = GgmlType.Q5_K;
             else if (this == Q5_K_M && moreBits(layer, layers)) t = GgmlType.Q6_K;
             else if (this == Q4_K_S && layer < layers / 8) t = GgmlType.Q5_K;
             else if ((this == Q4_0 || this == Q5_0) && imatrix && layer < layers / 8) {
                 t = this == Q4_0 ? GgmlType.Q4_1 : GgmlType.Q5_1;
             }
         } else if (role.equals("attn_output.weight") && experts == 8) {
-            if (this == Q2_K || this == Q3_K_S || this == Q3_K_M || this == Q4_K_S || this == Q4_K_M) t = GgmlType.Q5_K;
+            if (this == Q2_K || this == Q3_K_S || this == Q3_K_M || this == Q4_K_S || this == Q4_K_M || iq4) t = GgmlType.Q5_K;
         } else if (role.equals("attn_output.weight")) {
             if (this == Q2_K) t = GgmlType.Q3_K;
             else if (this == Q3_K_M) t = GgmlType.Q4_K;

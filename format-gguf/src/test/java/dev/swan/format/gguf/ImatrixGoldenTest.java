@@ -53,7 +53,12 @@ class ImatrixGoldenTest {
             "uniform_type, Q5_0, qwen3-gutenberg-4m.swan-selfcal.imatrix, 89bb55d2f0e5fdefb298b7672632694341977dec15a42c1b3df8bcad4aa267a4",
             "uniform_type, Q5_1, qwen3-gutenberg-4m.swan-selfcal.imatrix, 036f4538947eaaeefe9cc2417a6971638556a676d89f86d117ec48db7924bd8d",
             "preset, Q4_K_M, qwen3-gutenberg-4m.llama-imatrix.gguf, 55340d1800a6328f50ff2437d9bab46375e21f78e83ebe3374479e802bf4fa77",
-            "preset, Q4_0, qwen3-gutenberg-4m.llama-imatrix.gguf, f7cf5a191395171f3a90675e8067a06e3c9fe0d86b75858f20d8d83cc322597b"})
+            "preset, Q4_0, qwen3-gutenberg-4m.llama-imatrix.gguf, f7cf5a191395171f3a90675e8067a06e3c9fe0d86b75858f20d8d83cc322597b",
+            // the 4-bit non-linear types (llama.cpp 80fb11a, the same bundle)
+            "preset, IQ4_NL, qwen3-gutenberg-4m.swan-selfcal.imatrix, 737b3e20060ff8b95ec41730a9c9a3ddb95fe9e18901af5dea9a027f88e2d64a",
+            "preset, IQ4_XS, qwen3-gutenberg-4m.swan-selfcal.imatrix, b9ef383bfec956615981ea3ac4bbd4fe632d8e7ea0d9c7cd3d95bbf5256bef3d",
+            "preset, IQ4_NL, qwen3-gutenberg-4m.llama-imatrix.gguf, eba6ae03c33079eaa2458660a9a493732e24344b9d7b457c9b215454a00285e4",
+            "preset, IQ4_XS, qwen3-gutenberg-4m.llama-imatrix.gguf, 9ee686d13e03435b890d3c8fefe369bab62bf0ae55c57f555a50a178faaaebdc"})
     void equalsLlamaQuantizeWithTheSameImatrix(String key, String name, String imatrix, String sha256) throws Exception {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put(key, name);

@@ -14,6 +14,7 @@ public final class WeightedQuants {
     public static boolean supports(String type) {
         switch (type) {
             case "Q4_0": case "Q4_1": case "Q5_0": case "Q5_1": case "Q2_K": case "Q3_K": case "Q4_K": case "Q5_K": case "Q6_K":
+            case "IQ4_NL": case "IQ4_XS": case "MXFP4": case "TQ1_0": case "TQ2_0":
                 return true;
             default:
                 return false;
@@ -32,6 +33,12 @@ public final class WeightedQuants {
             case "Q4_K": q45KRow(x, xo, n, qw, qo, out, oo, 15, 144); break;
             case "Q5_K": q45KRow(x, xo, n, qw, qo, out, oo, 31, 176); break;
             case "Q6_K": for (int b = 0; b < n / 256; b++) q6K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 210 * b); break;
+            case "IQ4_NL": for (int b = 0; b < n / 32; b++) Iq4.NL.quantize(x, xo + 32 * b, qw, qo + 32 * b, out, oo + 18 * b); break;
+            case "IQ4_XS": for (int b = 0; b < n / 256; b++) Iq4.XS.quantize(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 136 * b); break;
+            // ggml's MXFP4 and ternary quantizers take no importance
+            case "MXFP4": new Mxfp4().quantizeRow(x, xo, n, out, oo); break;
+            case "TQ1_0": Ternary.TQ1_0.quantizeRow(x, xo, n, out, oo); break;
+            case "TQ2_0": Ternary.TQ2_0.quantizeRow(x, xo, n, out, oo); break;
             default: throw new IllegalArgumentException(type + " has no importance-weighted quantizer");
         }
     }
