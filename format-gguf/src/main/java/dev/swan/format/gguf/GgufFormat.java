@@ -61,7 +61,8 @@ public final class GgufFormat implements OutputFormat {
                 ParameterSpec.ofString("type_4", "Q4_K", "type for 4-bit decisions"),
                 ParameterSpec.ofString("type_3", "Q3_K", "type for 3-bit decisions"),
                 ParameterSpec.ofString("type_2", "Q2_K", "type for 2-bit decisions"),
-                ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline)"),
+                ParameterSpec.ofString("uniform_type", "", "one type for every quantized decision (the --uniform baseline): "
+                        + java.util.Arrays.stream(GgmlType.values()).map(Enum::name).collect(java.util.stream.Collectors.joining(", "))),
                 ParameterSpec.ofString("importance", "auto", "column weights of the quantizers: none (ggml's reference "
                         + "quantizers, llama-quantize without --imatrix), ones (ggml's weighted paths, data-free), imatrix "
                         + "(llama-quantize --imatrix: from gguf.imatrix or self-calibration), auto (imatrix when there is "

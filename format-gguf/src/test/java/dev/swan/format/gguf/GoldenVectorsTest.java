@@ -77,7 +77,10 @@ class GoldenVectorsTest {
                 Map.entry(GgmlType.Q8_0, 0.01), Map.entry(GgmlType.Q6_K, 0.03), Map.entry(GgmlType.Q5_K, 0.05),
                 Map.entry(GgmlType.Q5_0, 0.07), Map.entry(GgmlType.Q5_1, 0.06), Map.entry(GgmlType.Q4_K, 0.1),
                 Map.entry(GgmlType.Q4_0, 0.13), Map.entry(GgmlType.Q4_1, 0.12), Map.entry(GgmlType.Q3_K, 0.25),
-                Map.entry(GgmlType.Q2_K, 0.45), Map.entry(GgmlType.F32, 0.0));
+                Map.entry(GgmlType.Q2_K, 0.45), Map.entry(GgmlType.F32, 0.0), Map.entry(GgmlType.IQ4_NL, 0.1),
+                Map.entry(GgmlType.IQ4_XS, 0.1), Map.entry(GgmlType.MXFP4, 0.15),
+                // ternary: every value −d, 0 or +d with d the block's largest magnitude; most Gaussian values become 0
+                Map.entry(GgmlType.TQ1_0, 0.85), Map.entry(GgmlType.TQ2_0, 0.85));
         for (GgmlType t : GgmlType.values()) {
             byte[] q = new byte[(int) t.rowBytes(x.length)];
             t.quantizer().quantizeRow(x, 0, x.length, q, 0);
