@@ -10,7 +10,7 @@ import java.util.TreeMap;
 /**
  * The output {@code config.json} (mlx-lm's utils.py (load, save_config)): the source config plus {@code quantization} (global
  * group size, bits, mode, and one {@code {"group_size", "bits"}} entry per module whose precision differs
- * from the global one; integers, no per-module mode) and an identical {@code quantization_config}. Like
+ * from the global one, with its {@code mode} where that differs) and an identical {@code quantization_config}. Like
  * mlx-lm's save_config: top-level keys sorted, {@code _name_or_path} and {@code vision_config} dropped.
  */
 final class MlxConfig {
@@ -32,21 +32,24 @@ final class MlxConfig {
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (MlxLayout.Item i : items) {
-            if (i.quantized()) counts.merge(i.bits() + "/" + i.group(), 1, Integer::sum);
+            if (i.quantized()) counts.merge(i.bits() + "/" + i.group() + "/" + i.mode().id(), 1, Integer::sum);
         }
         if (counts.isEmpty()) return out;
-        String global = counts.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
-        int gBits = Integer.parseInt(global.substring(0, global.indexOf('/')));
-        int gGroup = Integer.parseInt(global.substring(global.indexOf('/') + 1));
+        String[] global = counts.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey().split("/");
+        int gBits = Integer.parseInt(global[0]);
+        int gGroup = Integer.parseInt(global[1]);
+        String gMode = global[2];
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("group_size", gGroup);
         q.put("bits", gBits);
-        q.put("mode", "affine");
+        q.put("mode", gMode);
         for (MlxLayout.Item i : items) {
-            if (i.quantized() && (i.bits() != gBits || i.group() != gGroup)) {
+            if (i.quantized() && (i.bits() != gBits || i.group() != gGroup || !i.mode().id().equals(gMode))) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("group_size", i.group());
                 e.put("bits", i.bits());
+                // mlx_lm reads a module's own mode, else the global one
+                if (!i.mode().id().equals(gMode)) e.put("mode", i.mode().id());
                 q.put(i.path(), e);
             }
         }

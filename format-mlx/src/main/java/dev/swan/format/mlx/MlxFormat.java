@@ -41,7 +41,7 @@ public final class MlxFormat implements OutputFormat {
 
     @Override
     public String description() {
-        return "MLX directory for mlx_lm.load: affine 2/3/4/5/6/8-bit, per-module bits and group sizes";
+        return "MLX directory for mlx_lm.load: affine 2/3/4/5/6/8-bit, per-module bits and group sizes; mxfp4, nvfp4, mxfp8";
     }
 
     @Override
@@ -60,6 +60,9 @@ public final class MlxFormat implements OutputFormat {
                         "rtn", "search"),
                 ParameterSpec.ofString("recipe", "", "mlx_lm.convert's mixed recipe for every quantized decision (the "
                         + "--preset baseline, mlx_lm's --quant-predicate): " + String.join(", ", MlxRecipe.names())),
+                ParameterSpec.ofString("mode", "affine", "how quantized tensors are stored (mlx_lm.convert --q-mode): affine "
+                        + "(bits and group size from the plan), or mxfp4 / nvfp4 / mxfp8 (4-bit E2M1 in groups of 32 with power-of-two "
+                        + "scales, groups of 16 with E4M3 scales, 8-bit E4M3 in groups of 32)", "affine", "mxfp4", "nvfp4", "mxfp8"),
                 ParameterSpec.ofBoolean("allow_no_tokenizer", false, "write an output for a model without tokenizer files "
                         + "(mlx_lm.load then fails until they are added; verify reports it)"));
     }
@@ -86,10 +89,10 @@ public final class MlxFormat implements OutputFormat {
         return MlxSource.open(path, allowRequantize);
     }
 
-    /** mlx_lm.convert's --dtype. */
+    /** mlx_lm.convert's --dtype and --q-mode. */
     @Override
     public Map<String, String> peerOptions() {
-        return Map.of("--dtype", "dtype");
+        return Map.of("--dtype", "dtype", "--q-mode", "mode");
     }
 
     @Override
@@ -149,11 +152,30 @@ public final class MlxFormat implements OutputFormat {
             @Override
             public long bytes(TensorAnalysis t, TensorDecision d) {
                 TensorDecision r = recipe.map(x -> x.apply(d, layers)).orElse(d);
-                return bytes(t, r.bits(), r.groupSize());
+                MlxMode m = r.encoding().startsWith("mlx:") ? MlxMode.parse(r.encoding().substring(4)).orElse(MlxMode.AFFINE)
+                        : mode(p);
+                return m.affine() ? bytes(t, r.bits(), r.groupSize()) : microscaled(t, r.bits(), m);
+            }
+
+            /** A quantized decision in a microscaling mode: uint32 codes and one uint8 scale per group. */
+            private long microscaled(TensorAnalysis t, int bits, MlxMode m) {
+                if (MlxModules.dropped(t.name(), config)) return 0;
+                boolean q = bits < 16 && MlxModules.quantizable(t.name(), t.rank()) && t.cols() % m.group == 0 && t.dtype().isFloat();
+                if (!q) return affine(t, 16, 0);
+                long[] packed = t.shape();
+                packed[packed.length - 1] = t.cols() * m.bits / 32;
+                long[] scales = t.shape();
+                scales[scales.length - 1] = t.cols() / m.group;
+                return t.params() * m.bits / 8 + t.rows() * (t.cols() / m.group)
+                        + entry(t.name(), DType.U32, packed, digits) + entry(MlxModules.modulePath(t.name()) + ".scales", DType.U8, scales, digits);
             }
 
             @Override
             public long bytes(TensorAnalysis t, int bits, int group) {
+                return mode(p).affine() ? affine(t, bits, group) : microscaled(t, bits, mode(p));
+            }
+
+            private long affine(TensorAnalysis t, int bits, int group) {
                 if (MlxModules.dropped(t.name(), config)) return 0;
                 DType fd = floatDtype(config, p, t.dtype());
                 boolean auto = p.getString("dtype").equals("auto");
@@ -206,7 +228,11 @@ public final class MlxFormat implements OutputFormat {
         Optional<MlxRecipe> recipe = MlxRecipe.of(p.getString("recipe"));
         if (recipe.isPresent()) plan = recipe.get().apply(plan, model.config().numLayers().orElse(0));
         return new MlxWriter(model, plan, ctx, fd, p.getString("dtype").equals("auto"),
-                (long) p.getInt("max_shard_mb") << 20, p.getString("rounding").equals("search")).write(target);
+                (long) p.getInt("max_shard_mb") << 20, p.getString("rounding").equals("search"), mode(p)).write(target);
+    }
+
+    static MlxMode mode(Parameters p) {
+        return MlxMode.parse(p.getString("mode")).orElse(MlxMode.AFFINE);
     }
 
     @Override
@@ -235,7 +261,13 @@ public final class MlxFormat implements OutputFormat {
         List<Encoding> out = new ArrayList<>();
         out.add(new Encoding(floatDtype(config, p, t.dtype()).name(), 16, 0, size.bytes(t, 16, 0), ""));
         // MoE routers and shared-expert gates: float only (a few KB that decide where every token goes)
-        if (MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()
+        MlxMode m = mode(p);
+        if (!m.affine() && MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()
+                && t.role() != dev.swan.api.model.TensorRole.ROUTER && t.cols() % m.group == 0) {
+            // mlx_lm.convert --q-mode: one quantized form, the mode's
+            String id = "mlx:" + m.id();
+            out.add(new Encoding(id, m.bits, m.group, size.bytes(t, new TensorDecision(t.name(), m.bits, m.group, "", Double.NaN, id)), id));
+        } else if (m.affine() && MlxModules.quantizable(t.name(), t.rank()) && t.dtype().isFloat()
                 && t.role() != dev.swan.api.model.TensorRole.ROUTER) {
             for (int bits : dev.swan.api.AllocationPolicy.WIDTHS) {
                 for (int g : dev.swan.api.AllocationPolicy.GROUP_SIZES) {
@@ -269,6 +301,8 @@ public final class MlxFormat implements OutputFormat {
     @Override
     public Optional<java.util.Map<String, Object>> baseline(String name, boolean recipe) {
         if (!recipe && name.matches("\\d+")) return Optional.of(java.util.Map.of("rounding", "rtn"));
+        // mlx_lm.convert -q --q-mode mxfp4: every quantizable weight in that mode
+        if (!recipe && MlxMode.parse(name).filter(m -> !m.affine()).isPresent()) return Optional.of(java.util.Map.of("mode", name));
         return MlxRecipe.parse(name).map(r -> java.util.Map.of("recipe", r.name(), "rounding", "rtn"));
     }
 
@@ -279,6 +313,15 @@ public final class MlxFormat implements OutputFormat {
     @Override
     public Optional<Quantizer> quantizer(String spec) {
         String[] parts = spec.split(":");
+        if (parts.length == 2 && parts[0].equals("mlx")) {
+            Optional<MlxMode> m = MlxMode.parse(parts[1]).filter(x -> !x.affine());
+            return m.map(mode -> Quantizer.of(spec, mode.group, (row, out) -> {
+                byte[] codes = new byte[(int) mode.codeBytes(row.length)];
+                byte[] scales = new byte[row.length / mode.group];
+                mode.quantizeRow(row, 0, row.length, codes, 0, scales, 0);
+                mode.dequantizeRow(codes, 0, scales, 0, row.length, out, 0);
+            }));
+        }
         if ((parts.length != 3 && !(parts.length == 4 && parts[3].equals("search"))) || !parts[0].equals("mlx")) {
             return Optional.empty();
         }

@@ -27,9 +27,20 @@ final class MlxLayout {
      * the checkpoint stores experts one by one, their slices in {@code parts} (expert order; {@code source}
      * is the first).
      */
-    record Item(TensorInfo source, int bits, int group, DType dtype, String note, List<TensorInfo> parts, String stackPath) {
+    record Item(TensorInfo source, int bits, int group, DType dtype, String note, List<TensorInfo> parts, String stackPath,
+                MlxMode mode) {
         Item(TensorInfo source, int bits, int group, DType dtype, String note) {
-            this(source, bits, group, dtype, note, null, null);
+            this(source, bits, group, dtype, note, null, null, MlxMode.AFFINE);
+        }
+
+        Item(TensorInfo source, int bits, int group, DType dtype, String note, List<TensorInfo> parts, String stackPath) {
+            this(source, bits, group, dtype, note, parts, stackPath, MlxMode.AFFINE);
+        }
+
+        /** How it is stored, as the write report and the model card name it: affine4/g64, mxfp4, BF16. */
+        String type() {
+            if (!quantized()) return dtype.name();
+            return mode.affine() ? "affine" + bits + "/g" + group : mode.id();
         }
 
         boolean quantized() {
@@ -78,6 +89,11 @@ final class MlxLayout {
             if (!quantized()) return List.of(new SafetensorsWriter.Entry(floatName(), dtype, shape()));
             long[] w = append(leading(), cols() * bits / 32);
             long[] s = append(leading(), cols() / group);
+            if (!mode.affine()) {
+                // microscaling modes: one uint8 scale per group, no biases
+                return List.of(new SafetensorsWriter.Entry(path() + ".weight", DType.U32, w),
+                        new SafetensorsWriter.Entry(path() + ".scales", DType.U8, s));
+            }
             return List.of(new SafetensorsWriter.Entry(path() + ".weight", DType.U32, w),
                     new SafetensorsWriter.Entry(path() + ".scales", dtype, s),
                     new SafetensorsWriter.Entry(path() + ".biases", dtype, s));
@@ -122,6 +138,14 @@ final class MlxLayout {
      * got (the allocators give a stack one decision).
      */
     static List<Item> items(ModelDir model, AllocationPlan plan, DType floatDtype, boolean keepSourceDtype) {
+        return items(model, plan, floatDtype, keepSourceDtype, MlxMode.AFFINE);
+    }
+
+    /**
+     * As above; quantized decisions are stored in {@code mode} unless their encoding names another
+     * ({@code mlx:mxfp4}), and the floating-point modes take their own bits and group size.
+     */
+    static List<Item> items(ModelDir model, AllocationPlan plan, DType floatDtype, boolean keepSourceDtype, MlxMode mode) {
         List<Item> out = new ArrayList<>();
         Map<String, List<TensorInfo>> stacks = ExpertWeight.slicesByStack(model.tensors(), TensorInfo::name);
         for (TensorInfo t : model.tensors()) {
@@ -133,25 +157,32 @@ final class MlxLayout {
                 if (parts.get(0) != t) continue;
                 List<TensorDecision> d = new ArrayList<>();
                 for (TensorInfo p : parts) plan.decision(p.name()).ifPresent(d::add);
-                out.add(item(t, parts, MlxModules.switchPath(x.get()), d, floatDtype, keepSourceDtype));
+                out.add(item(t, parts, MlxModules.switchPath(x.get()), d, floatDtype, keepSourceDtype, mode));
                 continue;
             }
             List<TensorDecision> d = plan.decision(t.name()).map(List::of).orElse(List.of());
-            out.add(item(t, null, x.map(MlxModules::switchPath).orElse(null), d, floatDtype, keepSourceDtype));
+            out.add(item(t, null, x.map(MlxModules::switchPath).orElse(null), d, floatDtype, keepSourceDtype, mode));
         }
         return out;
     }
 
     private static Item item(TensorInfo t, List<TensorInfo> parts, String stackPath, List<TensorDecision> decisions,
-                             DType floatDtype, boolean keepSourceDtype) {
+                             DType floatDtype, boolean keepSourceDtype, MlxMode defaultMode) {
         TensorDecision d = null;
         for (TensorDecision x : decisions) if (d == null || x.bits() > d.bits()) d = x;
         DType stored = keepSourceDtype || !t.dtype().isFloat() ? t.dtype() : floatDtype;
         List<TensorInfo> p = parts == null ? null : List.copyOf(parts);
         if (d == null || !d.quantized()) return new Item(t, 16, 0, stored, d == null ? "not in plan" : "", p, stackPath);
+        MlxMode mode = d.encoding().startsWith("mlx:") ? MlxMode.parse(d.encoding().substring(4)).orElse(MlxMode.AFFINE)
+                : defaultMode;
         String why = null;
         if (stackPath == null && !MlxModules.quantizable(t.name(), t.rank())) why = "not a Linear/Embedding weight in mlx-lm";
         else if (!t.dtype().isFloat()) why = "not a float tensor";
+        else if (!mode.affine()) {
+            if (t.cols() % mode.group != 0) why = "row length " + t.cols() + " not divisible by " + mode.id() + "'s group of " + mode.group;
+            if (why != null) return new Item(t, 16, 0, stored, "kept in float: " + why, p, stackPath);
+            return new Item(t, mode.bits, mode.group, floatDtype, "", p, stackPath, mode);
+        }
         else if (!MlxModules.BITS.contains(d.bits())) why = "MLX affine has no " + d.bits() + "-bit mode";
         else if (!MlxModules.GROUPS.contains(d.groupSize())) why = "MLX affine has no group size " + d.groupSize();
         else if (t.cols() % d.groupSize() != 0) why = "row length " + t.cols() + " not divisible by " + d.groupSize();

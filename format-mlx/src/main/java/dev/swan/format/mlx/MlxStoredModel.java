@@ -82,6 +82,22 @@ final class MlxStoredModel implements StoredModel {
                     tensors.put(hf, new Plain(hf, t, d));
                     continue;
                 }
+                MlxMode mode = modeOf(cfgFile, q, path);
+                if (!mode.affine()) {
+                    long[] ws = t.shape();
+                    long cols = ws[ws.length - 1] * 32 / mode.bits;
+                    long[] shape = ws.clone();
+                    shape[ws.length - 1] = cols;
+                    if (scales.dtype() != dev.swan.api.tensor.DType.U8 || cols % mode.group != 0
+                            || scales.numel() != t.rows() * (cols / mode.group)) {
+                        throw new ModelFormatException(t.file(), name, "scales do not fit " + mode.id() + " codes (uint8, one per "
+                                + mode.group + " values)");
+                    }
+                    String hf = MlxModules.hfStackName(name).orElse(name);
+                    tensors.put(hf, new Microscaled(hf, shape, mode, owner.get(name).data(t), owner.get(path + ".scales").data(scales),
+                            t.byteSize() + scales.byteSize()));
+                    continue;
+                }
                 TensorInfo biases = infos.get(path + ".biases");
                 if (biases == null) throw new ModelFormatException(t.file(), path + ".biases", "missing (affine mode needs biases)");
                 int[] bg = bitsAndGroup(cfgFile, q, path);
@@ -106,19 +122,48 @@ final class MlxStoredModel implements StoredModel {
         }
     }
 
+    /** The module's mode: its own entry's, else the global one, else affine; one MLX does not know is refused. */
+    private static MlxMode modeOf(Path cfgFile, Map<?, ?> q, String path) {
+        Object given = q.get("mode");
+        if (q.get(path) instanceof Map<?, ?> m && m.containsKey("mode")) given = m.get("mode");
+        if (given == null) return MlxMode.AFFINE;
+        String mode = String.valueOf(given);
+        return MlxMode.parse(mode).orElseThrow(() -> new ModelFormatException(cfgFile, "quantization." + path,
+                "mode " + mode + " is not one MLX defines (affine, mxfp4, nvfp4, mxfp8)"));
+    }
+
+    /** A weight in a microscaling mode: packed E2M1/E4M3 codes and one uint8 scale per group. */
+    private record Microscaled(String name, long[] shape, MlxMode mode, TensorData codes, TensorData scales, long storedBytes)
+            implements StoredTensor {
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public String encoding() {
+            return mode.id();
+        }
+
+        @Override
+        public void decodeRows(long first, int count, float[] dst) {
+            int cols = (int) cols();
+            int rowBytes = (int) mode.codeBytes(cols);
+            int groups = cols / mode.group;
+            byte[] packed = new byte[rowBytes * count];
+            byte[] sc = new byte[groups * count];
+            codes.readBytes(first * rowBytes, packed, 0, packed.length);
+            scales.readBytes(first * groups, sc, 0, sc.length);
+            for (int r = 0; r < count; r++) mode.dequantizeRow(packed, r * rowBytes, sc, r * groups, cols, dst, r * cols);
+        }
+    }
+
     private static int[] bitsAndGroup(Path cfgFile, Map<?, ?> q, String path) {
         Object bits = q.get("bits");
         Object group = q.get("group_size");
         if (q.get(path) instanceof Map<?, ?> m) {
-            if (m.containsKey("mode") && !"affine".equals(m.get("mode"))) {
-                throw new ModelFormatException(cfgFile, "quantization." + path, "mode " + m.get("mode")
-                        + " is not supported (affine only)");
-            }
             bits = m.get("bits");
             group = m.get("group_size");
-        }
-        if (q.containsKey("mode") && !"affine".equals(q.get("mode"))) {
-            throw new ModelFormatException(cfgFile, "quantization.mode", q.get("mode") + " is not supported (affine only)");
         }
         if (!(bits instanceof Long b) || !(group instanceof Long g) || !MlxModules.BITS.contains(b.intValue())
                 || !MlxModules.GROUPS.contains(g.intValue())) {

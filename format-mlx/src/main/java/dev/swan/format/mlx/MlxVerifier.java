@@ -91,6 +91,19 @@ final class MlxVerifier {
                 boolean quantized = name.endsWith(".weight") && tensors.containsKey(path + ".scales");
                 long[] floatShape = t.shape();
                 String type = t.dtype().name();
+                MlxMode mode = modeOf(q, path, problems);
+                if (quantized && mode != null && !mode.affine()) {
+                    type = mode.id();
+                    floatShape = checkMicroscaled(name, path, t, tensors, mode, problems);
+                    seen.add(path + ".scales");
+                    seen.add(name);
+                    if (expected.isPresent() && floatShape != null && !Arrays.equals(expected.get().get(name), floatShape)) {
+                        problems.add(name + ": shape " + Arrays.toString(floatShape) + " but the model expects "
+                                + Arrays.toString(expected.get().get(name)));
+                    }
+                    checks.add(microscaledError(name, type, t, tensors, owner, source, mode, floatShape, problems));
+                    continue;
+                }
                 if (quantized) {
                     int[] bg = bitsAndGroup(q, path, problems);
                     if (bg == null) continue;
@@ -134,6 +147,82 @@ final class MlxVerifier {
         return new VerifyReport(dir, problems, checks);
     }
 
+    /** The module's mode (its own entry's, else the global one, else affine); null with a problem for one MLX lacks. */
+    private static MlxMode modeOf(Map<String, Object> q, String path, List<String> problems) {
+        Object mode = q.get("mode");
+        if (q.get(path) instanceof Map<?, ?> m && m.containsKey("mode")) mode = m.get("mode");
+        if (mode == null) return MlxMode.AFFINE;
+        Optional<MlxMode> m = MlxMode.parse(String.valueOf(mode));
+        if (m.isEmpty()) problems.add(path + ": mode " + mode + " is not one MLX defines (affine, mxfp4, nvfp4, mxfp8)");
+        return m.orElse(null);
+    }
+
+    /** Codes and uint8 scales that fit the mode; the float shape they stand for (null when they do not fit). */
+    private static long[] checkMicroscaled(String name, String path, TensorInfo w, Map<String, TensorInfo> all, MlxMode mode,
+                                           List<String> problems) {
+        TensorInfo s = all.get(path + ".scales");
+        if (all.containsKey(path + ".biases")) problems.add(path + ".biases: " + mode.id() + " has no biases (load would fail)");
+        if (w.dtype() != DType.U32) problems.add(name + ": dtype " + w.dtype() + ", packed codes are uint32");
+        if (s.dtype() != DType.U8) problems.add(path + ".scales: dtype " + s.dtype() + ", " + mode.id() + " scales are uint8");
+        long[] ws = w.shape();
+        long cols = ws[ws.length - 1] * 32 / mode.bits;
+        long[] ss = s.shape();
+        long[] lead = Arrays.copyOf(ws, ws.length - 1);
+        if (cols % mode.group != 0 || ss.length != ws.length || ss[ss.length - 1] != cols / mode.group
+                || !Arrays.equals(lead, Arrays.copyOf(ss, ss.length - 1))) {
+            problems.add(path + ": weight " + Arrays.toString(ws) + " and scales " + Arrays.toString(ss) + " do not fit "
+                    + mode.id() + " (" + mode.bits + "-bit codes, one scale per " + mode.group + ")");
+            return null;
+        }
+        long[] out = ws.clone();
+        out[out.length - 1] = cols;
+        return out;
+    }
+
+    /** The dequantization error against the source, decoded as MLX decodes the mode. */
+    private static VerifyReport.Check microscaledError(String name, String type, TensorInfo t, Map<String, TensorInfo> all,
+                                                       Map<String, SafetensorsFile> owner, Optional<ModelDir> source,
+                                                       MlxMode mode, long[] floatShape, List<String> problems) {
+        Optional<TensorData> src = source.flatMap(m -> sourceData(m, name));
+        if (source.isPresent() && src.isEmpty()) {
+            problems.add(name + ": not in the source: --source is not the model this output was made from");
+            return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+        }
+        if (src.isEmpty() || floatShape == null) return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+        if (!Arrays.equals(src.get().info().shape(), floatShape)) return shapeMismatch(name, type, t, src.get().info(), problems);
+        String path = MlxModules.modulePath(name);
+        TensorData codes = owner.get(name).data(t);
+        TensorData scales = owner.get(path + ".scales").data(all.get(path + ".scales"));
+        int cols = (int) floatShape[floatShape.length - 1];
+        long rows = src.get().info().numel() / cols;
+        int rowBytes = (int) mode.codeBytes(cols);
+        int groups = cols / mode.group;
+        byte[] packed = new byte[rowBytes];
+        byte[] sc = new byte[groups];
+        float[] x = new float[cols];
+        float[] y = new float[cols];
+        double err = 0;
+        double energy = 0;
+        double max = 0;
+        for (long r = 0; r < rows; r++) {
+            codes.readBytes(r * rowBytes, packed, 0, rowBytes);
+            scales.readBytes(r * groups, sc, 0, groups);
+            mode.dequantizeRow(packed, 0, sc, 0, cols, y, 0);
+            src.get().readRow(r, x);
+            for (int i = 0; i < cols; i++) {
+                double d = y[i] - x[i];
+                err += d * d;
+                energy += (double) x[i] * x[i];
+                max = Math.max(max, Math.abs(d));
+                if (!Float.isFinite(y[i])) {
+                    problems.add(name + ": NaN or Inf at element " + (r * cols + i));
+                    return new VerifyReport.Check(name, type, Double.NaN, Double.NaN);
+                }
+            }
+        }
+        return new VerifyReport.Check(name, type, energy > 0 ? Math.sqrt(err / energy) : 0, max);
+    }
+
     @SuppressWarnings("unchecked")
     private static int[] bitsAndGroup(Map<String, Object> q, String path, List<String> problems) {
         Object e = q.get(path);
@@ -143,7 +232,6 @@ final class MlxVerifier {
             Map<String, Object> m = (Map<String, Object>) e;
             bits = m.get("bits");
             group = m.get("group_size");
-            if (m.containsKey("mode") && !"affine".equals(m.get("mode"))) problems.add(path + ": mode " + m.get("mode"));
         } else if (Boolean.FALSE.equals(e)) {
             problems.add(path + ": config says 'false' (float) but quantized tensors are stored");
             return null;

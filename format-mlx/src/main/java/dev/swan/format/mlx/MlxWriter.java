@@ -40,8 +40,11 @@ final class MlxWriter {
     private final long maxShard;
     private final boolean searchRounding;
 
+    private final MlxMode mode;
+
     MlxWriter(ModelDir model, AllocationPlan plan, FormatContext ctx, DType floatDtype, boolean keepSource, long maxShard,
-              boolean searchRounding) {
+              boolean searchRounding, MlxMode mode) {
+        this.mode = mode;
         this.searchRounding = searchRounding;
         this.model = model;
         this.plan = plan;
@@ -53,7 +56,7 @@ final class MlxWriter {
 
     WriteReport write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        List<MlxLayout.Item> items = MlxLayout.items(model, plan, floatDtype, keepSource);
+        List<MlxLayout.Item> items = MlxLayout.items(model, plan, floatDtype, keepSource, mode);
         // what the writer writes, its verifier accepts: a tensor the model mlx_lm builds has no place for is
         // refused before anything is written, not written for load_weights(strict=True) to fail on
         java.util.Optional<Map<String, long[]>> expected = MlxInventory.expected(model.config());
@@ -89,8 +92,7 @@ final class MlxWriter {
                     // one line per source tensor (every expert of a stack, with its share of the bytes)
                     List<TensorInfo> parts = item.sources();
                     for (TensorInfo part : parts) {
-                        written.add(new WriteReport.Written(part.name(), item.quantized()
-                                ? "affine" + item.bits() + "/g" + item.group() : item.dtype().name(),
+                        written.add(new WriteReport.Written(part.name(), item.type(),
                                 item.quantized() ? item.bits() : item.dtype().size() * 8, item.numel() / parts.size(),
                                 bytes / parts.size(), item.note()));
                     }
@@ -150,7 +152,54 @@ final class MlxWriter {
         return new dev.swan.toolkit.tensor.StackedTensorData(item.floatName(), parts);
     }
 
+    /** A microscaling mode's codes and uint8 scales, row by row (no search: MLX's own rounding). */
+    private void writeMicroscaled(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
+        TensorData data = data(item);
+        MlxMode m = item.mode();
+        int cols = (int) item.cols();
+        int rows = Math.toIntExact(item.numel() / cols);
+        int rowBytes = (int) m.codeBytes(cols);
+        int groups = cols / m.group;
+        byte[] scales = new byte[rows * groups];
+        w.beginTensor(item.path() + ".weight");
+        byte[] packed = new byte[Math.min(CHUNK_ROWS, rows) * rowBytes];
+        for (int c0 = 0; c0 < rows; c0 += CHUNK_ROWS) {
+            int chunkRows = Math.min(CHUNK_ROWS, rows - c0);
+            int start = c0;
+            String[] bad = new String[1];
+            ctx.parallel().forEach((chunkRows + TASK_ROWS - 1) / TASK_ROWS, t -> {
+                int r0 = t * TASK_ROWS;
+                int n = Math.min(TASK_ROWS, chunkRows - r0);
+                Scratch sc = scratch[t];
+                sc.ensure(n * cols);
+                float[] x = sc.x;
+                data.readFloats((long) (start + r0) * cols, x, 0, n * cols);
+                for (int i = 0; i < n * cols; i++) {
+                    if (!Float.isFinite(x[i])) {
+                        bad[0] = "row " + (start + r0 + i / cols);
+                        return;
+                    }
+                }
+                if (!keepSource) for (int i = 0; i < n * cols; i++) x[i] = HalfFloats.roundTo(item.dtype(), x[i]);
+                for (int r = 0; r < n; r++) {
+                    m.quantizeRow(x, r * cols, cols, packed, (r0 + r) * rowBytes, scales, (start + r0 + r) * groups);
+                }
+            });
+            if (bad[0] != null) {
+                throw new OutputException(null, item.floatName() + ": NaN or infinite weight near " + bad[0]
+                        + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
+            }
+            w.write(packed, 0, chunkRows * rowBytes);
+        }
+        w.beginTensor(item.path() + ".scales");
+        w.write(scales, 0, scales.length);
+    }
+
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
+        if (!item.mode().affine()) {
+            writeMicroscaled(item, w);
+            return;
+        }
         TensorData data = data(item);
         int cols = (int) item.cols();
         int rows = Math.toIntExact(item.numel() / cols);

@@ -14,7 +14,7 @@ final class ModelCard {
         Map<String, long[]> rows = new TreeMap<>();
         long params = 0;
         for (MlxLayout.Item i : items) {
-            String k = i.quantized() ? String.format(Locale.ROOT, "%d-bit (group %d)", i.bits(), i.group())
+            String k = i.quantized() ? (i.mode().affine() ? String.format(Locale.ROOT, "%d-bit (group %d)", i.bits(), i.group()) : i.mode().id())
                     : "float (" + i.dtype() + ")";
             long[] acc = rows.computeIfAbsent(k, x -> new long[2]);
             acc[0]++;

@@ -131,6 +131,10 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "decoder layers (0-based) out; later layers are renumbered and the layer count shortened. Any format.")
     java.util.TreeSet<Integer> pruneLayers = new java.util.TreeSet<>();
 
+    @Option(names = "--q-mode", paramLabel = "MODE", description = "mlx_lm.convert's: how quantized weights are stored: "
+            + "affine (default), mxfp4, nvfp4 or mxfp8 (with --uniform or -q style baselines: every quantizable weight in it).")
+    String qMode;
+
     @Option(names = "--keep-split", description = "llama-quantize's: a split GGUF source gives a split output, tensor "
             + "for tensor in the same part, named OUT-0000i-of-0000N.gguf (OUT without .gguf).")
     boolean keepSplit;
@@ -213,6 +217,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             }
             Map<String, List<String>> peer = new java.util.LinkedHashMap<>();
             if (dtype != null) peer.put("--dtype", List.of(dtype));
+            if (qMode != null) peer.put("--q-mode", List.of(qMode));
             if (!overrideKv.isEmpty()) peer.put("--override-kv", overrideKv);
             if (keepSplit) peer.put("--keep-split", List.of("true"));
             s = PeerOptions.apply(s, plugins, peer, spec.commandLine());
