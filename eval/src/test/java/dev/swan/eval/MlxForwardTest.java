@@ -49,7 +49,9 @@ class MlxForwardTest {
             for (TensorInfo t : model.tensors()) {
                 boolean q = t.rank() == 2;
                 int bits = new int[] {4, 3, 8, 2, 6, 5}[i++ % 6]; // every width, incl. the ones straddling bytes
-                d.add(q ? new TensorDecision(t.name(), bits, i % 2 == 0 ? 64 : 32, "test", Double.NaN)
+                // and, one module in four, a floating-point mode (mixed modes per module)
+                String mode = new String[] {"", "mlx:mxfp4", "", "mlx:nvfp4", "", "", "mlx:mxfp8", ""}[i % 8];
+                d.add(q ? new TensorDecision(t.name(), bits, i % 2 == 0 ? 64 : 32, "test", Double.NaN, mode)
                         : new TensorDecision(t.name(), 16, 0, "float", Double.NaN));
             }
             Parameters p = Parameters.resolve("mlx", format.parameters(), Map.of(), "test");
@@ -61,6 +63,9 @@ class MlxForwardTest {
         Files.copy(src.resolve("config.json"), dequantized.resolve("config.json"));
         try (StoredModel m = format.openStored(mlx).orElseThrow()) {
             assertTrue(m.tensors().values().stream().anyMatch(t -> t.encoding().equals("affine3/g64")), "3-bit modules");
+            for (String mode : List.of("mxfp4", "nvfp4", "mxfp8")) {
+                assertTrue(m.tensors().values().stream().anyMatch(t -> t.encoding().equals(mode)), mode + " modules");
+            }
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
             for (StoredTensor t : m.tensors().values()) entries.add(new SafetensorsWriter.Entry(t.name(), DType.F32, t.shape()));
             try (SafetensorsWriter w = SafetensorsWriter.create(dequantized.resolve("model.safetensors"), Map.of(), entries)) {

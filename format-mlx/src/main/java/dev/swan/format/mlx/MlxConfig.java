@@ -48,8 +48,9 @@ final class MlxConfig {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("group_size", i.group());
                 e.put("bits", i.bits());
-                // mlx_lm reads a module's own mode, else the global one
-                if (!i.mode().id().equals(gMode)) e.put("mode", i.mode().id());
+                // a module's entry goes to to_quantized as it is, whose mode defaults to affine: say it where
+                // any mode is not affine
+                if (!i.mode().affine() || !gMode.equals("affine")) e.put("mode", i.mode().id());
                 q.put(i.path(), e);
             }
         }

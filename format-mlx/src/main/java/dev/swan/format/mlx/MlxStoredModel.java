@@ -122,10 +122,10 @@ final class MlxStoredModel implements StoredModel {
         }
     }
 
-    /** The module's mode: its own entry's, else the global one, else affine; one MLX does not know is refused. */
+    /** The module's mode: its own entry's (affine when it names none), else the global one; one MLX lacks is refused. */
     private static MlxMode modeOf(Path cfgFile, Map<?, ?> q, String path) {
-        Object given = q.get("mode");
-        if (q.get(path) instanceof Map<?, ?> m && m.containsKey("mode")) given = m.get("mode");
+        // mlx_lm hands a module's own entry to to_quantized as it is: without a mode, that is affine
+        Object given = q.get(path) instanceof Map<?, ?> m ? m.get("mode") : q.get("mode");
         if (given == null) return MlxMode.AFFINE;
         String mode = String.valueOf(given);
         return MlxMode.parse(mode).orElseThrow(() -> new ModelFormatException(cfgFile, "quantization." + path,

@@ -147,10 +147,10 @@ final class MlxVerifier {
         return new VerifyReport(dir, problems, checks);
     }
 
-    /** The module's mode (its own entry's, else the global one, else affine); null with a problem for one MLX lacks. */
+    /** The module's mode (its own entry's, affine when it names none; else the global one); null with a problem for one MLX lacks. */
     private static MlxMode modeOf(Map<String, Object> q, String path, List<String> problems) {
-        Object mode = q.get("mode");
-        if (q.get(path) instanceof Map<?, ?> m && m.containsKey("mode")) mode = m.get("mode");
+        // mlx_lm hands a module's own entry to to_quantized as it is: without a mode, that is affine
+        Object mode = q.get(path) instanceof Map<?, ?> m ? m.get("mode") : q.get("mode");
         if (mode == null) return MlxMode.AFFINE;
         Optional<MlxMode> m = MlxMode.parse(String.valueOf(mode));
         if (m.isEmpty()) problems.add(path + ": mode " + mode + " is not one MLX defines (affine, mxfp4, nvfp4, mxfp8)");
