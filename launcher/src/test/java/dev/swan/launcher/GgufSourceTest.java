@@ -218,6 +218,29 @@ class GgufSourceTest {
         assertEquals(1, again.exit(), "existing parts are not replaced without --force: " + again);
     }
 
+    /**
+     * An importance matrix on experts stored as one stack (a GGUF's ffn_*_exps): each expert's rows take that
+     * expert's importance, as llama-quantize slices it, so the GGUF source quantizes as the folder of slices
+     * (which llama-quantize --imatrix matches, checked by hand on this model).
+     */
+    @Test
+    void stackedExpertsTakeTheirOwnImportance() throws IOException {
+        Path folder = tmp.resolve("qwen3moe");
+        dev.swan.testkit.SyntheticModel.write(dev.swan.testkit.SyntheticModel.qwen3Moe(), folder);
+        Path gguf = tmp.resolve("qwen3moe.gguf");
+        run("quantize", folder.toString(), gguf.toString(), "BF16", "-q");
+        Path imatrix = tmp.resolve("m.imatrix");
+        run("quantize", folder.toString(), "-o", tmp.resolve("x.gguf").toString(), "--set",
+                "gguf.save_imatrix=" + imatrix, "-q");
+        for (String type : new String[] {"Q4_K_M", "IQ4_XS"}) {
+            Path a = tmp.resolve("a-" + type + ".gguf");
+            Path b = tmp.resolve("b-" + type + ".gguf");
+            run("quantize", folder.toString(), a.toString(), type, "--set", "gguf.imatrix=" + imatrix, "-q");
+            run("quantize", gguf.toString(), b.toString(), type, "--set", "gguf.imatrix=" + imatrix, "-q");
+            assertEquals(tensors(a), tensors(b), type);
+        }
+    }
+
     @Test
     void quantizedSourceNeedsAllowRequantize() {
         Path q8 = SharedModels.model("llama-quantize").resolve("qwen3-gutenberg-4m-Q8_0.gguf");

@@ -119,7 +119,12 @@ final class GgufWriter {
         int rowBytes = (int) type.rowBytes(cols);
         String name = data.info().name();
         float[] importance = e.importance();
-        int importanceOffset = importance != null && importance.length > cols ? part * cols : 0;
+        // one importance row per expert: a slice takes its expert's; a stack read as one tensor, each row its
+        // expert's (rows / experts per expert), as llama-quantize slices the matrix at expert boundaries
+        boolean perExpert = importance != null && importance.length > cols;
+        boolean stacked = perExpert && e.sources().size() == 1 && e.ne().length == 3;
+        long rowsPerExpert = stacked ? e.ne()[1] : rows;
+        int importanceOffset = perExpert && !stacked ? part * cols : 0;
         for (long c0 = 0; c0 < rows; c0 += CHUNK_ROWS) {
             int n = (int) Math.min(CHUNK_ROWS, rows - c0);
             byte[] chunk = new byte[n * rowBytes];
@@ -140,7 +145,8 @@ final class GgufWriter {
                         }
                     }
                     if (importance != null) {
-                        WeightedQuants.quantizeRow(type.name(), row, 0, cols, importance, importanceOffset, chunk, r * rowBytes);
+                        int at = stacked ? (int) (src / rowsPerExpert) * cols : importanceOffset;
+                        WeightedQuants.quantizeRow(type.name(), row, 0, cols, importance, at, chunk, r * rowBytes);
                     } else {
                         type.quantizer().quantizeRow(row, 0, cols, chunk, r * rowBytes);
                     }
