@@ -105,9 +105,8 @@ final class MlxSource implements ModelDir {
 
         @Override
         public void readBytes(long byteOffset, byte[] dst, int dstOffset, int length) {
-            int size = info.dtype().size();
             int cols = (int) info.cols();
-            int rowBytes = cols * size;
+            int rowBytes = cols * info.dtype().size();
             float[] row = new float[cols];
             byte[] buf = new byte[rowBytes];
             long r = byteOffset / rowBytes;
@@ -115,14 +114,7 @@ final class MlxSource implements ModelDir {
             int done = 0;
             while (done < length) {
                 row(r++, row);
-                for (int i = 0; i < cols; i++) {
-                    int b = switch (info.dtype()) {
-                        case BF16 -> HalfFloats.f32ToBf16(row[i]);
-                        case F16 -> HalfFloats.f32ToF16(row[i]);
-                        default -> Float.floatToRawIntBits(row[i]);
-                    };
-                    for (int k = 0; k < size; k++) buf[size * i + k] = (byte) (b >>> (8 * k));
-                }
+                MlxWriter.encode(row, info.dtype()).get(buf);
                 int n = Math.min(rowBytes - skip, length - done);
                 System.arraycopy(buf, skip, dst, dstOffset + done, n);
                 done += n;

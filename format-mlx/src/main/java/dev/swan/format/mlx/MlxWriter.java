@@ -173,26 +173,35 @@ final class MlxWriter {
                 Scratch sc = scratch[t];
                 sc.ensure(n * cols);
                 float[] x = sc.x;
-                data.readFloats((long) (start + r0) * cols, x, 0, n * cols);
-                for (int i = 0; i < n * cols; i++) {
-                    if (!Float.isFinite(x[i])) {
-                        bad[0] = "row " + (start + r0 + i / cols);
-                        return;
-                    }
-                }
-                if (!keepSource) for (int i = 0; i < n * cols; i++) x[i] = HalfFloats.roundTo(item.dtype(), x[i]);
+                bad[0] = readRows(data, item, start + r0, n, cols, x);
+                if (bad[0] != null) return;
                 for (int r = 0; r < n; r++) {
                     m.quantizeRow(x, r * cols, cols, packed, (r0 + r) * rowBytes, scales, (start + r0 + r) * groups);
                 }
             });
-            if (bad[0] != null) {
-                throw new OutputException(null, item.floatName() + ": NaN or infinite weight near " + bad[0]
-                        + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
-            }
+            if (bad[0] != null) throw nonFinite(item, bad[0]);
             w.write(packed, 0, chunkRows * rowBytes);
         }
         w.beginTensor(item.path() + ".scales");
         w.write(scales, 0, scales.length);
+    }
+
+    /**
+     * Reads rows {@code [first, first + n)} into {@code x}; an explicit dtype casts them before they are
+     * quantized, as mlx_lm.convert --dtype does. Returns where a NaN or infinite weight sits, or null.
+     */
+    private String readRows(TensorData data, MlxLayout.Item item, int first, int n, int cols, float[] x) {
+        data.readFloats((long) first * cols, x, 0, n * cols);
+        for (int i = 0; i < n * cols; i++) {
+            if (!Float.isFinite(x[i])) return "row " + (first + i / cols);
+        }
+        if (!keepSource) for (int i = 0; i < n * cols; i++) x[i] = HalfFloats.roundTo(item.dtype(), x[i]);
+        return null;
+    }
+
+    private static OutputException nonFinite(MlxLayout.Item item, String where) {
+        return new OutputException(null, item.floatName() + ": NaN or infinite weight near " + where
+                + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
     }
 
     private void writeQuantized(MlxLayout.Item item, SafetensorsWriter w) throws IOException {
@@ -222,15 +231,8 @@ final class MlxWriter {
                 Scratch sc = scratch[t];
                 sc.ensure(n * cols);
                 float[] x = sc.x;
-                data.readFloats((long) (start + r0) * cols, x, 0, n * cols);
-                for (int i = 0; i < n * cols; i++) {
-                    if (!Float.isFinite(x[i])) {
-                        bad[0] = "row " + (start + r0 + i / cols);
-                        return;
-                    }
-                }
-                // an explicit dtype casts the weights before quantizing them, as mlx_lm.convert --dtype does
-                if (!keepSource) for (int i = 0; i < n * cols; i++) x[i] = HalfFloats.roundTo(item.dtype(), x[i]);
+                bad[0] = readRows(data, item, start + r0, n, cols, x);
+                if (bad[0] != null) return;
                 if (searchRounding) {
                     AffineQuantizer.quantizeSearched(x, 0, group, n * groups, bits, item.dtype(), sc.codes, scales, biases,
                             (start + r0) * groups);
@@ -240,10 +242,7 @@ final class MlxWriter {
                 }
                 for (int r = 0; r < n; r++) BitPacker.pack(sc.codes, r * cols, cols, bits, packed, (r0 + r) * rowBytes);
             });
-            if (bad[0] != null) {
-                throw new OutputException(null, item.floatName() + ": NaN or infinite weight near " + bad[0]
-                        + ": cannot be quantized (fix the checkpoint or keep the tensor in float with --override)");
-            }
+            if (bad[0] != null) throw nonFinite(item, bad[0]);
             for (int g = start * groups; g < (start + chunkRows) * groups; g++) {
                 if (!Float.isFinite(scales[g]) || !Float.isFinite(biases[g])) {
                     throw new OutputException(null, item.floatName() + ": weights too large for " + item.dtype()
