@@ -2,6 +2,9 @@ package dev.swan.format.gguf;
 
 import dev.swan.format.gguf.quant.BlockQuantizer;
 import dev.swan.format.gguf.quant.FloatTypes;
+import dev.swan.format.gguf.quant.Iq1;
+import dev.swan.format.gguf.quant.Iq2;
+import dev.swan.format.gguf.quant.Iq3;
 import dev.swan.format.gguf.quant.Iq4;
 import dev.swan.format.gguf.quant.Mxfp4;
 import dev.swan.format.gguf.quant.Q2_K;
@@ -25,7 +28,8 @@ public enum GgmlType {
     Q8_0(8, new Q8_0(), 8, 0), Q2_K(10, new Q2_K(), 2, 80, 82), Q3_K(11, new Q3_K(), 3, 108),
     Q4_K(12, new Q4_K(), 4, 0, 2), Q5_K(13, new Q5_K(), 5, 0, 2), Q6_K(14, new Q6_K(), 6, 208),
     IQ4_NL(20, Iq4.NL, 4, 0), IQ4_XS(23, Iq4.XS, 4, 0), TQ1_0(34, Ternary.TQ1_0, 2, 52), TQ2_0(35, Ternary.TQ2_0, 2, 64),
-    MXFP4(39, new Mxfp4(), 4);
+    MXFP4(39, new Mxfp4(), 4), IQ3_S(21, Iq3.S, 3, 0), IQ3_XXS(18, Iq3.XXS, 3, 0), IQ2_S(22, Iq2.S, 2, 0),
+    IQ2_XS(17, Iq2.XS, 2, 0), IQ2_XXS(16, Iq2.XXS, 2, 0), IQ1_M(29, Iq1.M, 1), IQ1_S(19, Iq1.S, 1, 0);
 
     private final int id;
     private final BlockQuantizer quantizer;
@@ -82,7 +86,7 @@ public enum GgmlType {
      * trained ternary.
      */
     public boolean candidate() {
-        return id < 20 || this == IQ4_NL || this == IQ4_XS || this == MXFP4;
+        return id < 16 || this == IQ4_NL || this == IQ4_XS || this == MXFP4;
     }
 
     public boolean isFloat() {
@@ -109,7 +113,8 @@ public enum GgmlType {
     public GgmlType fallback() {
         switch (this) {
             case Q2_K: case Q3_K: case TQ1_0: case TQ2_0: return Q4_0;
-            case IQ4_XS: return IQ4_NL;
+            case IQ4_XS: case IQ3_S: case IQ3_XXS: case IQ2_S: case IQ2_XS: case IQ2_XXS: case IQ1_M: case IQ1_S:
+                return IQ4_NL;
             case Q4_K: return Q5_0;
             case Q5_K: return Q5_1;
             case Q6_K: return Q8_0;

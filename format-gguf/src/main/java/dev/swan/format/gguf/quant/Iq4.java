@@ -7,7 +7,7 @@ package dev.swan.format.gguf.quant;
  * ({@code quantize_row_iq4_nl_impl}): a scale from the largest value, 2·7+1 nearby scales tried, the best by
  * weighted least squares; without an importance matrix the weights are x², with one qw·√(σ² + x²).
  */
-public final class Iq4 implements BlockQuantizer {
+public final class Iq4 implements ImportanceQuantizer {
     static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
     /** IQ4_NL, as llama-quantize writes it without an importance matrix. */
@@ -33,12 +33,8 @@ public final class Iq4 implements BlockQuantizer {
         return bytes;
     }
 
-    @Override
-    public void quantize(float[] x, int xo, byte[] out, int oo) {
-        quantize(x, xo, null, 0, out, oo);
-    }
-
     /** One (super-)block with importance {@code qw[qo..]} (null: none), as {@code quantize_iq4_nl/xs}. */
+    @Override
     public void quantize(float[] x, int xo, float[] qw, int qo, byte[] out, int oo) {
         int blockSize = 32;
         int nb = superBlock / blockSize;

@@ -15,6 +15,7 @@ public final class WeightedQuants {
         switch (type) {
             case "Q4_0": case "Q4_1": case "Q5_0": case "Q5_1": case "Q2_K": case "Q3_K": case "Q4_K": case "Q5_K": case "Q6_K":
             case "IQ4_NL": case "IQ4_XS": case "MXFP4": case "TQ1_0": case "TQ2_0":
+            case "IQ2_XXS": case "IQ2_XS": case "IQ2_S": case "IQ3_XXS": case "IQ3_S": case "IQ1_S": case "IQ1_M":
                 return true;
             default:
                 return false;
@@ -35,12 +36,24 @@ public final class WeightedQuants {
             case "Q6_K": for (int b = 0; b < n / 256; b++) q6K(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 210 * b); break;
             case "IQ4_NL": for (int b = 0; b < n / 32; b++) Iq4.NL.quantize(x, xo + 32 * b, qw, qo + 32 * b, out, oo + 18 * b); break;
             case "IQ4_XS": for (int b = 0; b < n / 256; b++) Iq4.XS.quantize(x, xo + 256 * b, qw, qo + 256 * b, out, oo + 136 * b); break;
+            case "IQ2_XXS": superBlocks(Iq2.XXS, x, xo, n, qw, qo, out, oo); break;
+            case "IQ2_XS": superBlocks(Iq2.XS, x, xo, n, qw, qo, out, oo); break;
+            case "IQ2_S": superBlocks(Iq2.S, x, xo, n, qw, qo, out, oo); break;
+            case "IQ3_XXS": superBlocks(Iq3.XXS, x, xo, n, qw, qo, out, oo); break;
+            case "IQ3_S": superBlocks(Iq3.S, x, xo, n, qw, qo, out, oo); break;
+            case "IQ1_S": superBlocks(Iq1.S, x, xo, n, qw, qo, out, oo); break;
+            case "IQ1_M": superBlocks(Iq1.M, x, xo, n, qw, qo, out, oo); break;
             // ggml's MXFP4 and ternary quantizers take no importance
             case "MXFP4": new Mxfp4().quantizeRow(x, xo, n, out, oo); break;
             case "TQ1_0": Ternary.TQ1_0.quantizeRow(x, xo, n, out, oo); break;
             case "TQ2_0": Ternary.TQ2_0.quantizeRow(x, xo, n, out, oo); break;
             default: throw new IllegalArgumentException(type + " has no importance-weighted quantizer");
         }
+    }
+
+    /** The grid i-quants, super-block by super-block with their importance slice. */
+    private static void superBlocks(ImportanceQuantizer q, float[] x, int xo, int n, float[] qw, int qo, byte[] out, int oo) {
+        for (int b = 0; b < n / 256; b++) q.quantize(x, xo + 256 * b, qw, qo + 256 * b, out, oo + q.blockBytes() * b);
     }
 
     /** Q4_0 / Q5_0 (symmetric, make_qx_quants) and Q4_1 / Q5_1 (with a minimum, make_qkx3_quants); σ² over the row. */
@@ -365,7 +378,8 @@ public final class WeightedQuants {
 
     /**
      * make_qp_quants: non-negative values {@code x[from..from+n)} (scales, mins) to codes {@code l[0..n)} in
-     * [0, nmax] under weights {@code qw[from..from+n)}.
+     * [0, nmax] under weights {@code qw[from..from+n)}. Codes are kept as ggml's uint8_t keeps them: a negative
+     * value (IQ2_XXS passes one flipped sign) wraps to 256 + l, which the refinement then reads back.
      */
     static float makeQpQuants(int n, int nmax, float[] x, int[] l, float[] qw, int from) {
         float max = 0;
@@ -375,7 +389,7 @@ public final class WeightedQuants {
             return 0.f;
         }
         float iscale = nmax / max;
-        for (int i = 0; i < n; i++) l[i] = QuantMath.nearestInt(iscale * x[from + i]);
+        for (int i = 0; i < n; i++) l[i] = QuantMath.nearestInt(iscale * x[from + i]) & 0xff;
         float scale = 1 / iscale;
         float bestMse = 0;
         for (int i = 0; i < n; i++) {
@@ -401,7 +415,7 @@ public final class WeightedQuants {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             int q = Math.min(nmax, QuantMath.nearestInt(iscale * x[from + i]));
-            l[i] = q;
+            l[i] = q & 0xff;
             sumlx += qw[from + i] * x[from + i] * q;
             suml2 += qw[from + i] * q * q;
         }
@@ -417,7 +431,7 @@ public final class WeightedQuants {
                         slx += wi * x[from + i] * newL;
                         sl2 += wi * newL * newL;
                         if (slx * slx * suml2 > sumlx * sumlx * sl2) {
-                            l[i] = newL;
+                            l[i] = newL & 0xff;
                             sumlx = slx;
                             suml2 = sl2;
                             changed++;
