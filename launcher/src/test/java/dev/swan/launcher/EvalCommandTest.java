@@ -121,15 +121,15 @@ class EvalCommandTest {
         cfg.put("model_type", "gpt2");
         JSON.writeValue(gpt2.resolve("config.json").toFile(), cfg);
         assertTrue(refused("eval", gpt2.toString(), "--text", text).err().contains("'GPT2LMHeadModel'"));
-        // a GGUF tensor type it cannot read (IQ2_XXS, id 16)
+        // a GGUF tensor type it cannot read (Q8_K, id 15: ggml's dot-product intermediate)
         Path q8 = quantize("stories260K", "q8.gguf", "-f", "gguf", "--uniform", "Q8_0");
         byte[] g = Files.readAllBytes(q8);
         byte[] name = "blk.0.attn_q.weight".getBytes(StandardCharsets.US_ASCII);
         int at = indexOf(g, name) + name.length + 4 + 2 * 8;
-        g[at] = 16;
+        g[at] = 15;
         Path iq = tmp.resolve("iq.gguf");
         Files.write(iq, g);
-        assertTrue(refused("eval", iq.toString(), "--text", text).err().contains("unknown type id 16"));
+        assertTrue(refused("eval", iq.toString(), "--text", text).err().contains("unknown type id 15"));
         // a text the vocabulary cannot encode (no byte fallback, no unknown token)
         Path strict = copy(stories, "strict");
         ObjectNode tj = (ObjectNode) JSON.readTree(strict.resolve("tokenizer.json").toFile());

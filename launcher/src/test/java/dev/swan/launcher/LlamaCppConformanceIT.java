@@ -322,7 +322,8 @@ class LlamaCppConformanceIT {
         files.put("other", gguf(other, "F32"));
         references.put("other", "F32");
         String[] types = {"Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1", "Q4_0", "Q3_K", "Q2_K",
-                "IQ4_NL", "IQ4_XS", "MXFP4", "TQ2_0", "TQ1_0"};
+                "IQ4_NL", "IQ4_XS", "MXFP4", "TQ2_0", "TQ1_0", "IQ3_S", "IQ3_XXS", "IQ2_S", "IQ2_XS", "IQ2_XXS", "IQ1_M",
+                "IQ1_S"};
         for (String t : types) {
             files.put(t, gguf(model, t));
             files.put(t + "-meant", gguf(meant(model, t), "F32"));

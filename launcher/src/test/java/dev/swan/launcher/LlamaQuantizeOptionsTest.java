@@ -140,7 +140,10 @@ class LlamaQuantizeOptionsTest {
             "qwen3-gutenberg-4m; TQ2_0; ; 2c8534d6c44446fd5c1f7590468b92fcc9c1575ee44e1b43203d017562f145e8",
             "qwen3-gutenberg-4m; MXFP4_MOE; --pure; cac34be5b13be05aa44d92dd3f8c1be38b93d86faad967b4e584f11aa5d8bd38",
             "stories260K; IQ4_XS; ; e0965b66004c046d1b87292b9e0178c2b613ccb97d84392ab795f2dc0fc31bb5",
-            "stories260K; TQ2_0; ; 17fde552fa79ebeaab5b229a507c2bd8c3999713d11e3f95ffe6cc27083b27ff"})
+            "stories260K; TQ2_0; ; 17fde552fa79ebeaab5b229a507c2bd8c3999713d11e3f95ffe6cc27083b27ff",
+            // the 3-bit grid recipes llama-quantize writes without an importance matrix (the others refuse)
+            "qwen3-gutenberg-4m; IQ3_M; ; 5dd0c7516134668f8380b8825c56a7f0a04f8eb1ed78f004d7f6da2764043169",
+            "qwen3-gutenberg-4m; IQ3_S; --pure; 8679afa6ca5e6509896775dae93917e60c9f6c736d9e81c0948f25eea62308a4"})
     void equalsLlamaQuantizeWithTheSameOptions(String model, String type, String options, String sha256) throws Exception {
         Path out = tmp.resolve("o.gguf");
         java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("quantize",

@@ -18,6 +18,7 @@ import dev.swan.api.VerifyReport;
 import dev.swan.api.WriteReport;
 import dev.swan.api.model.ModelConfig;
 import dev.swan.api.model.ModelDir;
+import dev.swan.format.gguf.quant.WeightedQuants;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -256,7 +257,14 @@ public final class GgufFormat implements OutputFormat {
         Optional<GgmlType> t = GgmlType.parse(spec.substring(5));
         return t.map(type -> Quantizer.of(spec, type.blockSize(), (row, out) -> {
             byte[] q = new byte[(int) type.rowBytes(row.length)];
-            type.quantizer().quantizeRow(row, 0, row.length, q, 0);
+            if (GgufImportance.needsImportance(type)) {
+                // as the writer quantizes them without a matrix: every column weighted alike
+                float[] ones = new float[row.length];
+                java.util.Arrays.fill(ones, 1f);
+                WeightedQuants.quantizeRow(type.name(), row, 0, row.length, ones, 0, q, 0);
+            } else {
+                type.quantizer().quantizeRow(row, 0, row.length, q, 0);
+            }
             type.quantizer().dequantizeRow(q, 0, row.length, out, 0);
         }));
     }

@@ -53,7 +53,7 @@ final class GgufImportance {
         switch (mode) {
             case "none": return NONE;
             case "llama-quantize": // what llama-quantize does: the matrix file when given (--imatrix), else none
-                return file.isEmpty() ? NONE : new GgufImportance("imatrix", m);
+                return file.isEmpty() ? new GgufImportance("reference", m) : new GgufImportance("imatrix", m);
             case "ones": return new GgufImportance("ones", Map.of());
             case "imatrix":
                 if (m.isEmpty()) {
@@ -85,6 +85,14 @@ final class GgufImportance {
         return out;
     }
 
+    /** The types llama-quantize writes only with an importance matrix (its tensor_requires_imatrix). */
+    static boolean needsImportance(GgmlType type) {
+        switch (type) {
+            case IQ3_XXS: case IQ2_XXS: case IQ2_XS: case IQ2_S: case IQ1_M: case IQ1_S: return true;
+            default: return false;
+        }
+    }
+
     boolean isImatrix() {
         return mode.equals("imatrix");
     }
@@ -101,7 +109,13 @@ final class GgufImportance {
      */
     float[] columns(String gguf, int cols, GgmlType type, int experts) {
         if (!WeightedQuants.supports(type.name())) return null;
-        switch (mode) {
+        String how = mode;
+        if (mode.equals("reference")) {
+            // llama-quantize refuses these types without a matrix; data-free they take self-calibration's, else ones
+            if (!needsImportance(type)) return null;
+            how = matrix.containsKey(gguf) ? "imatrix" : "ones";
+        }
+        switch (how) {
             case "ones": {
                 float[] ones = new float[cols * Math.max(1, experts)];
                 Arrays.fill(ones, 1f);

@@ -78,7 +78,9 @@ class GoldenVectorsTest {
                 Map.entry(GgmlType.Q5_0, 0.07), Map.entry(GgmlType.Q5_1, 0.06), Map.entry(GgmlType.Q4_K, 0.1),
                 Map.entry(GgmlType.Q4_0, 0.13), Map.entry(GgmlType.Q4_1, 0.12), Map.entry(GgmlType.Q3_K, 0.25),
                 Map.entry(GgmlType.Q2_K, 0.45), Map.entry(GgmlType.F32, 0.0), Map.entry(GgmlType.IQ4_NL, 0.1),
-                Map.entry(GgmlType.IQ4_XS, 0.1), Map.entry(GgmlType.MXFP4, 0.15),
+                Map.entry(GgmlType.IQ4_XS, 0.1), Map.entry(GgmlType.MXFP4, 0.15), Map.entry(GgmlType.IQ3_S, 0.2),
+                Map.entry(GgmlType.IQ3_XXS, 0.25), Map.entry(GgmlType.IQ2_S, 0.3), Map.entry(GgmlType.IQ2_XS, 0.35),
+                Map.entry(GgmlType.IQ2_XXS, 0.4), Map.entry(GgmlType.IQ1_M, 0.65), Map.entry(GgmlType.IQ1_S, 0.55),
                 // ternary: every value −d, 0 or +d with d the block's largest magnitude; most Gaussian values become 0
                 Map.entry(GgmlType.TQ1_0, 0.85), Map.entry(GgmlType.TQ2_0, 0.85));
         for (GgmlType t : GgmlType.values()) {

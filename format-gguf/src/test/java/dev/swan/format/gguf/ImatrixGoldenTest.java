@@ -58,7 +58,20 @@ class ImatrixGoldenTest {
             "preset, IQ4_NL, qwen3-gutenberg-4m.swan-selfcal.imatrix, 737b3e20060ff8b95ec41730a9c9a3ddb95fe9e18901af5dea9a027f88e2d64a",
             "preset, IQ4_XS, qwen3-gutenberg-4m.swan-selfcal.imatrix, b9ef383bfec956615981ea3ac4bbd4fe632d8e7ea0d9c7cd3d95bbf5256bef3d",
             "preset, IQ4_NL, qwen3-gutenberg-4m.llama-imatrix.gguf, eba6ae03c33079eaa2458660a9a493732e24344b9d7b457c9b215454a00285e4",
-            "preset, IQ4_XS, qwen3-gutenberg-4m.llama-imatrix.gguf, 9ee686d13e03435b890d3c8fefe369bab62bf0ae55c57f555a50a178faaaebdc"})
+            "preset, IQ4_XS, qwen3-gutenberg-4m.llama-imatrix.gguf, 9ee686d13e03435b890d3c8fefe369bab62bf0ae55c57f555a50a178faaaebdc",
+            // the grid i-quants' recipes (llama.cpp 80fb11a): every type of them, IQ2_XXS with both matrices
+            "preset, IQ3_M, qwen3-gutenberg-4m.llama-imatrix.gguf, c84f02d5e303c9138a428a45602750d0a6275842292f60955b3a38215a88735d",
+            "preset, IQ3_S, qwen3-gutenberg-4m.llama-imatrix.gguf, 9673b332ce1d8214a61d5bd9b379ca8a9c2709faf801f1cfd9a66e1001b440cd",
+            "preset, IQ3_XS, qwen3-gutenberg-4m.llama-imatrix.gguf, 0ca9312b4c0fe60cd23b01a32d10b8d1f4f6b96c326015215eb92a1f26ccd0a9",
+            "preset, IQ3_XXS, qwen3-gutenberg-4m.llama-imatrix.gguf, a4dc28694ee60d2981ff39371b5f05701ef3a431fc70723a7dfc19a32f220946",
+            "preset, IQ2_M, qwen3-gutenberg-4m.llama-imatrix.gguf, 1e436030b3558faf7fd04ea905e4cc0b4f5f8d73654660803053685ad2908b17",
+            "preset, IQ2_S, qwen3-gutenberg-4m.llama-imatrix.gguf, f36e1611bebc98d86472b106c660b0aae9aafe3414fe0a8520688d6e25deb576",
+            "preset, IQ2_XS, qwen3-gutenberg-4m.llama-imatrix.gguf, 4f8a458b48711089a8807be243f1864938beb889b4962da81cd2c03ecdf764cc",
+            "preset, IQ2_XXS, qwen3-gutenberg-4m.llama-imatrix.gguf, 43ffbfc167c6abecad60d39143556864fa17ce835178cbb3f364df98802c0758",
+            "preset, IQ2_XXS, qwen3-gutenberg-4m.swan-selfcal.imatrix, bbc013245327bbf5fd8d716d918d3d83ed16340e2d6c64f596fdd20e7481b091",
+            "preset, IQ1_M, qwen3-gutenberg-4m.llama-imatrix.gguf, 2fb7208100bcc3ee6a1d98d02ae51ba42fc75716e8eac9a2dd2cb0c232dac8e7",
+            "preset, IQ1_S, qwen3-gutenberg-4m.llama-imatrix.gguf, 5843389573e2230b248d0f9a0fcbb38b604c55203b03eba23de7e2f22f60d4df",
+            "preset, IQ1_S, qwen3-gutenberg-4m.swan-selfcal.imatrix, dc44cea33594f240eeab3be5f9b9e12bc2449f0a94421f2feda2a09b7a6f05a3"})
     void equalsLlamaQuantizeWithTheSameImatrix(String key, String name, String imatrix, String sha256) throws Exception {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put(key, name);
@@ -77,8 +90,14 @@ class ImatrixGoldenTest {
         try (ModelDir m = ModelFolder.open(SharedModels.model("qwen3-gutenberg-4m"))) {
             List<TensorDecision> d = new ArrayList<>();
             for (TensorInfo t : m.tensors()) d.add(new TensorDecision(t.name(), t.rank() == 2 ? 8 : 16, 0, "test", Double.NaN));
-            gguf.write(m, new AllocationPlan("uniform", Map.of(), d), out,
-                    new FormatContext(p, Parallel.sequential(), ProgressSink.NONE, "test"));
+            // two threads, as CI has: the 1-bit searches are slow (and the bytes do not depend on the threads)
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
+            try {
+                gguf.write(m, new AllocationPlan("uniform", Map.of(), d), out,
+                        new FormatContext(p, Parallel.of(pool), ProgressSink.NONE, "test"));
+            } finally {
+                pool.shutdown();
+            }
         }
         return out;
     }
