@@ -43,7 +43,8 @@ public final class GgufFormat implements OutputFormat {
     @Override
     public String description() {
         return "GGUF v3 file for llama.cpp (llama, mistral, mixtral, qwen2, qwen3, qwen2moe, qwen3moe): F32/F16/BF16, "
-                + "Q4_0..Q8_0, Q2_K..Q6_K";
+                + "Q4_0..Q8_0, Q2_K..Q6_K, IQ4_NL, IQ4_XS, IQ3_S, IQ3_XXS, IQ2_S, IQ2_XS, IQ2_XXS, IQ1_M, IQ1_S, TQ1_0, TQ2_0, "
+                + "MXFP4";
     }
 
     @Override
@@ -68,7 +69,8 @@ public final class GgufFormat implements OutputFormat {
                         + "quantizers, llama-quantize without --imatrix), ones (ggml's weighted paths, data-free), imatrix "
                         + "(llama-quantize --imatrix: from gguf.imatrix or self-calibration), auto (imatrix when there is "
                         + "one, else ones), llama-quantize (gguf.imatrix when given, else none: what --uniform TYPE and "
-                        + "--preset use)", "auto", "none", "ones", "imatrix", "llama-quantize"),
+                        + "--preset use; the types llama-quantize writes only with a matrix, IQ3_XXS and the 1- and 2-bit "
+                        + "grids, then take self-calibration's matrix, else ones)", "auto", "none", "ones", "imatrix", "llama-quantize"),
                 ParameterSpec.ofString("imatrix", "", "an importance matrix file of llama.cpp (llama-imatrix output, GGUF or legacy)"),
                 ParameterSpec.ofString("save_imatrix", "", "also write the matrix used (e.g. self-calibration's) to this file, "
                         + "in llama.cpp's format"),
