@@ -86,7 +86,7 @@ public enum GgmlType {
      * trained ternary.
      */
     public boolean candidate() {
-        return id < 16 || this == IQ4_NL || this == IQ4_XS || this == MXFP4;
+        return this != TQ1_0 && this != TQ2_0 && !isFloat();
     }
 
     public boolean isFloat() {

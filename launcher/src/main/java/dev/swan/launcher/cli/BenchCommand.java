@@ -67,7 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Phases to run: kernels, metrics, layer, write, eval (default: these five), and scale: "
                     + "bin/swan quantize of a 16.4 GB Qwen3-8B-shaped model to GGUF and MLX and a dry run of a 64 GB one, "
                     + "time and peak RSS (writes the 16.4 GB model first unless --model gives it; about half an hour on 2 cores); "
-                    + "quality: the README's quality-per-byte tables on the shared models (--shared).")
+                    + "quality: the README's quality-per-byte tables on the shared models (--shared); lowbit: the "
+                    + "table down to 2 bits (llama-quantize's i-quant recipes with and without --imatrix, MLX 3/2-bit, "
+                    + "mxfp4, nvfp4) on the shared 256-aligned model.")
     List<String> only = List.of("kernels", "metrics", "layer", "write", "eval");
 
     @Option(names = "--eval-layers", defaultValue = "2",
@@ -84,6 +86,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--shared", paramLabel = "DIR",
             description = "For 'quality': the folder holding the shared models/ and eval/.")
     Path shared;
+
+    @Option(names = "--imatrix", paramLabel = "FILE",
+            description = "For 'lowbit': llama-imatrix's matrix for the shared model, for the recipes' rows with data.")
+    Path imatrix;
 
     @Option(names = "--dir", defaultValue = "swan-bench", description = "Scratch folder (default: ${DEFAULT-VALUE}); deleted afterwards.")
     Path dir;
@@ -121,6 +127,13 @@ public final class BenchCommand implements Callable<Integer> {
                             "--only quality needs --shared DIR: the folder holding the shared models/ and eval/");
                 }
                 QualityBench.run(out, shared, dir, t);
+            }
+            if (only.contains("lowbit")) {
+                if (shared == null || !Files.isDirectory(shared.resolve("models"))) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--only lowbit needs --shared DIR: the folder holding the shared models/ and eval/");
+                }
+                LowBitBench.run(out, shared, imatrix, dir, t);
             }
         } finally {
             pool.shutdownNow();

@@ -123,7 +123,7 @@ final class QualityBench {
         return n;
     }
 
-    private static void swan(String... args) {
+    static void swan(String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));

@@ -260,8 +260,10 @@ public final class Pipeline {
             seconds.put(m.analysis().name(), m.seconds());
         }
         Map<String, float[]> energies = Map.of();
-        if (rp.settings().selfCalibrates() && rp.allocator().usesMetrics()) {
-            boolean asked = rp.settings().selfCalibrate() > 0;
+        boolean asked = rp.settings().selfCalibrate() > 0;
+        // a baseline (--uniform, --preset) reads no measurement, but asked for it, it gets self-calibration's
+        // importance matrix: what the i-quants llama-quantize writes only with data then quantize with
+        if (rp.settings().selfCalibrates() && (rp.allocator().usesMetrics() || asked)) {
             SelfCalibrationStep.Result sc = SelfCalibrationStep.attach(model, tensors, rp.settings(),
                     rp.settings().selfCalibrateTokens(), asked, phases);
             tensors = sc.tensors();
