@@ -73,12 +73,17 @@ final class Rope {
 
     /** cos and sin of every position × frequency, [positions × headDim/2] each, for {@link #apply}. */
     float[][] table(int positions) {
+        return table(0, positions);
+    }
+
+    /** As {@link #table(int)} for positions {@code from .. from + positions - 1}. */
+    float[][] table(int from, int positions) {
         int half = invFreq.length;
         float[] cos = new float[positions * half];
         float[] sin = new float[positions * half];
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < half; i++) {
-                float angle = (float) (p * invFreq[i]);
+                float angle = (float) ((from + p) * invFreq[i]);
                 cos[p * half + i] = (float) Math.cos(angle);
                 sin[p * half + i] = (float) Math.sin(angle);
             }

@@ -353,6 +353,133 @@ public final class Transformer {
         }
     }
 
+    /**
+     * A key/value cache for one sequence that grows by blocks of tokens and can be cut back: a shared prefix
+     * (a question's context) is computed once and each continuation (its choices) extends it in turn.
+     */
+    public Cache cache(int capacity) {
+        return new Cache(capacity);
+    }
+
+    /** One sequence's cached keys and values (not thread-safe; its products use the given thread budget). */
+    public final class Cache {
+        private final float[][] keys;
+        private final float[][] values;
+        private final int capacity;
+        private int length;
+
+        private Cache(int capacity) {
+            this.capacity = capacity;
+            keys = new float[layers.length][capacity * arch.kvDim()];
+            values = new float[layers.length][capacity * arch.kvDim()];
+        }
+
+        /** Positions it can hold. */
+        public int capacity() {
+            return capacity;
+        }
+
+        /** Positions held. */
+        public int length() {
+            return length;
+        }
+
+        /** Forgets every position from {@code to} on. */
+        public void rewind(int to) {
+            if (to < 0 || to > length) throw new IllegalArgumentException("cannot rewind " + length + " positions to " + to);
+            length = to;
+        }
+
+        /**
+         * Feeds {@code tokens} at the next positions (one batched pass, each attending to the cache and the
+         * block's earlier tokens) and returns the next-token logits at block positions {@code [from, t)},
+         * feature-major: {@code logits[v · (t - from) + (p - from)]}.
+         */
+        public float[] extend(int[] tokens, int from, Parallel par) {
+            int t = tokens.length;
+            if (t == 0 || from < 0 || from > t) throw new IllegalArgumentException("block of " + t + " tokens, logits from " + from);
+            if (length + t > capacity) {
+                throw new EvalException((length + t) + " positions exceed the cache's " + capacity);
+            }
+            int d = arch.hidden();
+            float[] x = embed(tokens);
+            float[][] table = rope.table(length, t);
+            float[] h = new float[d * t];
+            float[] y = new float[d * t];
+            for (int l = 0; l < layers.length; l++) {
+                Layer layer = layers[l];
+                rmsNorm(x, d, t, layer.attnNorm, arch.rmsEps(), h);
+                cachedAttention(l, layer, h, t, table, y, par);
+                add(x, y);
+                rmsNorm(x, d, t, layer.ffnNorm, arch.rmsEps(), h);
+                layer.ffn.forward(h, t, y, par, null);
+                add(x, y);
+            }
+            length += t;
+            int s = t - from;
+            float[] sel = new float[d * s];
+            for (int k = 0; k < d; k++) System.arraycopy(x, k * t + from, sel, k * s, s);
+            float[] normed = new float[d * s];
+            rmsNorm(sel, d, s, finalNorm, arch.rmsEps(), normed);
+            float[] logits = new float[head.out() * s];
+            if (s > 0) head.forward(normed, s, logits, par);
+            return logits;
+        }
+
+        private void cachedAttention(int l, Layer layer, float[] h, int t, float[][] table, float[] out, Parallel par) {
+            int hd = arch.headDim();
+            int kv = arch.kvDim();
+            float[] q = new float[arch.qDim() * t];
+            float[] k = new float[kv * t];
+            float[] v = new float[kv * t];
+            layer.q.forward(h, t, q, par);
+            layer.k.forward(h, t, k, par);
+            layer.v.forward(h, t, v, par);
+            if (layer.qNorm != null) {
+                headNorm(q, arch.heads(), hd, t, layer.qNorm, arch.rmsEps());
+                headNorm(k, arch.kvHeads(), hd, t, layer.kNorm, arch.rmsEps());
+            }
+            Rope.apply(q, arch.heads(), hd, t, table);
+            Rope.apply(k, arch.kvHeads(), hd, t, table);
+            float[] ks = keys[l];
+            float[] vs = values[l];
+            for (int p = 0; p < t; p++) {
+                for (int i = 0; i < kv; i++) {
+                    ks[(length + p) * kv + i] = k[i * t + p];
+                    vs[(length + p) * kv + i] = v[i * t + p];
+                }
+            }
+            float[] o = new float[arch.qDim() * t];
+            int group = arch.heads() / arch.kvHeads();
+            double scale = 1.0 / Math.sqrt(hd);
+            int window = arch.slidingWindow();
+            int start = length;
+            par.forEach(arch.heads(), head -> {
+                int ko = (head / group) * hd;
+                double[] w = new double[start + t];
+                for (int p = 0; p < t; p++) {
+                    int at = start + p;
+                    int first = window > 0 ? Math.max(0, at - window + 1) : 0;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = first; j <= at; j++) {
+                        double dot = 0;
+                        for (int i = 0; i < hd; i++) dot += (double) q[(head * hd + i) * t + p] * ks[j * kv + ko + i];
+                        w[j] = dot * scale;
+                        max = Math.max(max, w[j]);
+                    }
+                    double sum = 0;
+                    for (int j = first; j <= at; j++) sum += w[j] = Math.exp(w[j] - max);
+                    for (int i = 0; i < hd; i++) {
+                        double acc = 0;
+                        for (int j = first; j <= at; j++) acc += w[j] * vs[j * kv + ko + i];
+                        o[(head * hd + i) * t + p] = (float) (acc / sum);
+                    }
+                }
+            });
+            layer.o.forward(o, t, out, par);
+        }
+    }
+
     /** Each row of a one-position table repeated for n positions ({@code [half × 1]} to {@code [n × half]}). */
     private static float[] repeat(float[] row, int n) {
         float[] out = new float[row.length * n];

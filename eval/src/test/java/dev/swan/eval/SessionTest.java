@@ -53,11 +53,33 @@ class SessionTest {
                     assertTrue(worst <= 1e-4 * Math.max(1, scale), dir.getFileName() + " sequence " + b + " position " + p + ": " + worst);
                 }
             }
+            // the block cache: a prefix once, a continuation, cut back, another continuation; each block's logits
+            // are the full pass's at those positions (within float rounding: the cache sums attention in double)
+            Transformer.Cache cache = t.cache(n);
+            float[] prefix = cache.extend(java.util.Arrays.copyOf(tokens, 17), 0, Parallel.sequential());
+            close(prefix, 17, 0, full, n, v, dir + " prefix");
+            float[] cont = cache.extend(java.util.Arrays.copyOfRange(tokens, 17, 27), 0, Parallel.sequential());
+            close(cont, 10, 17, full, n, v, dir + " continuation");
+            cache.rewind(17);
+            float[] rest = cache.extend(java.util.Arrays.copyOfRange(tokens, 17, n), 3, Parallel.sequential());
+            close(rest, n - 20, 20, full, n, v, dir + " after rewinding");
             float[][] r = t.residuals(tokens, Parallel.sequential());
             for (int layer = 0; layer <= t.layers(); layer++) {
                 float[] resumed = t.logitsFrom(layer, r[layer], n, 0, n, Parallel.sequential());
                 for (int i = 0; i < full.length; i++) assertEquals(full[i], resumed[i], 0f, "resumed at layer " + layer);
             }
+        }
+    }
+
+    /** Block logits (s positions from {@code at}, feature-major) against the full pass's at the same positions. */
+    static void close(float[] block, int s, int at, float[] full, int n, int v, String what) {
+        for (int p = 0; p < s; p++) {
+            double worst = 0, scale = 0;
+            for (int i = 0; i < v; i++) {
+                worst = Math.max(worst, Math.abs(block[i * s + p] - full[i * n + at + p]));
+                scale = Math.max(scale, Math.abs(full[i * n + at + p]));
+            }
+            assertTrue(worst <= 1e-4 * Math.max(1, scale), what + " position " + (at + p) + ": " + worst);
         }
     }
 
