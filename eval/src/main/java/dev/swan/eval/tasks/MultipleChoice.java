@@ -33,6 +33,10 @@ public final class MultipleChoice {
     public static Result score(String task, Transformer model, Tokenizer tok, List<Question> questions, List<Question> shotsFrom,
                                int shots, long seed, int maxTokens, ProgressSink progress, Parallel par) {
         if (shots > 0 && shotsFrom == null) throw new EvalException(task + ": " + shots + "-shot needs the task's training split");
+        if (shots > 0 && shotsFrom.size() < shots) {
+            throw new EvalException(task + ": " + shots + "-shot needs " + shots + " training examples but the training split has "
+                    + shotsFrom.size() + " (--fewshot " + shotsFrom.size() + " or fewer)");
+        }
         List<double[]> all = new ArrayList<>();
         double[] hit = new double[questions.size()];
         double[] hitNorm = new double[questions.size()];

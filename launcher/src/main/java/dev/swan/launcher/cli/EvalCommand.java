@@ -4,6 +4,8 @@ import dev.swan.eval.Perplexity;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.evaluation.EvalReport;
 import dev.swan.launcher.evaluation.EvalRun;
+import dev.swan.launcher.evaluation.TaskReport;
+import dev.swan.launcher.evaluation.TaskSpec;
 import dev.swan.launcher.pipeline.AtomicOutput;
 import dev.swan.launcher.plugins.PluginRegistry;
 import dev.swan.launcher.ui.ProgressLine;
@@ -27,8 +29,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "the second half of each chunk scored): perplexity with its standard error and, against --base, "
                 + "the KL divergence KL(base ‖ model) per position (mean, 99th percentile, maximum) and how often "
                 + "both rank the same token first. Models are Hugging Face or MLX folders or GGUF files (any "
-                + "writer's), run by a Java forward pass (llama, mistral, qwen2, qwen3) on their stored weights.",
-                "Example: swan eval out.gguf out-mlx --base MODEL_DIR --text wiki.test.raw --ctx 512"})
+                + "writer's), run by a Java forward pass (llama, mistral, qwen2, qwen3) on their stored weights. "
+                + "With --task, multiple-choice accuracy as lm-evaluation-harness measures it (ARC, HellaSwag, your own).",
+                "Example: swan eval out.gguf out-mlx --base MODEL_DIR --text wiki.test.raw --ctx 512",
+                "Example: swan eval out.gguf --base MODEL_DIR --task arc_challenge=ARC-Challenge-test.jsonl "
+                        + "--train arc_challenge=ARC-Challenge-train.jsonl"})
 public final class EvalCommand implements Callable<Integer> {
     @ParentCommand
     SwanCommand root;
@@ -49,8 +54,26 @@ public final class EvalCommand implements Callable<Integer> {
         Path ids;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Input input;
+
+    @Option(names = "--task", paramLabel = "NAME=FILE",
+            description = "A multiple-choice task scored as lm-evaluation-harness does: arc_challenge, arc_easy, hellaswag "
+                    + "(JSON Lines in the dataset's own layout: allenai/ai2_arc, Rowan/hellaswag) or multiple_choice "
+                    + "(your own: query, choices, gold or answer). Repeatable; nothing is downloaded.")
+    List<String> tasks = new java.util.ArrayList<>();
+
+    @Option(names = "--train", paramLabel = "NAME=FILE",
+            description = "The task's training split, where few-shot examples come from (then ARC-Challenge is "
+                    + "25-shot and HellaSwag 10-shot, as the model card's table; others 0).")
+    List<String> trains = new java.util.ArrayList<>();
+
+    @Option(names = "--fewshot", paramLabel = "N", description = "Few-shot examples per question for every task.")
+    Integer fewshot;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1234",
+            description = "Seeds the few-shot draw (default: ${DEFAULT-VALUE}, lm-evaluation-harness' own).")
+    long seed;
 
     @Option(names = "--base", paramLabel = "MODEL", description = "Reference model (usually the source) for KL divergence and top-1 agreement.")
     Path base;
@@ -74,31 +97,87 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing results file (only one swan eval wrote).")
     boolean force;
 
+    /** The --task and --train pairs, each train naming a task given. */
+    private List<TaskSpec> taskSpecs() {
+        Map<String, Path> train = new java.util.LinkedHashMap<>();
+        for (String t : trains) {
+            String[] kv = pair("--train", t);
+            train.put(kv[0], Path.of(kv[1]));
+        }
+        List<TaskSpec> out = new java.util.ArrayList<>();
+        for (String t : tasks) {
+            String[] kv = pair("--task", t);
+            if (!dev.swan.eval.tasks.TaskFile.TASKS.contains(kv[0])) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + t + ": unknown task '" + kv[0]
+                        + "' (known: " + String.join(", ", dev.swan.eval.tasks.TaskFile.TASKS) + ")");
+            }
+            Path file = Path.of(kv[1]);
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + t + ": no such file " + file);
+            }
+            out.add(new TaskSpec(kv[0], file, train.remove(kv[0])));
+        }
+        if (!train.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train " + train.keySet().iterator().next()
+                    + ": no --task of that name");
+        }
+        return out;
+    }
+
+    private String[] pair(String option, String value) {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " " + value
+                    + ": expected NAME=FILE, e.g. " + option + " arc_challenge=ARC-Challenge-test.jsonl");
+        }
+        return new String[] {value.substring(0, eq), value.substring(eq + 1)};
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
         if (chunks < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--chunks must be 0 or more");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1 || n > 4096) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be 1..4096");
+        List<TaskSpec> specs = taskSpecs();
+        if (input == null && specs.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Nothing to score: give --text FILE or --ids FILE (perplexity), or --task NAME=FILE (multiple choice)");
+        }
+        if (fewshot != null && fewshot < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fewshot must be 0 or more");
         // refused before the models run, not after
         if (output != null) AtomicOutput.prepare(output, null, force, dev.swan.launcher.pipeline.OutputKind.EVAL_RESULTS);
         try (PluginRegistry plugins = root.plugins(); EvalRun run = new EvalRun(models, base, plugins)) {
-            int[] ids = run.ids(input.text, input.ids);
-            int c = run.context(ctx);
             ProgressLine progress = ProgressLine.forTerminal(out, "eval", root.quiet() || json);
             ForkJoinPool pool = new ForkJoinPool(n);
-            List<Perplexity.Result> results;
+            List<Perplexity.Result> results = null;
+            List<TaskReport.Row> taskRows = List.of();
+            int c = 0;
             try {
-                results = run.run(ids, new Perplexity.Settings(c, chunks), progress, dev.swan.api.numeric.Parallel.of(pool));
+                if (input != null) {
+                    int[] ids = run.ids(input.text, input.ids);
+                    c = run.context(ctx);
+                    results = run.run(ids, new Perplexity.Settings(c, chunks), progress, dev.swan.api.numeric.Parallel.of(pool));
+                }
+                if (!specs.isEmpty()) taskRows = run.runTasks(specs, fewshot, seed, progress, dev.swan.api.numeric.Parallel.of(pool));
             } finally {
                 pool.shutdownNow();
             }
             progress.finish();
-            Map<String, Object> doc = EvalReport.json(results, c, String.valueOf(input.text != null ? input.text : input.ids));
+            Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            if (results != null) doc.putAll(EvalReport.json(results, c, String.valueOf(input.text != null ? input.text : input.ids)));
+            if (!taskRows.isEmpty()) doc.put("tasks", TaskReport.json(taskRows));
             String text = dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(doc);
             if (output != null) AtomicOutput.writeString(output, text + "\n");
-            if (json) out.println(text);
-            else EvalReport.print(results, c, out);
+            if (json) {
+                out.println(text);
+            } else {
+                if (results != null) EvalReport.print(results, c, out);
+                if (!taskRows.isEmpty()) {
+                    if (results != null) out.println();
+                    TaskReport.print(taskRows, out);
+                }
+            }
         }
         return 0;
     }

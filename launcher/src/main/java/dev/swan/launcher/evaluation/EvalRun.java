@@ -80,6 +80,35 @@ public final class EvalRun implements AutoCloseable {
         return Perplexity.run(models, Optional.ofNullable(base), ids, bos, settings, progress, par);
     }
 
+    /**
+     * Scores every model (the base first) on each task: {@code shots} examples per question when given, else
+     * the model card's count when the task has a training split, else none.
+     */
+    public List<TaskReport.Row> runTasks(List<TaskSpec> tasks, Integer shots, long seed, ProgressSink progress, Parallel par)
+            throws IOException {
+        if (tokenizer == null) {
+            throw new EvalException("no tokenizer found (no tokenizer.model or tokenizer.json beside the models, no "
+                    + "vocabulary in a GGUF): multiple-choice tasks need one");
+        }
+        List<TaskReport.Row> rows = new ArrayList<>();
+        for (TaskSpec spec : tasks) {
+            List<dev.swan.eval.tasks.Question> questions = spec.questions();
+            List<dev.swan.eval.tasks.Question> pool = spec.shots();
+            int k = shots != null ? shots : pool != null ? spec.cardShots() : 0;
+            if (k > 0 && pool == null) {
+                throw new EvalException(spec.name() + ": " + k + "-shot prompts need the task's training split: --train "
+                        + spec.name() + "=FILE (or --fewshot 0)");
+            }
+            for (Perplexity.Entry e : all()) {
+                int max = e.model().architecture().maxPositions();
+                dev.swan.eval.tasks.MultipleChoice.Result r = dev.swan.eval.tasks.MultipleChoice.score(spec.name(), e.model(),
+                        tokenizer, questions, pool, k, seed, max > 0 ? max : 4096, progress, par);
+                rows.add(new TaskReport.Row(e.label(), e == base, r));
+            }
+        }
+        return rows;
+    }
+
     /** Without a tokenizer (an id file for models that carry none), BOS comes from config.json. */
     private int defaultBos() {
         Object id = all().get(0).model().model().config().get("bos_token_id");
