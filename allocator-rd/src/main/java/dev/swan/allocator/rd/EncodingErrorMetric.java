@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * The real error of every encoding the target format offers for this tensor (this project's metric, not
- * one of the SWAN paper's): each candidate's own quantizer round-trips a seeded sample of rows, and the
+ * one of the SWAN paper's): each candidate's own quantizer round-trips a seeded sample of rows (a costly one,
+ * by its format's word, every cost-th of them), and the
  * relative squared error ‖ŵ − w‖² / ‖w‖² is recorded per encoding (detail {@code rel:<id>}), for the
  * rate–distortion allocator. Raw value and score: the relative error of the cheapest 4-bit candidate
  * (score = its square root ×10, clipped), so the metric can also sit in a composite.
@@ -77,10 +78,6 @@ public final class EncodingErrorMetric implements SensitivityMetric {
         float[] data = new float[picked.length * cols];
         for (int i = 0; i < picked.length; i++) w.readFloats((long) picked[i] * cols, data, i * cols, cols);
         int rows = picked.length;
-        double energy = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) energy += (double) data[r * cols + c] * data[r * cols + c];
-        }
         Map<String, Double> details = new LinkedHashMap<>();
         double fourBit = Double.NaN;
         float[] row = new float[cols];
@@ -89,9 +86,13 @@ public final class EncodingErrorMetric implements SensitivityMetric {
             if (e.isFloat()) continue;
             Optional<Quantizer> q = ctx.quantizer(e.quantizer());
             if (q.isEmpty() || cols % q.get().blockSize() != 0) continue;
+            // a costly encoding (the format says how costly) on every cost-th sampled row
+            int stride = Math.max(1, Math.min(q.get().cost(), rows));
             double err = 0;
-            for (int r = 0; r < rows; r++) {
+            double energy = 0;
+            for (int r = 0; r < rows; r += stride) {
                 System.arraycopy(data, r * cols, row, 0, cols);
+                for (int c = 0; c < cols; c++) energy += (double) row[c] * row[c];
                 q.get().roundTrip(row, back);
                 for (int c = 0; c < cols; c++) {
                     double d = (double) back[c] - row[c];

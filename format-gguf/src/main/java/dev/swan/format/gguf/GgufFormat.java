@@ -252,12 +252,17 @@ public final class GgufFormat implements OutputFormat {
         return recognizes(path) ? Optional.of(GgufSource.open(path, allowRequantize)) : Optional.empty();
     }
 
+    /** The lattice i-quants' searches cost 10-20 times a K-quant's per weight. */
+    private static int roundTripCost(GgmlType type) {
+        return GgufImportance.needsImportance(type) || type == GgmlType.IQ3_S ? 8 : 1;
+    }
+
     /** {@code gguf:TYPE}: that ggml type's reference quantizer, for the recon metric. */
     @Override
     public Optional<Quantizer> quantizer(String spec) {
         if (!spec.startsWith("gguf:")) return Optional.empty();
         Optional<GgmlType> t = GgmlType.parse(spec.substring(5));
-        return t.map(type -> Quantizer.of(spec, type.blockSize(), (row, out) -> {
+        return t.map(type -> Quantizer.of(spec, type.blockSize(), roundTripCost(type), (row, out) -> {
             byte[] q = new byte[(int) type.rowBytes(row.length)];
             if (GgufImportance.needsImportance(type)) {
                 // as the writer quantizes them without a matrix: every column weighted alike

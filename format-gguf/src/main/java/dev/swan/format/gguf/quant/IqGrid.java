@@ -13,7 +13,8 @@ import java.util.Arrays;
  * of {@code dims} coordinates, each a level l stored as 2l+1 ({@link #point}); a map from every packed level
  * vector to its grid index, or for vectors off the grid to their neighbour list: the grid points at the
  * {@code nwant} smallest squared distances, in order of distance then index (what ggml's qsort on (d², j)
- * gives). Immutable once built.
+ * gives); for the 2-bit lattices only vectors of levels 0..2, the ones the quantizers look up. Immutable
+ * once built.
  */
 final class IqGrid {
     final int dims;
@@ -21,7 +22,7 @@ final class IqGrid {
     final int size;
     /** Coordinates 2l+1, {@code dims} per point. */
     private final byte[] points;
-    /** Packed level vector -> grid index (≥ 0), or -(offset + 1) of its neighbour list. */
+    /** Packed level vector -> grid index (≥ 0), -(offset + 1) of its neighbour list, or MIN_VALUE: neither. */
     private final int[] map;
     /** Neighbour lists: a count, then that many grid indices. */
     private final char[] neighbours;
@@ -39,7 +40,7 @@ final class IqGrid {
         // the highest packed index with levels below 2^bits - 1 in every coordinate the grids use
         int mapSize = bits == 2 ? 43692 : 4096;
         map = new int[mapSize];
-        Arrays.fill(map, -1);
+        Arrays.fill(map, Integer.MIN_VALUE); // no list (never looked up)
         for (int k = 0; k < size; k++) map[kgrid[k]] = k;
         int[] dist = new int[size];
         int maxD2 = dims * (2 * mask) * (2 * mask) + 1;
@@ -49,6 +50,8 @@ final class IqGrid {
         byte[] pos = new byte[dims];
         for (int u = 0; u < mapSize; u++) {
             if (map[u] >= 0) continue;
+            // the quantizers clamp 2-bit levels to 0..2: vectors holding a 3 are never looked up
+            if (bits == 2 && hasLevel3(u)) continue;
             for (int i = 0; i < dims; i++) pos[i] = (byte) (2 * ((u >> bits * i) & mask) + 1);
             Arrays.fill(count, 0);
             for (int j = 0; j < size; j++) {
@@ -81,6 +84,11 @@ final class IqGrid {
         neighbours = Arrays.copyOf(lists, used);
     }
 
+    private static boolean hasLevel3(int u) {
+        for (int i = 0; i < 8; i++) if (((u >> 2 * i) & 3) == 3) return true;
+        return false;
+    }
+
     /** Coordinate {@code i} (2l+1) of grid point {@code k}. */
     int point(int k, int i) {
         return points[k * dims + i];
@@ -88,11 +96,12 @@ final class IqGrid {
 
     /** The grid index of packed level vector {@code u}, or -1 when it is off the grid. */
     int index(int u) {
-        return Math.max(-1, map[u]);
+        return map[u] >= 0 ? map[u] : -1;
     }
 
     /** Where the neighbour list of off-grid vector {@code u} starts: its count. */
     int neighbourList(int u) {
+        if (map[u] == Integer.MIN_VALUE) throw new IllegalStateException("no neighbour list for level vector " + u);
         return -map[u] - 1;
     }
 
