@@ -65,6 +65,33 @@ class EvalTasksTest {
         assertEquals(0, doc.get("tasks").get(0).get("shots").asInt());
     }
 
+    /** WikiText's pages: word and byte perplexity and bits per byte for the base and the model, in the table and the JSON. */
+    @Test
+    void wikitextRollingLoglikelihood() throws Exception {
+        String model = SharedModels.model("stories260K").toString();
+        Path q8 = tmp.resolve("q8.gguf");
+        assertEquals(0, Cli.run("quantize", model, "-o", q8.toString(), "--uniform", "Q8_0", "-q").exit());
+        Path pages = tmp.resolve("wikitext.jsonl");
+        Files.write(pages, List.of("{\"page\": \" = Lily = \\n \\n Lily was a little girl . She loved to play in the park with her dog . \\n\"}",
+                "{\"page\": \" = Tom = \\n \\n Tom had a big red ball . He gave it to his friend , and they played all day . \\n\"}"));
+        Path results = tmp.resolve("w.json");
+        Cli r = Cli.run("eval", q8.toString(), "--base", model, "--task", "wikitext=" + pages, "--ctx", "16", "-o", results.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("WORD PPL") && r.out().contains("BITS/BYTE") && r.out().contains("windows of 16 tokens"), r.out());
+        JsonNode corpora = new ObjectMapper().readTree(results.toFile()).get("corpora");
+        assertEquals(2, corpora.size());
+        for (JsonNode c : corpora) {
+            assertEquals(2, c.get("documents").asInt());
+            assertEquals(47, c.get("words").asInt(), "words of the stored pages, as Python's re.split counts them (22 + 25)");
+            double ll = c.get("loglikelihood").asDouble();
+            assertEquals(Math.exp(-ll / c.get("words").asDouble()), c.get("word_perplexity").asDouble(), 1e-9);
+            assertEquals(-ll / c.get("bytes").asDouble() / Math.log(2), c.get("bits_per_byte").asDouble(), 1e-12);
+        }
+        double base = corpora.get(0).get("word_perplexity").asDouble();
+        double quant = corpora.get(1).get("word_perplexity").asDouble();
+        assertTrue(Math.abs(quant / base - 1) < 0.05, "Q8_0 scores as the source within 5 %: " + base + " vs " + quant);
+    }
+
     private Path mc() throws Exception {
         Path f = tmp.resolve("mc.jsonl");
         Files.write(f, List.of("{\"query\": \"Once upon a time, there was a little\", \"choices\": [\"girl\", \"rock\"], \"gold\": 0}"));

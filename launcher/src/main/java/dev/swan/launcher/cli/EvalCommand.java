@@ -58,9 +58,11 @@ public final class EvalCommand implements Callable<Integer> {
     Input input;
 
     @Option(names = "--task", paramLabel = "NAME=FILE",
-            description = "A multiple-choice task scored as lm-evaluation-harness does: arc_challenge, arc_easy, hellaswag "
-                    + "(JSON Lines in the dataset's own layout: allenai/ai2_arc, Rowan/hellaswag) or multiple_choice "
-                    + "(your own: query, choices, gold or answer). Repeatable; nothing is downloaded.")
+            description = "A task scored as lm-evaluation-harness does: arc_challenge, arc_easy, hellaswag (JSON Lines in "
+                    + "the dataset's own layout: allenai/ai2_arc, Rowan/hellaswag), multiple_choice (your own: query, "
+                    + "choices, gold or answer), or wikitext (EleutherAI/wikitext_document_level's JSON Lines, field "
+                    + "page, or a raw text as one page: word and byte perplexity, bits per byte, rolling windows of --ctx "
+                    + "tokens, default the model's maximum up to 4096). Repeatable; nothing is downloaded.")
     List<String> tasks = new java.util.ArrayList<>();
 
     @Option(names = "--train", paramLabel = "NAME=FILE",
@@ -107,9 +109,9 @@ public final class EvalCommand implements Callable<Integer> {
         List<TaskSpec> out = new java.util.ArrayList<>();
         for (String t : tasks) {
             String[] kv = pair("--task", t);
-            if (!dev.swan.eval.tasks.TaskFile.TASKS.contains(kv[0])) {
+            if (!dev.swan.eval.tasks.TaskFile.TASKS.contains(kv[0]) && !TaskSpec.ROLLING.contains(kv[0])) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + t + ": unknown task '" + kv[0]
-                        + "' (known: " + String.join(", ", dev.swan.eval.tasks.TaskFile.TASKS) + ")");
+                        + "' (known: " + String.join(", ", dev.swan.eval.tasks.TaskFile.TASKS) + ", wikitext)");
             }
             Path file = Path.of(kv[1]);
             if (!java.nio.file.Files.isRegularFile(file)) {
@@ -152,6 +154,7 @@ public final class EvalCommand implements Callable<Integer> {
             ForkJoinPool pool = new ForkJoinPool(n);
             List<Perplexity.Result> results = null;
             List<TaskReport.Row> taskRows = List.of();
+            List<TaskReport.RollingRow> rollingRows = List.of();
             int c = 0;
             try {
                 if (input != null) {
@@ -159,7 +162,10 @@ public final class EvalCommand implements Callable<Integer> {
                     c = run.context(ctx);
                     results = run.run(ids, new Perplexity.Settings(c, chunks), progress, dev.swan.api.numeric.Parallel.of(pool));
                 }
-                if (!specs.isEmpty()) taskRows = run.runTasks(specs, fewshot, seed, progress, dev.swan.api.numeric.Parallel.of(pool));
+                if (!specs.isEmpty()) {
+                    taskRows = run.runTasks(specs, fewshot, seed, progress, dev.swan.api.numeric.Parallel.of(pool));
+                    rollingRows = run.runRolling(specs, ctx, progress, dev.swan.api.numeric.Parallel.of(pool));
+                }
             } finally {
                 pool.shutdownNow();
             }
@@ -167,6 +173,7 @@ public final class EvalCommand implements Callable<Integer> {
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
             if (results != null) doc.putAll(EvalReport.json(results, c, String.valueOf(input.text != null ? input.text : input.ids)));
             if (!taskRows.isEmpty()) doc.put("tasks", TaskReport.json(taskRows));
+            if (!rollingRows.isEmpty()) doc.put("corpora", TaskReport.rollingJson(rollingRows));
             String text = dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(doc);
             if (output != null) AtomicOutput.writeString(output, text + "\n");
             if (json) {
@@ -176,6 +183,10 @@ public final class EvalCommand implements Callable<Integer> {
                 if (!taskRows.isEmpty()) {
                     if (results != null) out.println();
                     TaskReport.print(taskRows, out);
+                }
+                if (!rollingRows.isEmpty()) {
+                    if (results != null || !taskRows.isEmpty()) out.println();
+                    TaskReport.printRolling(rollingRows, out);
                 }
             }
         }

@@ -92,6 +92,7 @@ public final class EvalRun implements AutoCloseable {
         }
         List<TaskReport.Row> rows = new ArrayList<>();
         for (TaskSpec spec : tasks) {
+            if (spec.rolling()) continue;
             List<dev.swan.eval.tasks.Question> questions = spec.questions();
             List<dev.swan.eval.tasks.Question> pool = spec.shots();
             int k = shots != null ? shots : pool != null ? spec.cardShots() : 0;
@@ -108,6 +109,30 @@ public final class EvalRun implements AutoCloseable {
         }
         return rows;
     }
+
+    /**
+     * Scores every model (the base first) on each rolling task (wikitext) in windows of {@code ctx} tokens
+     * (null: the model's maximum, at most {@link #ROLLING_CTX}).
+     */
+    public List<TaskReport.RollingRow> runRolling(List<TaskSpec> tasks, Integer ctx, ProgressSink progress, Parallel par)
+            throws IOException {
+        List<TaskReport.RollingRow> rows = new ArrayList<>();
+        for (TaskSpec spec : tasks) {
+            if (!spec.rolling()) continue;
+            if (tokenizer == null) throw new EvalException(spec.name() + " needs a tokenizer (none beside the models)");
+            List<String> pages = dev.swan.eval.tasks.Wikitext.pages(spec.file());
+            for (Perplexity.Entry e : all()) {
+                int max = e.model().architecture().maxPositions();
+                int window = ctx != null ? ctx : max > 0 ? Math.min(max, ROLLING_CTX) : ROLLING_CTX;
+                rows.add(new TaskReport.RollingRow(e.label(), e == base, dev.swan.eval.tasks.Rolling.score(spec.name(), e.model(),
+                        tokenizer, pages, true, window, progress, par)));
+            }
+        }
+        return rows;
+    }
+
+    /** The longest rolling window by default: the attention of longer ones outgrows memory on a laptop. */
+    public static final int ROLLING_CTX = 4096;
 
     /** Without a tokenizer (an id file for models that carry none), BOS comes from config.json. */
     private int defaultBos() {

@@ -20,6 +20,13 @@ public record TaskSpec(String name, Path file, Path train) {
         };
     }
 
+    /** Tasks scored by rolling log-likelihood of whole documents rather than by choices. */
+    public static final List<String> ROLLING = List.of("wikitext");
+
+    public boolean rolling() {
+        return ROLLING.contains(name);
+    }
+
     List<Question> questions() throws IOException {
         return TaskFile.read(name, file);
     }
