@@ -56,6 +56,7 @@ final class SentencePieceTokenizer implements Tokenizer {
                 prevSpecial = true;
                 continue;
             }
+            if (f.text().isEmpty()) continue; // llama.cpp partitions no fragment from empty text: no space prefix
             String s = (addSpacePrefix && prevSpecial ? " " : "") + f.text();
             tokenize(s.replace(' ', '\u2581'), out);
             prevSpecial = false;
