@@ -3,6 +3,7 @@ package dev.swan.launcher;
 import dev.swan.launcher.cli.AllocateCommand;
 import dev.swan.launcher.cli.AnalyzeCommand;
 import dev.swan.launcher.cli.BenchCommand;
+import dev.swan.launcher.cli.CardCommand;
 import dev.swan.launcher.cli.ConfigCommand;
 import dev.swan.launcher.cli.DemoCommand;
 import dev.swan.launcher.cli.EvalCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.ScopeType;
         description = {"Data-free mixed-precision quantization of LLMs (SWAN): measures how sensitive each weight "
                 + "tensor is, gives each its own precision (2 to 8 bits, or float), and writes MLX directories or GGUF files.", ""},
         subcommands = {InspectCommand.class, AnalyzeCommand.class, AllocateCommand.class, PlanCommand.class, QuantizeCommand.class,
-                VerifyCommand.class, EvalCommand.class, GenerateCommand.class, ReportCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
+                VerifyCommand.class, EvalCommand.class, GenerateCommand.class, CardCommand.class, ReportCommand.class, RunCommand.class, ConfigCommand.class, PluginsCommand.class, DemoCommand.class,
                 BenchCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line message; --debug for the stack trace), 2 usage error.",
                 "Environment: SWAN_JAVA_OPTS adds JVM flags (e.g. -Xmx16g); JAVA_HOME selects the Java runtime."})

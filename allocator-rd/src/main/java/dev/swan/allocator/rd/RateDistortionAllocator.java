@@ -60,7 +60,11 @@ public final class RateDistortionAllocator implements BitAllocator {
                         + "(auto: when measured, else params), params (each weight's relative error counts once), "
                         + "uniform (each tensor's relative error counts once)", "auto", "measured", "params", "uniform"),
                 ParameterSpec.ofInt("protected_bits", 8, "least bits for tensors matching --protect patterns (16: float)"),
-                ParameterSpec.ofInt("sensitive_bits", 8, "least bits for tensors matching --sensitive patterns"));
+                ParameterSpec.ofInt("sensitive_bits", 8, "least bits for tensors matching --sensitive patterns"),
+                ParameterSpec.ofDouble("costly_below_bits", 4.0, "encodings their format marks costly (the GGUF lattice "
+                        + "i-quants, whose searches cost 10-20 times a K-quant's write time) are candidates only for targets "
+                        + "below this many bits per weight (at 4-bit sizes they changed no plan on the shared models; at 8B "
+                        + "they made the write 10 min instead of 6); 17 admits them always"));
     }
 
     @Override
@@ -339,6 +343,8 @@ public final class RateDistortionAllocator implements BitAllocator {
         List<Pattern> overrides = new ArrayList<>();
         for (AllocationPolicy.Override o : r.policy().overrides()) overrides.add(Pattern.compile(o.pattern()));
         TensorSizer sizer = r.sizer();
+        boolean costly = r.policy().target() == null
+                || targetBytes(r) * 8.0 / storedParams(r) < p.getDouble("costly_below_bits");
         List<Option[]> out = new ArrayList<>();
         for (TensorAnalysis t : r.tensors()) {
             int o = first(overrides, t.name());
@@ -354,7 +360,7 @@ public final class RateDistortionAllocator implements BitAllocator {
             MetricResult errors = t.metrics().get("qerror");
             List<Option> os = new ArrayList<>();
             for (Encoding e : encs) {
-                if (e.bits() < floor) continue;
+                if (e.bits() < floor || (e.cost() > 1 && !costly)) continue;
                 double rel;
                 if (e.isFloat()) {
                     rel = 0;

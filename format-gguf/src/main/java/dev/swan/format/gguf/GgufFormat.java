@@ -204,7 +204,7 @@ public final class GgufFormat implements OutputFormat {
         for (GgmlType type : GgmlType.values()) {
             if (type.isFloat() || !type.candidate() || t.cols() % type.blockSize() != 0) continue;
             long bytes = GgufLayout.align(type.rowBytes(t.cols()) * t.rows()); // as stored: padded to 32
-            out.add(new Encoding(type.name(), type.nominalBits(), 0, bytes, "gguf:" + type.name()));
+            out.add(new Encoding(type.name(), type.nominalBits(), 0, bytes, "gguf:" + type.name(), roundTripCost(type)));
         }
         out.sort(java.util.Comparator.comparingLong(Encoding::bytes));
         return out;

@@ -172,6 +172,7 @@ public final class EvalCommand implements Callable<Integer> {
             progress.finish();
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
             if (results != null) doc.putAll(EvalReport.json(results, c, String.valueOf(input.text != null ? input.text : input.ids)));
+            else doc.put("protocol", "lm-evaluation-harness"); // first, as every results file starts (--force knows it by that)
             if (!taskRows.isEmpty()) doc.put("tasks", TaskReport.json(taskRows));
             if (!rollingRows.isEmpty()) doc.put("corpora", TaskReport.rollingJson(rollingRows));
             String text = dev.swan.launcher.pipeline.Json.MAPPER.writeValueAsString(doc);
