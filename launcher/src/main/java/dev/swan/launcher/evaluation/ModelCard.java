@@ -241,7 +241,7 @@ public final class ModelCard {
             more.computeIfAbsent(role, k -> new TreeMap<>()).computeIfAbsent(t.encoding(), k -> new ArrayList<>()).add(layer);
         }
         if (!more.isEmpty()) {
-            sb.append("More bits than the most common ").append(common).append(", where the measured sensitivity paid for them:\n\n");
+            sb.append("More bits than the most common ").append(common).append(" (where the plan put them):\n\n");
             for (Map.Entry<String, Map<String, List<String>>> r : more.entrySet()) {
                 for (Map.Entry<String, List<String>> e : r.getValue().entrySet()) {
                     List<String> layers = e.getValue().stream().filter(s -> !s.isEmpty()).toList();
