@@ -108,6 +108,18 @@ public final class AnalysisEngine implements TensorAnalyzer {
     }
 
     /** The most memory the task holds, in MiB permits of the budget (0 for a skipped tensor). */
+    /** The elements the metrics read of {@code t} (a row-sampling metric: its sample), at least one. */
+    private long workOf(TensorInfo t) {
+        AnalysisShape s = AnalysisShape.of(t);
+        if (!s.analysed()) return 1;
+        long n = (long) s.rows() * s.cols();
+        long w = 0;
+        for (ResolvedPipeline.ResolvedMetric m : metrics) {
+            w += m.metric().readsRows() ? Math.min(n, m.metric().workingBytes(s.rows(), s.cols(), m.parameters()) / 4) : n;
+        }
+        return Math.max(1, w);
+    }
+
     private int permits(Task task, int mb) {
         List<TensorInfo> members = task.members();
         AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(members.get(0));
@@ -152,12 +164,13 @@ public final class AnalysisEngine implements TensorAnalyzer {
             t.setDaemon(true);
             return t;
         });
-        // progress in bytes read, the work a tensor costs (a tensor count would make the ETA wrong)
+        // progress in the elements the metrics read, the work a tensor costs (a tensor count or its bytes would
+        // make the ETA wrong: a row-sampling metric costs a large tensor what it costs a mid-sized one)
         long total = 0;
         long already = 0;
         for (TensorInfo t : tensors) {
-            total += t.byteSize();
-            if (done.containsKey(t.name())) already += t.byteSize();
+            total += workOf(t);
+            if (done.containsKey(t.name())) already += workOf(t);
         }
         AtomicLong finished = new AtomicLong(already);
         long work = total;
@@ -174,7 +187,7 @@ public final class AnalysisEngine implements TensorAnalyzer {
                         for (TensorInfo m : members) {
                             if (done.containsKey(m.name())) continue;
                             sink.accept(results.get(m.name()));
-                            progress.update(finished.addAndGet(m.byteSize()), work, m.name());
+                            progress.update(finished.addAndGet(workOf(m)), work, m.name());
                         }
                         return results;
                     } finally {
