@@ -19,10 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The ETA a progress line shows is within a factor of two of the time the phase really took to finish, on
+ * The ETA a progress line shows is within a small factor of the time the phase really took to finish, on
  * a real model's default run in a fresh JVM: checked from a quarter of a phase's work done to three
  * quarters, wherever at least a second is left (a fraction of a second left is shown as such whatever the
- * estimate, and there the JIT's warm-up still dominates the pace).
+ * estimate, and there the JIT's warm-up still dominates the pace). Within a factor of two and a half: these
+ * phases last two to six seconds, and the estimates a quarter in (a few tensors' pace) were off by 2.0-2.2
+ * on CI's machine; the errors this guards against (a tensor count or bytes as the unit) are 3-10.
  */
 class EtaTest {
     @TempDir
@@ -89,7 +91,7 @@ class EtaTest {
                 double ratio = eta / real;
                 checked++;
                 worst = Math.max(worst, Math.max(ratio, 1 / ratio));
-                if (ratio < 0.5 || ratio > 2) {
+                if (ratio < 0.4 || ratio > 2.5) {
                     ok = false;
                     report.add(String.format(Locale.ROOT, "%s at %.0f%%: ETA %.2f s, took %.2f s", e.getKey(), 100 * share, eta, real));
                 }
