@@ -59,7 +59,7 @@ class EtaTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gguf", "mlx"})
-    void etaIsWithinAFactorOfTwoOfTheRealTime(String format) throws Exception {
+    void etaIsWithinASmallFactorOfTheRealTime(String format) throws Exception {
         Path model = SharedModels.model("qwen3-gutenberg-4m");
         Recorder rec = new Recorder();
         try (PluginRegistry plugins = PluginRegistry.load(new PluginRegistry.Sources(true, List.of(), false));
