@@ -295,18 +295,10 @@ public final class Transformer {
             for (int l = 0; l < layers.length; l++) {
                 Layer layer = layers[l];
                 rmsNorm(x, d, n, layer.attnNorm, arch.rmsEps(), h);
-                float[] q = new float[arch.qDim() * n];
-                float[] k = new float[kv * n];
-                float[] v = new float[kv * n];
-                layer.q.forward(h, n, q, par);
-                layer.k.forward(h, n, k, par);
-                layer.v.forward(h, n, v, par);
-                if (layer.qNorm != null) {
-                    headNorm(q, arch.heads(), hd, n, layer.qNorm, arch.rmsEps());
-                    headNorm(k, arch.kvHeads(), hd, n, layer.kNorm, arch.rmsEps());
-                }
-                Rope.apply(q, arch.heads(), hd, n, table);
-                Rope.apply(k, arch.kvHeads(), hd, n, table);
+                float[][] qkv = queriesKeysValues(layer, h, n, table, par);
+                float[] q = qkv[0];
+                float[] k = qkv[1];
+                float[] v = qkv[2];
                 for (int b = 0; b < n; b++) {
                     for (int i = 0; i < kv; i++) {
                         keys[l][b][position * kv + i] = k[i * n + b];
@@ -429,18 +421,10 @@ public final class Transformer {
         private void cachedAttention(int l, Layer layer, float[] h, int t, float[][] table, float[] out, Parallel par) {
             int hd = arch.headDim();
             int kv = arch.kvDim();
-            float[] q = new float[arch.qDim() * t];
-            float[] k = new float[kv * t];
-            float[] v = new float[kv * t];
-            layer.q.forward(h, t, q, par);
-            layer.k.forward(h, t, k, par);
-            layer.v.forward(h, t, v, par);
-            if (layer.qNorm != null) {
-                headNorm(q, arch.heads(), hd, t, layer.qNorm, arch.rmsEps());
-                headNorm(k, arch.kvHeads(), hd, t, layer.kNorm, arch.rmsEps());
-            }
-            Rope.apply(q, arch.heads(), hd, t, table);
-            Rope.apply(k, arch.kvHeads(), hd, t, table);
+            float[][] qkv = queriesKeysValues(layer, h, t, table, par);
+            float[] q = qkv[0];
+            float[] k = qkv[1];
+            float[] v = qkv[2];
             float[] ks = keys[l];
             float[] vs = values[l];
             for (int p = 0; p < t; p++) {
@@ -523,18 +507,10 @@ public final class Transformer {
             energies.add(l.v, h, t);
         }
         int hd = arch.headDim();
-        float[] q = new float[arch.qDim() * t];
-        float[] k = new float[arch.kvDim() * t];
-        float[] v = new float[arch.kvDim() * t];
-        l.q.forward(h, t, q, par);
-        l.k.forward(h, t, k, par);
-        l.v.forward(h, t, v, par);
-        if (l.qNorm != null) {
-            headNorm(q, arch.heads(), hd, t, l.qNorm, arch.rmsEps());
-            headNorm(k, arch.kvHeads(), hd, t, l.kNorm, arch.rmsEps());
-        }
-        Rope.apply(q, arch.heads(), hd, t, table);
-        Rope.apply(k, arch.kvHeads(), hd, t, table);
+        float[][] qkv = queriesKeysValues(l, h, t, table, par);
+        float[] q = qkv[0];
+        float[] k = qkv[1];
+        float[] v = qkv[2];
         float[] o = new float[arch.qDim() * t];
         int group = arch.heads() / arch.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -553,6 +529,27 @@ public final class Transformer {
         });
         if (energies != null) energies.add(l.o, o, t);
         l.o.forward(o, t, out, par);
+    }
+
+    /**
+     * The queries, keys and values of {@code t} positions of normed input {@code h} (feature-major): the
+     * projections, qwen3's per-head norms, then the rotation by {@code table} (one row per position).
+     */
+    private float[][] queriesKeysValues(Layer l, float[] h, int t, float[][] table, Parallel par) {
+        int hd = arch.headDim();
+        float[] q = new float[arch.qDim() * t];
+        float[] k = new float[arch.kvDim() * t];
+        float[] v = new float[arch.kvDim() * t];
+        l.q.forward(h, t, q, par);
+        l.k.forward(h, t, k, par);
+        l.v.forward(h, t, v, par);
+        if (l.qNorm != null) {
+            headNorm(q, arch.heads(), hd, t, l.qNorm, arch.rmsEps());
+            headNorm(k, arch.kvHeads(), hd, t, l.kNorm, arch.rmsEps());
+        }
+        Rope.apply(q, arch.heads(), hd, t, table);
+        Rope.apply(k, arch.kvHeads(), hd, t, table);
+        return new float[][] {q, k, v};
     }
 
     /** Column i of s (scores of query i): scaled, keys after i (or outside the window) masked, normalised. */
