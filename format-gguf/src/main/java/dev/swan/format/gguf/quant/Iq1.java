@@ -85,12 +85,6 @@ public final class Iq1 implements ImportanceQuantizer {
         return gi;
     }
 
-    private static int levels(int[] l, int lo) {
-        int u = 0;
-        for (int j = 0; j < 8; j++) u |= l[lo + j] << 2 * j;
-        return u;
-    }
-
     private static void iq1s(float[] x, int xo, float[] qw, int qo, byte[] out, int oo) {
         IqGrid grid = IqGrid.iq1();
         float[] scales = new float[8];
@@ -172,7 +166,7 @@ public final class Iq1 implements ImportanceQuantizer {
             boolean allOnGrid = true;
             float[] xx = bestShift == 1 ? X_P : X_M;
             for (int k = 0; k < 4; k++) {
-                int u = levels(l, 8 * k);
+                int u = grid.levels(l, 8 * k);
                 int gi = grid.index(u);
                 if (gi < 0) {
                     allOnGrid = false;
@@ -310,7 +304,7 @@ public final class Iq1 implements ImportanceQuantizer {
             boolean allOnGrid = true;
             for (int k = 0; k < 2; k++) {
                 float[] xx = levelsFor(bestK, k);
-                int u = levels(l, 8 * k);
+                int u = grid.levels(l, 8 * k);
                 int gi = grid.index(u);
                 if (gi < 0) {
                     allOnGrid = false;

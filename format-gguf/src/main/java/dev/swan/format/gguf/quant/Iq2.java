@@ -84,18 +84,6 @@ public final class Iq2 implements ImportanceQuantizer {
         }
     }
 
-    /** Levels of 8 values at inverse scale id, packed 2 bits each; the levels go to l[lo..]. */
-    private static int pack(float[] xval, int xo, float id, int[] l, int lo) {
-        int u = 0;
-        for (int i = 0; i < 8; i++) {
-            int q = QuantMath.nearestInt(0.5f * (id * xval[xo + i] - 1));
-            q = Math.max(0, Math.min(2, q));
-            l[lo + i] = q;
-            u |= q << 2 * i;
-        }
-        return u;
-    }
-
     private static float sigma2(float[] x, int xo) {
         float sumx2 = 0;
         for (int i = 0; i < 256; i++) sumx2 += x[xo + i] * x[xo + i];
@@ -112,6 +100,7 @@ public final class Iq2 implements ImportanceQuantizer {
         int[] laux = new int[32];
         int[] blockSigns = new int[4];
         int[] q2 = new int[16];
+        float[] fit = new float[2];
         float maxScale = 0;
         float sigma2 = sigma2(x, xo) / 256;
         for (int ib = 0; ib < 8; ib++) {
@@ -139,17 +128,12 @@ public final class Iq2 implements ImportanceQuantizer {
                 float id = (5 + is * 0.1f) / effMax;
                 float thisScale = 1 / id;
                 for (int k = 0; k < 4; k++) {
-                    int u = pack(xval, 8 * k, id, laux, 8 * k);
+                    int u = grid.pack(xval, 8 * k, id, laux, 8 * k);
                     if (grid.index(u) < 0) grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, thisScale, laux, 8 * k);
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 32; i++) {
-                    float w = weight[i];
-                    float q = 2 * laux[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, laux, 32, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                     scale = sumqx / sumq2;
                     best = scale * sumqx;
@@ -160,19 +144,14 @@ public final class Iq2 implements ImportanceQuantizer {
                 float id = 1 / scale;
                 for (int k = 0; k < 4; k++) {
                     int[] lv = new int[8];
-                    int u = pack(xval, 8 * k, id, lv, 0);
+                    int u = grid.pack(xval, 8 * k, id, lv, 0);
                     int gi = grid.index(u);
                     if (gi < 0) gi = grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, l, 8 * k);
                     for (int i = 0; i < 8; i++) l[8 * k + i] = (grid.point(gi, i) - 1) / 2;
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 32; i++) {
-                    float w = weight[i];
-                    float q = 2 * l[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, l, 32, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0) scale = sumqx / sumq2;
             }
             if (scale < 0) {
@@ -180,7 +159,7 @@ public final class Iq2 implements ImportanceQuantizer {
                 for (int k = 0; k < 4; k++) blockSigns[k] = ~blockSigns[k] & 127;
             }
             for (int k = 0; k < 4; k++) {
-                int gi = grid.index(levels(l, 8 * k));
+                int gi = grid.index(grid.levels(l, 8 * k));
                 if (gi < 0) throw new IllegalStateException("IQ2_XXS: levels off the grid");
                 q2[2 * ib] |= gi << 8 * k;
                 q2[2 * ib + 1] |= blockSigns[k] << 7 * k;
@@ -214,6 +193,7 @@ public final class Iq2 implements ImportanceQuantizer {
         boolean[] onGrid = new boolean[2];
         boolean[] onGridAux = new boolean[2];
         int[] blockSigns = new int[2];
+        float[] fit = new float[2];
         java.util.Arrays.fill(out, oo, oo + bytes, (byte) 0);
         float maxScale = 0;
         float sigma2 = (s ? 2 * sigma2(x, xo) : sigma2(x, xo)) / 256;
@@ -243,21 +223,16 @@ public final class Iq2 implements ImportanceQuantizer {
                 float id = (5 + is * 0.1f) / max;
                 float thisScale = 1 / id;
                 for (int k = 0; k < 2; k++) {
-                    int u = pack(xval, 8 * k, id, laux, 8 * k);
+                    int u = grid.pack(xval, 8 * k, id, laux, 8 * k);
                     onGridAux[k] = true;
                     if (grid.index(u) < 0) {
                         onGridAux[k] = false;
                         grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, thisScale, laux, 8 * k);
                     }
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 16; i++) {
-                    float w = weight[i];
-                    float q = 2 * laux[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, laux, 16, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                     scale = sumqx / sumq2;
                     best = scale * sumqx;
@@ -270,17 +245,12 @@ public final class Iq2 implements ImportanceQuantizer {
                 float id = 1 / scale;
                 for (int k = 0; k < 2; k++) {
                     if (onGrid[k]) continue;
-                    int u = pack(xval, 8 * k, id, l, 8 * k);
+                    int u = grid.pack(xval, 8 * k, id, l, 8 * k);
                     if (grid.index(u) < 0) grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, scale, l, 8 * k);
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 16; i++) {
-                    float w = weight[i];
-                    float q = 2 * l[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, l, 16, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0) scale = sumqx / sumq2;
             }
             if (scale < 0) {
@@ -288,7 +258,7 @@ public final class Iq2 implements ImportanceQuantizer {
                 for (int k = 0; k < 2; k++) blockSigns[k] = s ? ~blockSigns[k] & 255 : ~blockSigns[k] & 127;
             }
             for (int k = 0; k < 2; k++) {
-                int gi = grid.index(levels(l, 8 * k));
+                int gi = grid.index(grid.levels(l, 8 * k));
                 if (gi < 0) throw new IllegalStateException("IQ2: levels off the grid");
                 int i8 = 2 * ib + k;
                 if (s) {
@@ -318,12 +288,6 @@ public final class Iq2 implements ImportanceQuantizer {
             if (ib % 2 == 0) out[scalesAt + ib / 2] = (byte) q;
             else out[scalesAt + ib / 2] |= (byte) (q << 4);
         }
-    }
-
-    private static int levels(int[] l, int lo) {
-        int u = 0;
-        for (int i = 0; i < 8; i++) u |= l[lo + i] << 2 * i;
-        return u;
     }
 
     static void putInt(byte[] out, int at, int v) {

@@ -39,23 +39,6 @@ public final class Iq3 implements ImportanceQuantizer {
         return bytes;
     }
 
-    private static int pack(float[] xval, int xo, float id, int[] l, int lo) {
-        int u = 0;
-        for (int i = 0; i < 4; i++) {
-            int q = QuantMath.nearestInt(0.5f * (id * xval[xo + i] - 1));
-            q = Math.max(0, Math.min(7, q));
-            l[lo + i] = q;
-            u |= q << 3 * i;
-        }
-        return u;
-    }
-
-    private static int levels(int[] l, int lo) {
-        int u = 0;
-        for (int i = 0; i < 4; i++) u |= l[lo + i] << 3 * i;
-        return u;
-    }
-
     /** One super-block with importance {@code qw[qo..]} (null: none), as {@code quantize_iq3_xxs/s}. */
     @Override
     public void quantize(float[] x, int xo, float[] qw, int qo, byte[] out, int oo) {
@@ -69,6 +52,7 @@ public final class Iq3 implements ImportanceQuantizer {
         boolean[] onGrid = new boolean[8];
         boolean[] onGridAux = new boolean[8];
         int[] blockSigns = new int[4];
+        float[] fit = new float[2];
         Arrays.fill(out, oo, oo + bytes, (byte) 0);
         // IQ3_XXS: qs[64] then a scales-and-signs word per 32; IQ3_S: qs[64], qh[8], signs[32], scales[4]
         int[] scalesAndSigns = new int[8];
@@ -95,26 +79,21 @@ public final class Iq3 implements ImportanceQuantizer {
             }
             float best = 0;
             float scale = max / 15;
-            Arrays.fill(onGrid, !xxs ? false : true);
+            Arrays.fill(onGrid, xxs); // IQ3_S starts off the grid, IQ3_XXS on it
             for (int is = -nTry; is <= nTry; is++) {
                 float id = (15 + is * 0.2f) / max;
                 float thisScale = 1 / id;
                 for (int k = 0; k < 8; k++) {
-                    int u = pack(xval, 4 * k, id, laux, 4 * k);
+                    int u = grid.pack(xval, 4 * k, id, laux, 4 * k);
                     onGridAux[k] = true;
                     if (grid.index(u) < 0) {
                         onGridAux[k] = false;
                         grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, thisScale, laux, 4 * k);
                     }
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 32; i++) {
-                    float w = weight[i];
-                    float q = 2 * laux[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, laux, 32, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                     scale = sumqx / sumq2;
                     best = scale * sumqx;
@@ -130,19 +109,14 @@ public final class Iq3 implements ImportanceQuantizer {
                 for (int k = 0; k < 8; k++) {
                     // IQ3_XXS redoes only the groups off the grid, IQ3_S every group
                     if (xxs && onGrid[k]) continue;
-                    int u = pack(xval, 4 * k, id, lv, 0);
+                    int u = grid.pack(xval, 4 * k, id, lv, 0);
                     int gi = grid.index(u);
                     if (gi < 0) gi = grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, scale, l, 4 * k);
                     for (int i = 0; i < 4; i++) l[4 * k + i] = (grid.point(gi, i) - 1) / 2;
                 }
-                float sumqx = 0;
-                float sumq2 = 0;
-                for (int i = 0; i < 32; i++) {
-                    float w = weight[i];
-                    float q = 2 * l[i] + 1;
-                    sumqx += w * xval[i] * q;
-                    sumq2 += w * q * q;
-                }
+                IqGrid.fit(weight, xval, l, 32, fit);
+                float sumqx = fit[0];
+                float sumq2 = fit[1];
                 if (sumq2 > 0) scale = sumqx / sumq2;
             }
             if (scale < 0) {
@@ -150,7 +124,7 @@ public final class Iq3 implements ImportanceQuantizer {
                 for (int k = 0; k < 4; k++) blockSigns[k] = xxs ? ~blockSigns[k] & 127 : ~blockSigns[k] & 255;
             }
             for (int k = 0; k < 8; k++) {
-                int gi = grid.index(levels(l, 4 * k));
+                int gi = grid.index(grid.levels(l, 4 * k));
                 if (gi < 0) throw new IllegalStateException("IQ3: levels off the grid");
                 out[oo + 2 + 8 * ib + k] = (byte) gi;
                 if (!xxs) out[oo + 66 + ib] |= (byte) ((gi >> 8) << k);

@@ -89,6 +89,46 @@ final class IqGrid {
         return false;
     }
 
+    /**
+     * The levels of {@code dims} values at inverse scale {@code id}, rounded as ggml rounds them and clamped to
+     * the levels the lattice uses (0..2, or 0..7), into {@code l[lo..]}; returns them packed.
+     */
+    int pack(float[] xval, int xo, float id, int[] l, int lo) {
+        int top = bits == 2 ? 2 : 7;
+        int u = 0;
+        for (int i = 0; i < dims; i++) {
+            int q = QuantMath.nearestInt(0.5f * (id * xval[xo + i] - 1));
+            q = Math.max(0, Math.min(top, q));
+            l[lo + i] = q;
+            u |= q << bits * i;
+        }
+        return u;
+    }
+
+    /** Levels {@code l[lo..lo+dims)} packed, {@code bits} each. */
+    int levels(int[] l, int lo) {
+        int u = 0;
+        for (int i = 0; i < dims; i++) u |= l[lo + i] << bits * i;
+        return u;
+    }
+
+    /**
+     * The weighted least-squares sums of values {@code xval[0..n)} against levels {@code l} (values 2l+1):
+     * Σ w·x·q into {@code out[0]} and Σ w·q² into {@code out[1]}, in ggml's order.
+     */
+    static void fit(float[] weight, float[] xval, int[] l, int n, float[] out) {
+        float sumqx = 0;
+        float sumq2 = 0;
+        for (int i = 0; i < n; i++) {
+            float w = weight[i];
+            float q = 2 * l[i] + 1;
+            sumqx += w * xval[i] * q;
+            sumq2 += w * q * q;
+        }
+        out[0] = sumqx;
+        out[1] = sumq2;
+    }
+
     /** Coordinate {@code i} (2l+1) of grid point {@code k}. */
     int point(int k, int i) {
         return points[k * dims + i];
