@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swan.testkit.SharedModels;
+import dev.swan.toolkit.json.Json;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +57,66 @@ class GenerateCommandTest {
         for (Cli c : new Cli[] {t, long_}) {
             assertTrue(c.err().strip().lines().filter(l -> !l.startsWith("WARNING")).count() <= 2, c.err());
         }
+    }
+
+    /**
+     * A chat template in the folder (and copied into the GGUF) wraps the prompt; the control tokens the
+     * template writes (&lt;s&gt;, &lt;/s&gt;) are read as tokens, the text between them as text, nothing added.
+     */
+    @Test
+    void chatTemplateWrapsThePromptInFolderAndGguf() throws Exception {
+        Path dir = copyOf("qwen3-gutenberg-4m");
+        Path config = dir.resolve("tokenizer_config.json");
+        Map<String, Object> cfg = Json.parseObject(Files.readString(config));
+        cfg.put("chat_template", "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content | trim }}{{ eos_token }}"
+                + "{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}");
+        Files.writeString(config, dev.swan.toolkit.json.JsonWriter.compact().write(cfg));
+        Cli plain = Cli.run("generate", dir.toString(), "-p", "[user] Who are you?", "-n", "1", "--ignore-chat-template",
+                "--verbose-prompt");
+        assertEquals(0, plain.exit(), plain.toString());
+        String userIds = ids(plain.err()).substring("[1, ".length(), ids(plain.err()).length() - 1);
+        Cli chat = Cli.run("generate", dir.toString(), "-p", " Who are you? ", "--system-prompt", "Be brief.", "-n", "4",
+                "--verbose-prompt");
+        assertEquals(0, chat.exit(), chat.toString());
+        assertTrue(chat.err().contains("<s>[system] Be brief.</s>[user] Who are you?</s>[assistant]"), chat.err());
+        String ids = ids(chat.err());
+        assertTrue(ids.startsWith("[1, ") && ids.contains(", 2, " + userIds + ", 2, "), ids + " / " + userIds);
+        assertTrue(!chat.out().contains("Who are you"), "a chat prints the reply only: " + chat.out());
+        Path gguf = tmp.resolve("chat.gguf");
+        assertEquals(0, Cli.run("quantize", dir.toString(), "-o", gguf.toString(), "--uniform", "Q8_0", "-q").exit());
+        Cli fromGguf = Cli.run("generate", gguf.toString(), "-p", " Who are you? ", "--system-prompt", "Be brief.", "-n", "4",
+                "--verbose-prompt");
+        assertEquals(ids, ids(fromGguf.err()), "the GGUF carries the template and the special tokens");
+    }
+
+    @Test
+    void chatSettingsAreRefusedInOneLine() throws Exception {
+        String stories = SharedModels.model("stories260K").toString();
+        Cli noTemplate = Cli.run("generate", stories, "-p", "Hi", "--system-prompt", "Be brief.");
+        assertTrue(noTemplate.exit() != 0 && noTemplate.err().contains("--system-prompt needs a chat template"), noTemplate.err());
+        Path bad = tmp.resolve("bad.jinja");
+        Files.writeString(bad, "{{ bos_token }}\n{% for m in messages %}{{ m.content }}");
+        Cli syntax = Cli.run("generate", stories, "-p", "Hi", "--chat-template-file", bad.toString());
+        assertTrue(syntax.exit() != 0 && syntax.err().contains("bad.jinja, chat template line 2: the template ends before {% else %} or {% endfor %}"),
+                syntax.err());
+        Cli config = Cli.run("generate", stories, "-p", "Hi", "--chat-template-file", bad.toString(), "--chat-template-config", "[1]");
+        assertTrue(config.exit() != 0 && config.err().contains("--chat-template-config: not a JSON object"), config.err());
+        for (Cli c : new Cli[] {noTemplate, syntax, config}) {
+            assertTrue(c.err().strip().lines().filter(l -> !l.startsWith("WARNING")).count() <= 2, c.err());
+        }
+    }
+
+    private Path copyOf(String name) throws java.io.IOException {
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        try (var files = Files.list(SharedModels.model(name))) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        return dir;
+    }
+
+    private static String ids(String err) {
+        return err.lines().filter(l -> l.startsWith("ids: ")).findFirst().orElseThrow(() -> new AssertionError(err)).substring(5);
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -34,6 +34,14 @@ public interface StoredModel extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The chat template stored inside the file (a GGUF's {@code tokenizer.chat_template}); empty where
+     * tokenizer files sit beside it. Since SPI 1.9.
+     */
+    default Optional<String> chatTemplate() {
+        return Optional.empty();
+    }
+
     /** Bytes on disk: the file, or a directory's weight files. */
     long fileBytes();
 

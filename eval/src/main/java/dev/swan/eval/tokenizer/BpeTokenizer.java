@@ -35,11 +35,12 @@ final class BpeTokenizer implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final String[] byId;
     private final java.util.Set<Integer> special = new java.util.HashSet<>();
+    private final Map<String, Integer> control;
 
     /** @param merges pairs in rank order, each {@code [left, right]} */
     BpeTokenizer(Map<String, Integer> vocab, List<String[]> merges, Alphabet alphabet, Function<String, String> normalizer,
                  Function<String, List<String>> preTokenizer, boolean byteFallback, int unk, boolean ignoreMerges,
-                 int bos, boolean addBos, Map<String, Integer> userDefined, String origin) {
+                 int bos, boolean addBos, Map<String, Integer> userDefined, Map<String, Integer> control, String origin) {
         this.vocab = Map.copyOf(vocab);
         for (int r = 0; r < merges.size(); r++) ranks.putIfAbsent(key(merges.get(r)[0], merges.get(r)[1]), r);
         this.alphabet = alphabet;
@@ -60,6 +61,13 @@ final class BpeTokenizer implements Tokenizer {
         if (bos >= 0) special.add(bos);
         this.splitter = new UserDefinedSplitter(userDefined);
         this.origin = origin;
+        this.control = Map.copyOf(control);
+        special.addAll(control.values());
+    }
+
+    @Override
+    public Map<String, Integer> controlTokens() {
+        return control;
     }
 
     private static String key(String a, String b) {

@@ -23,6 +23,7 @@ final class SentencePieceTokenizer implements Tokenizer {
     private final boolean addBos;
     private final boolean addSpacePrefix;
     private final UserDefinedSplitter splitter;
+    private final Map<String, Integer> control = new HashMap<>();
     private final String origin;
 
     SentencePieceTokenizer(List<String> tokens, List<Float> scores, List<Integer> types, int bos, boolean addBos,
@@ -37,12 +38,18 @@ final class SentencePieceTokenizer implements Tokenizer {
             this.scores[i] = i < scores.size() ? scores.get(i) : 0f;
             this.types[i] = i < types.size() ? types.get(i) : dev.swan.api.Vocabulary.NORMAL;
             if (i < types.size() && types.get(i) == dev.swan.api.Vocabulary.USER_DEFINED) userDefined.put(tokens.get(i), i);
+            if (i < types.size() && types.get(i) == dev.swan.api.Vocabulary.CONTROL) control.put(tokens.get(i), i);
         }
         this.bos = bos;
         this.addBos = addBos && bos >= 0;
         this.addSpacePrefix = addSpacePrefix;
         this.splitter = new UserDefinedSplitter(userDefined);
         this.origin = origin;
+    }
+
+    @Override
+    public Map<String, Integer> controlTokens() {
+        return java.util.Collections.unmodifiableMap(control);
     }
 
     @Override

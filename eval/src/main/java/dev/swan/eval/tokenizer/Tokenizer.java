@@ -22,6 +22,29 @@ public interface Tokenizer {
     /** Size of the id space. */
     int vocabSize();
 
+    /** Control tokens by their text ({@code <s>}, {@code <|im_start|>}, {@code <|eot_id|>}, ...). */
+    default java.util.Map<String, Integer> controlTokens() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * The ids of a rendered chat prompt, as Hugging Face tokenizes {@code apply_chat_template}'s text: the
+     * control tokens written in it are tokens, the text between them is encoded piece by piece, and no BOS
+     * is added (the template writes its own).
+     */
+    default int[] encodeChat(String text) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (UserDefinedSplitter.Fragment f : new UserDefinedSplitter(controlTokens()).split(text)) {
+            if (f.text() == null) {
+                out.add(f.token());
+                continue;
+            }
+            int[] ids = encode(f.text());
+            for (int k = addsBos() && ids.length > 0 && ids[0] == bos() ? 1 : 0; k < ids.length; k++) out.add(ids[k]);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** The kind and origin, e.g. {@code sentencepiece (tokenizer.model)}. */
     String describe();
 }

@@ -44,10 +44,12 @@ public final class Tokenizers {
                 Pattern p = ByteLevel.compile(regex);
                 Map<String, Integer> vocab = new HashMap<>();
                 Map<String, Integer> userDefined = new HashMap<>();
+                Map<String, Integer> control = new HashMap<>();
                 for (int i = 0; i < v.tokens().size(); i++) {
                     int type = i < v.types().size() ? v.types().get(i) : Vocabulary.NORMAL;
                     if (type == Vocabulary.USER_DEFINED) userDefined.put(v.tokens().get(i), i);
                     else vocab.put(v.tokens().get(i), i);
+                    if (type == Vocabulary.CONTROL) control.put(v.tokens().get(i), i);
                 }
                 List<String[]> merges = new ArrayList<>();
                 for (String m : v.merges()) {
@@ -56,7 +58,7 @@ public final class Tokenizers {
                 }
                 boolean llama3 = regex.equals(ByteLevel.LLAMA3);
                 return new BpeTokenizer(vocab, merges, BpeTokenizer.Alphabet.BYTE_LEVEL, Function.identity(),
-                        t -> ByteLevel.split(p, t), false, -1, llama3, v.bos(), v.addBos(), userDefined, origin);
+                        t -> ByteLevel.split(p, t), false, -1, llama3, v.bos(), v.addBos(), userDefined, control, origin);
             }
             default:
                 throw new ModelFormatException(null, "tokenizer.ggml.model", "tokenizer model '" + v.model() + "' of "
@@ -123,6 +125,7 @@ public final class Tokenizers {
             vocab.put((String) e.getKey(), id.intValue());
         }
         Map<String, Integer> userDefined = new LinkedHashMap<>();
+        Map<String, Integer> control = new LinkedHashMap<>();
         Map<String, Integer> byText = new HashMap<>(vocab);
         if (t.get("added_tokens") instanceof List<?> added) {
             for (Object a : added) {
@@ -130,8 +133,12 @@ public final class Tokenizers {
                     throw new ModelFormatException(file, "added_tokens", "each entry needs a string content and an integer id");
                 }
                 byText.put(c, id.intValue());
-                if (!Boolean.TRUE.equals(at.get("special"))) userDefined.put(c, id.intValue());
-                else vocab.putIfAbsent(c, id.intValue());
+                if (!Boolean.TRUE.equals(at.get("special"))) {
+                    userDefined.put(c, id.intValue());
+                } else {
+                    vocab.putIfAbsent(c, id.intValue());
+                    control.put(c, id.intValue());
+                }
             }
         }
         List<String[]> merges = new ArrayList<>();
@@ -164,7 +171,7 @@ public final class Tokenizers {
         }
         return new BpeTokenizer(vocab, merges, byteLevel ? BpeTokenizer.Alphabet.BYTE_LEVEL : BpeTokenizer.Alphabet.CHARACTERS,
                 normalizer, pre, Boolean.TRUE.equals(model.get("byte_fallback")), unk,
-                Boolean.TRUE.equals(model.get("ignore_merges")), bos, addBos, userDefined, file.getFileName().toString());
+                Boolean.TRUE.equals(model.get("ignore_merges")), bos, addBos, userDefined, control, file.getFileName().toString());
     }
 
     private static boolean mentions(Object node, String type) {

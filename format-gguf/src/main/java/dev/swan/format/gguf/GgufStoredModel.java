@@ -232,6 +232,11 @@ final class GgufStoredModel implements StoredModel {
     }
 
     @Override
+    public Optional<String> chatTemplate() {
+        return value(reader.metadata(), "tokenizer.chat_template") instanceof String s ? Optional.of(s) : Optional.empty();
+    }
+
+    @Override
     public long fileBytes() {
         try {
             long n = 0;
