@@ -1,18 +1,23 @@
 package dev.swan.eval.tasks;
 
-import dev.swan.api.numeric.SeededRandom;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Few-shot prompts as lm-evaluation-harness builds them: each example {@code text + " " + answer}, the
  * examples and the question joined by a blank line ({@code "\n\n"}); with no examples, the question's text
- * alone. The examples come from the task's training split, drawn per question with a generator seeded from
- * the seed and the question's position, never the question itself (so a question's prompt does not depend on
- * which others are scored; lm-evaluation-harness draws from one generator in order, so its examples differ).
+ * alone. The examples are drawn as lm-evaluation-harness draws them: one {@code random.Random(seed)} for the
+ * task (its fewshot_random_seed, 1234 unless told), {@code sample(train, k)} for each question in order; where
+ * the pool holds the question itself, {@code k + 1} are drawn and the question left out.
  */
 public final class FewShot {
-    private FewShot() {
+    private final List<Question> pool;
+    private final PythonRandom random;
+
+    /** A task's sampler: draws for its questions in their order. */
+    public FewShot(List<Question> pool, long seed) {
+        this.pool = List.copyOf(pool);
+        this.random = new PythonRandom(seed);
     }
 
     public static String prompt(List<Question> shots, Question q) {
@@ -21,20 +26,14 @@ public final class FewShot {
         return sb.append(q.text()).toString();
     }
 
-    /** {@code k} distinct examples of {@code pool} for the question at {@code index} (not {@code q} itself). */
-    public static List<Question> draw(List<Question> pool, int k, long seed, int index, Question q) {
+    /** The next question's {@code k} examples. */
+    public List<Question> draw(int k, Question q) {
         List<Question> out = new ArrayList<>();
         if (k <= 0) return out;
-        SeededRandom random = SeededRandom.derive(seed, index);
-        int[] idx = new int[pool.size()];
-        for (int i = 0; i < idx.length; i++) idx[i] = i;
-        for (int i = 0; i < idx.length && out.size() < k; i++) { // partial Fisher-Yates
-            int j = i + (int) Math.floorMod(random.nextLong(), (long) (idx.length - i));
-            int t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-            Question pick = pool.get(idx[i]);
-            if (pick != q && !pick.equals(q)) out.add(pick);
+        boolean self = pool.contains(q);
+        for (int i : random.sample(pool.size(), self ? k + 1 : k)) {
+            Question pick = pool.get(i);
+            if (!pick.equals(q) && out.size() < k) out.add(pick);
         }
         return out;
     }

@@ -41,10 +41,11 @@ public final class MultipleChoice {
         double[] hit = new double[questions.size()];
         double[] hitNorm = new double[questions.size()];
         Transformer.Cache cache = null;
+        FewShot sampler = new FewShot(shotsFrom == null ? List.of() : shotsFrom, seed);
         for (int i = 0; i < questions.size(); i++) {
             progress.update(i, questions.size(), task);
             Question q = questions.get(i);
-            String context = FewShot.prompt(FewShot.draw(shotsFrom == null ? List.of() : shotsFrom, shots, seed, i, q), q);
+            String context = FewShot.prompt(sampler.draw(shots, q), q);
             Encoded e = encode(tok, context, q);
             int need = e.context.length + Arrays.stream(e.choices).mapToInt(c -> c.length).max().orElse(0);
             if (need > maxTokens) {

@@ -45,13 +45,11 @@ class MultipleChoiceTest {
         assertEquals("Question: What do plants need?\nAnswer: light\n\nQuestion: Which is hot?\nAnswer: sun\n\n"
                 + "Question: Which is a gas?\nAnswer:", FewShot.prompt(List.of(qs.get(1), qs.get(2)), qs.get(0)));
         assertEquals("Question: Which is a gas?\nAnswer:", FewShot.prompt(List.of(), qs.get(0)), "zero-shot: the text alone");
-        // drawn per question, seeded, never the question itself
-        for (int i = 0; i < 3; i++) {
-            List<Question> shots = FewShot.draw(qs, 2, 7, i, qs.get(i));
-            assertEquals(2, shots.size());
-            assertTrue(!shots.contains(qs.get(i)));
-            assertEquals(shots, FewShot.draw(qs, 2, 7, i, qs.get(i)), "the same draw again");
-        }
+        // drawn as lm-eval draws (random.Random(7).sample(range(3), 3) per question: [1, 0, 2], then [2, 0, 1] in CPython),
+        // the question itself left out of its own examples
+        FewShot sampler = new FewShot(qs, 7);
+        assertEquals(List.of(qs.get(1), qs.get(2)), sampler.draw(2, qs.get(0)));
+        assertEquals(List.of(qs.get(2), qs.get(0)), sampler.draw(2, qs.get(1)));
     }
 
     @Test
