@@ -82,4 +82,22 @@ class CardCommandTest {
         assertTrue(again.exit() != 0 && again.err().contains("--force"), again.err());
         assertEquals(0, Cli.run("card", gguf.toString(), "--results", ggufResults.toString(), "--force").exit());
     }
+
+    /** quantize --eval --card: the card from the evaluation the run just made (its figures, its table). */
+    @Test
+    void quantizeWritesTheCardOfItsOwnEvaluation() throws Exception {
+        String model = SharedModels.model("stories260K").toString();
+        Path out = tmp.resolve("s.gguf");
+        Cli q = Cli.run("quantize", model, "-o", out.toString(), "--self-calibrate", "0", "--eval",
+                SharedModels.eval("tinystories/tinystories-valid-excerpt.txt").toString(), "--eval-ctx", "128", "--card");
+        assertEquals(0, q.exit(), q.toString());
+        String card = Files.readString(tmp.resolve("s.md"));
+        String row = card.lines().filter(l -> l.startsWith("| **this model** (s.gguf) |")).findFirst().orElseThrow(() -> new AssertionError(card));
+        String evalRow = q.out().lines().filter(l -> l.startsWith(out.toString())).findFirst().orElseThrow(() -> new AssertionError(q.out()));
+        String[] cols = evalRow.trim().split("\\s+");
+        // the eval table's KLD column (the run's printed figure) is the card's
+        assertTrue(row.contains(String.format(Locale.ROOT, "%.4f", Double.parseDouble(cols[6]))), row + " / " + evalRow);
+        Cli refused = Cli.run("quantize", model, "-o", tmp.resolve("t.gguf").toString(), "--card");
+        assertTrue(refused.exit() != 0 && refused.err().contains("--card needs --eval TEXT"), refused.err());
+    }
 }

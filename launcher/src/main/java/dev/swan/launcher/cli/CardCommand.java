@@ -75,44 +75,56 @@ public final class CardCommand implements Callable<Integer> {
             docs.add(new AbstractMap.SimpleEntry<>(r, doc));
         }
         try (PluginRegistry plugins = root.plugins()) {
-            String format = null;
-            for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
-                if (f.plugin().recognizes(output)) {
-                    format = f.plugin().id();
-                    break;
-                }
-            }
-            if (format == null) throw new OutputException(output, "not a model swan can read (an MLX folder or a GGUF file)");
-            Path target = card != null ? card : Files.isDirectory(output) ? output.resolve("README.md")
-                    : output.resolveSibling(output.getFileName().toString().replaceFirst("\\.gguf$", "") + ".md");
-            boolean insideOutput = Files.isDirectory(output) && target.toAbsolutePath().normalize().getParent()
-                    .equals(output.toAbsolutePath().normalize());
-            if (Files.exists(target) && !insideOutput) {
-                if (!force) throw new OutputException(target, "already exists: pass --force to replace it (only a card swan card wrote)");
-                if (!Files.readString(target, StandardCharsets.UTF_8).contains(ModelCard.MARK)) {
-                    throw new OutputException(target, "exists and is not a card swan card wrote: move it away or choose another -o");
-                }
-            }
-            try (StoredModel m = StoredModels.open(output, plugins)) {
-                String method = "";
-                Path readme = output.resolve("README.md");
-                if (Files.isDirectory(output) && Files.isRegularFile(readme)) {
-                    // the sentence swan's MLX writer recorded when it wrote the folder
-                    for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
-                        int at = line.indexOf("How the plan was made: ");
-                        if (at >= 0) method = line.substring(at + "How the plan was made: ".length()).strip();
-                    }
-                }
-                String name = output.getFileName().toString().replaceFirst("\\.gguf$", "");
-                String sourceName = source != null ? source : baseName(docs);
-                String text = ModelCard.render(new ModelCard.Output(name, format, output, m.tensors(), m.fileBytes(), method), docs,
-                        sourceName);
-                AtomicOutput.writeString(target, text);
-            }
+            Path target = write(output, docs, source, card, force, plugins);
             if (!root.quiet()) out.println("Wrote " + target + " (card of " + output + " from " + results.size() + " results file"
                     + (results.size() == 1 ? "" : "s") + ")");
         }
         return 0;
+    }
+
+    /**
+     * Writes {@code output}'s card from results documents (swan eval's JSON); returns where.
+     *
+     * @param card  where, or null for the default (an MLX folder's README.md, a GGUF's sidecar NAME.md)
+     * @param force whether a card this command wrote before may be replaced
+     */
+    static Path write(Path output, List<Map.Entry<Path, JsonNode>> docs, String source, Path card, boolean force,
+                      PluginRegistry plugins) throws java.io.IOException {
+        String format = null;
+        for (LoadedPlugin<OutputFormat> f : plugins.formats()) {
+            if (f.plugin().recognizes(output)) {
+                format = f.plugin().id();
+                break;
+            }
+        }
+        if (format == null) throw new OutputException(output, "not a model swan can read (an MLX folder or a GGUF file)");
+        Path target = card != null ? card : Files.isDirectory(output) ? output.resolve("README.md")
+                : output.resolveSibling(output.getFileName().toString().replaceFirst("\\.gguf$", "") + ".md");
+        boolean insideOutput = Files.isDirectory(output) && target.toAbsolutePath().normalize().getParent()
+                .equals(output.toAbsolutePath().normalize());
+        if (Files.exists(target) && !insideOutput) {
+            if (!force) throw new OutputException(target, "already exists: pass --force to replace it (only a card swan card wrote)");
+            if (!Files.readString(target, StandardCharsets.UTF_8).contains(ModelCard.MARK)) {
+                throw new OutputException(target, "exists and is not a card swan card wrote: move it away or choose another -o");
+            }
+        }
+        try (StoredModel m = StoredModels.open(output, plugins)) {
+            String method = "";
+            Path readme = output.resolve("README.md");
+            if (Files.isDirectory(output) && Files.isRegularFile(readme)) {
+                // the sentence swan's MLX writer recorded when it wrote the folder
+                for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
+                    int at = line.indexOf("How the plan was made: ");
+                    if (at >= 0) method = line.substring(at + "How the plan was made: ".length()).strip();
+                }
+            }
+            String name = output.getFileName().toString().replaceFirst("\\.gguf$", "");
+            String sourceName = source != null ? source : baseName(docs);
+            String text = ModelCard.render(new ModelCard.Output(name, format, output, m.tensors(), m.fileBytes(), method), docs,
+                    sourceName);
+            AtomicOutput.writeString(target, text);
+        }
+        return target;
     }
 
     /** The base model's folder or file name, from the first results file that has one. */

@@ -173,6 +173,11 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "After writing, score the output against the source on this UTF-8 text (as 'swan eval OUT --base MODEL_DIR --text TEXT').")
     Path evalText;
 
+    @Option(names = "--card",
+            description = "With --eval: also write the output's model card from that evaluation (an MLX folder's README.md, "
+                    + "a GGUF's sidecar NAME.md), as 'swan card OUT --results' would.")
+    boolean writeCard;
+
     @Option(names = "--eval-ctx", paramLabel = "N", description = "Tokens per chunk for --eval (default: 512, or the model's maximum when shorter).")
     Integer evalCtx;
 
@@ -186,6 +191,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Io.out(spec);
+        if (writeCard && evalText == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--card needs --eval TEXT: the card's results "
+                    + "table comes from that evaluation (or run swan eval and swan card afterwards)");
+        }
         if (evalText != null && !Files.isRegularFile(evalText)) {
             throw new dev.swan.eval.EvalException(evalText + ": no such text file (--eval)");
         }
@@ -275,6 +284,11 @@ public final class QuantizeCommand implements Callable<Integer> {
                 pipeline.describe(m.plan()).forEach(out::println);
                 if (!phases.timings().isEmpty()) out.println(phases.timings());
                 Map<String, Object> evalJson = evalText != null ? evaluate(target, model.path(), plugins, s.threads(), out) : null;
+                if (writeCard && evalJson != null) {
+                    Path card = CardCommand.write(target, List.of(new java.util.AbstractMap.SimpleEntry<>(target,
+                            dev.swan.launcher.pipeline.Json.MAPPER.valueToTree(evalJson))), null, null, force, plugins);
+                    out.println("Wrote card " + card);
+                }
                 if (reportFile != null) {
                     ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,
                             rp.format().sizer(model.config(), rp.formatParameters()), rp.format().id(), evalJson, target.toString()));
