@@ -55,4 +55,22 @@ class LowBitQuantizeTest {
             assertEquals(0, v.exit(), v.toString());
         }
     }
+
+    /**
+     * The lattice i-quants are candidates only of plans below 4 bits per weight, and measured only there: the
+     * default plan (Q4_K_M's size) does not spend qerror's time on them; a 3-bit target does.
+     */
+    @Test
+    void costlyEncodingsAreMeasuredOnlyWhereThePlanMayUseThem() throws Exception {
+        String model = SharedModels.model("qwen3-gutenberg-4m").toString();
+        Path atDefault = tmp.resolve("default.json");
+        Path atThree = tmp.resolve("three.json");
+        assertEquals(0, Cli.run("analyze", model, "-f", "gguf", "-o", atDefault.toString(), "--self-calibrate", "0", "-q").exit());
+        assertEquals(0, Cli.run("analyze", model, "-f", "gguf", "-o", atThree.toString(), "--self-calibrate", "0", "--target-bits", "3",
+                "-q").exit());
+        String d = Files.readString(atDefault);
+        String t = Files.readString(atThree);
+        assertTrue(d.contains("Q4_K") && !d.contains("IQ2_XXS") && !d.contains("IQ3_S"), "the default plan cannot use them");
+        assertTrue(t.contains("IQ2_XXS") && t.contains("IQ3_S"), "a 3-bit plan measures them");
+    }
 }

@@ -45,6 +45,15 @@ public interface BitAllocator extends SwanPlugin {
 
     /** False for allocators that ignore metric results (baselines), so the launcher skips measuring. */
     /**
+     * Which of the format's encodings a plan for this request may use, asked before measuring (from the
+     * tensor shapes, as {@link #preflight}): the host measures only those, so an encoding the plan cannot take
+     * at its target costs nothing. Since SPI 1.9; the default keeps every encoding.
+     */
+    default java.util.function.Predicate<Encoding> candidates(AllocationRequest shapesOnly) {
+        return e -> true;
+    }
+
+    /**
      * Lines a reader wants under the plan's summary (the thresholds chosen, a warning); none by default.
      *
      * @since SPI 1.3

@@ -334,6 +334,18 @@ public final class RateDistortionAllocator implements BitAllocator {
         return i;
     }
 
+    /** Encodings their format marks costly are candidates only for plans below {@code costly_below_bits}. */
+    private static boolean costlyAllowed(AllocationRequest r) {
+        return r.policy().target() == null
+                || targetBytes(r) * 8.0 / storedParams(r) < r.parameters().getDouble("costly_below_bits");
+    }
+
+    @Override
+    public java.util.function.Predicate<Encoding> candidates(AllocationRequest shapesOnly) {
+        if (shapesOnly.policy().target() == null || costlyAllowed(shapesOnly)) return e -> true;
+        return e -> e.cost() <= 1;
+    }
+
     /** Every tensor's options; {@code shapesOnly}: before measuring, errors are not known (damage 0). */
     private static List<Option[]> options(AllocationRequest r, boolean shapesOnly) {
         Parameters p = r.parameters();
@@ -343,8 +355,7 @@ public final class RateDistortionAllocator implements BitAllocator {
         List<Pattern> overrides = new ArrayList<>();
         for (AllocationPolicy.Override o : r.policy().overrides()) overrides.add(Pattern.compile(o.pattern()));
         TensorSizer sizer = r.sizer();
-        boolean costly = r.policy().target() == null
-                || targetBytes(r) * 8.0 / storedParams(r) < p.getDouble("costly_below_bits");
+        boolean costly = costlyAllowed(r);
         List<Option[]> out = new ArrayList<>();
         for (TensorAnalysis t : r.tensors()) {
             int o = first(overrides, t.name());

@@ -166,12 +166,22 @@ public final class Pipeline {
         return List.of();
     }
 
-    /** The engine that measures {@code model} with the pipeline's metrics, seed and threads. */
+    /**
+     * The engine that measures {@code model} with the pipeline's metrics, seed and threads; the encodings it
+     * measures are those the allocator may use at the plan's target.
+     */
     public AnalysisEngine engine(ResolvedPipeline rp, ModelDir model) {
         List<OutputFormat> formats = new ArrayList<>();
         for (LoadedPlugin<OutputFormat> f : plugins.formats()) formats.add(f.plugin());
+        var all = encodings(rp, model.config());
+        java.util.function.Predicate<dev.swan.api.Encoding> usable;
+        try {
+            usable = rp.allocator().candidates(shapesOnly(rp, model));
+        } catch (ConfigException e) {
+            throw atTarget(rp, e, "");
+        }
         return new AnalysisEngine(rp.metrics(), formats, rp.settings().seed(), rp.settings().threads(),
-                AnalysisEngine.defaultMemoryBudget(), encodings(rp, model.config()));
+                AnalysisEngine.defaultMemoryBudget(), t -> all.apply(t).stream().filter(usable).toList());
     }
 
     /** Every way the target format can store each tensor, with exact bytes (empty without a format). */
@@ -289,6 +299,16 @@ public final class Pipeline {
      */
     public void preflight(ResolvedPipeline rp, ModelDir model) {
         if (!rp.metrics().isEmpty()) AnalysisEngine.checkHeap(model, Runtime.getRuntime().maxMemory(), rp.metrics());
+        AllocationRequest req = shapesOnly(rp, model);
+        try {
+            rp.allocator().preflight(req);
+        } catch (ConfigException e) {
+            throw atTarget(rp, e, "");
+        }
+    }
+
+    /** The allocation request the tensor shapes give before anything is measured. */
+    private AllocationRequest shapesOnly(ResolvedPipeline rp, ModelDir model) {
         List<TensorAnalysis> shapes = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
             AnalysisShape shape = AnalysisShape.of(t);
@@ -298,13 +318,8 @@ public final class Pipeline {
         Map<String, List<dev.swan.api.Encoding>> encodings = new LinkedHashMap<>();
         var candidates = encodings(rp, model.config());
         for (TensorAnalysis t : shapes) encodings.put(t.name(), candidates.apply(t));
-        AllocationRequest req = new AllocationRequest(shapes, rp.settings().weights(), rp.settings().policy(),
+        return new AllocationRequest(shapes, rp.settings().weights(), rp.settings().policy(),
                 rp.allocatorParameters(), targetSizer(rp, model.config()), encodings, Map.of());
-        try {
-            rp.allocator().preflight(req);
-        } catch (ConfigException e) {
-            throw atTarget(rp, e, "");
-        }
     }
 
     /**
