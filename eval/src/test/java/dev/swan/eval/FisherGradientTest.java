@@ -62,7 +62,7 @@ class FisherGradientTest {
                 }
             }
             FisherSums sums = FisherSums.keepingGradients();
-            FisherInformation.run(tf, texts, 1, (draw, sequence, prob, v, t) -> labels[sequence], sums, null, ProgressSink.NONE, par);
+            FisherInformation.run(tf, texts, 1, FisherInformation.OutputProbe.labels(q -> labels[q]), sums, null, ProgressSink.NONE, par);
             List<String> checked = new java.util.ArrayList<>();
             for (String w : sums.all().keySet()) {
                 if (!representative(w, spec.moe() != null)) continue;
@@ -107,7 +107,7 @@ class FisherGradientTest {
             Transformer tf = Transformer.of(model);
             int[][] texts = {{1, 17, 5, 300, 42, 9, 77, 5, 1, 8, 64}};
             FisherSums sums = FisherSums.keepingGradients();
-            FisherInformation.run(tf, texts, 1, (draw, sequence, prob, v, t) -> new int[] {3, 9, 11, 400, 2, 0, 5, 6, 7, 8, 9}, sums,
+            FisherInformation.run(tf, texts, 1, FisherInformation.OutputProbe.labels(q -> new int[] {3, 9, 11, 400, 2, 0, 5, 6, 7, 8, 9}), sums,
                     null, ProgressSink.NONE, Parallel.sequential());
             for (Map.Entry<String, FisherStats> e : sums.all().entrySet()) {
                 FisherStats f = e.getValue();

@@ -64,7 +64,8 @@ class SensitivityExperiment {
             long t1 = System.nanoTime();
             int draws = Integer.getInteger("swan.experiment.draws", production.draws());
             Map<String, FisherInformation.TensorFisher> fisher = FisherInformation.measure(m, texts,
-                    new FisherInformation.Settings(draws, seed), ProgressSink.NONE, par).tensors();
+                    new FisherInformation.Settings(draws, seed,
+                            FisherInformation.Probe.valueOf(System.getProperty("swan.experiment.probe", "SAMPLED_LABELS"))), ProgressSink.NONE, par).tensors();
             long t2 = System.nanoTime();
             System.out.printf("%s: %d tokens, noise injection %.1f s, Fisher (%d draws) %.1f s%n", model, tokens,
                     (t1 - t0) / 1e9, draws, (t2 - t1) / 1e9);
