@@ -43,6 +43,12 @@ public final class TaskFile {
             throw new EvalException("unknown task '" + task + "': swan eval knows " + String.join(", ", TASKS));
         }
         List<Question> out = new ArrayList<>();
+        if (ParquetRows.isParquet(file)) {
+            List<Map<String, Object>> rows = ParquetRows.read(file);
+            for (int i = 0; i < rows.size(); i++) out.add(question(task, rows.get(i), file + ": row " + (i + 1)));
+            if (out.isEmpty()) throw new EvalException(file + ": no questions (the Parquet file has no rows)");
+            return out;
+        }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -54,14 +60,18 @@ public final class TaskFile {
             } catch (JsonParseException | ClassCastException e) {
                 throw new EvalException(where + ": not a JSON object per line (JSON Lines): " + e.getMessage());
             }
-            out.add(switch (task) {
-                case "hellaswag" -> hellaswag(doc, where);
-                case "multiple_choice" -> generic(doc, where);
-                default -> arc(doc, where);
-            });
+            out.add(question(task, doc, where));
         }
         if (out.isEmpty()) throw new EvalException(file + ": no questions (one JSON object per line expected)");
         return out;
+    }
+
+    private static Question question(String task, Map<String, Object> doc, String where) {
+        return switch (task) {
+            case "hellaswag" -> hellaswag(doc, where);
+            case "multiple_choice" -> generic(doc, where);
+            default -> arc(doc, where);
+        };
     }
 
     static Question arc(Map<String, Object> doc, String where) {

@@ -33,8 +33,21 @@ public final class Wikitext {
     private Wikitext() {
     }
 
-    /** The pages of a file: JSON Lines with a {@code page} field, or any other text file as one page. */
+    /** The pages of a file: JSON Lines or Parquet with a {@code page} field, or any other text file as one page. */
     public static List<String> pages(Path file) throws IOException {
+        if (ParquetRows.isParquet(file)) {
+            List<String> out = new ArrayList<>();
+            List<Map<String, Object>> rows = ParquetRows.read(file);
+            for (int i = 0; i < rows.size(); i++) {
+                if (!(rows.get(i).get("page") instanceof String page)) {
+                    throw new EvalException(file + ": row " + (i + 1) + ": the record has no text field 'page' "
+                            + "(EleutherAI/wikitext_document_level's layout)");
+                }
+                out.add(page);
+            }
+            if (out.isEmpty()) throw new EvalException(file + ": no pages");
+            return out;
+        }
         String text = Files.readString(file, StandardCharsets.UTF_8);
         if (!file.getFileName().toString().endsWith(".jsonl")) {
             if (text.isBlank()) throw new EvalException(file + ": empty text");

@@ -57,12 +57,14 @@ public final class EvalCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Input input;
 
-    @Option(names = "--task", paramLabel = "NAME=FILE",
-            description = "A task scored as lm-evaluation-harness does: arc_challenge, arc_easy, hellaswag (JSON Lines in "
-                    + "the dataset's own layout: allenai/ai2_arc, Rowan/hellaswag), multiple_choice (your own: query, "
-                    + "choices, gold or answer), or wikitext (EleutherAI/wikitext_document_level's JSON Lines, field "
+    @Option(names = "--task", paramLabel = "NAME[=FILE]",
+            description = "A task scored as lm-evaluation-harness does: arc_challenge, arc_easy, hellaswag (JSON Lines or "
+                    + "Parquet in the dataset's own layout: allenai/ai2_arc, Rowan/hellaswag), multiple_choice (your own: "
+                    + "query, choices, gold or answer), or wikitext (EleutherAI/wikitext_document_level's records, field "
                     + "page, or a raw text as one page: word and byte perplexity, bits per byte, rolling windows of --ctx "
-                    + "tokens, default the model's maximum up to 4096). Repeatable; nothing is downloaded.")
+                    + "tokens, default the model's maximum up to 4096). Without =FILE, the split lm-evaluation-harness "
+                    + "scores (and the training split) from that dataset in the Hugging Face cache (HF_HUB_CACHE). "
+                    + "Repeatable; nothing is downloaded.")
     List<String> tasks = new java.util.ArrayList<>();
 
     @Option(names = "--train", paramLabel = "NAME=FILE",
@@ -108,7 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         List<TaskSpec> out = new java.util.ArrayList<>();
         for (String t : tasks) {
-            String[] kv = pair("--task", t);
+            String[] kv = t.contains("=") ? pair("--task", t) : fromHubCache(t, train);
             if (!dev.swan.eval.tasks.TaskFile.TASKS.contains(kv[0]) && !TaskSpec.ROLLING.contains(kv[0])) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + t + ": unknown task '" + kv[0]
                         + "' (known: " + String.join(", ", dev.swan.eval.tasks.TaskFile.TASKS) + ", wikitext)");
@@ -124,6 +126,18 @@ public final class EvalCommand implements Callable<Integer> {
                     + ": no --task of that name");
         }
         return out;
+    }
+
+    /**
+     * {@code --task NAME} alone: the split lm-evaluation-harness scores, from the dataset in the hub cache,
+     * and its training split as --train unless one was given.
+     */
+    private String[] fromHubCache(String task, Map<String, Path> train) {
+        if (!dev.swan.eval.tasks.TaskFile.TASKS.contains(task) && !TaskSpec.ROLLING.contains(task)) return pair("--task", task);
+        Path cache = dev.swan.toolkit.model.HubCache.root(System.getenv());
+        Path file = dev.swan.launcher.evaluation.TaskDatasets.split(task, cache);
+        if (!train.containsKey(task)) dev.swan.launcher.evaluation.TaskDatasets.train(task, cache).ifPresent(p -> train.put(task, p));
+        return new String[] {task, file.toString()};
     }
 
     private String[] pair(String option, String value) {

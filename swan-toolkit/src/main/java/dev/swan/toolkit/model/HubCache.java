@@ -49,15 +49,25 @@ public final class HubCache {
      * default), or the revision itself when it is a commit; refused in one line when the model is not there.
      */
     public static Path resolve(String id, Path cache) {
+        return snapshot(id, cache, "models--", ": 'swan inspect " + id.replaceFirst("@.*", "")
+                + "' (or quantize, analyze, eval) downloads it, as 'hf download " + id.replaceFirst("@.*", "") + "' does");
+    }
+
+    /** The snapshot folder of dataset {@code id} in {@code cache}, as {@link #resolve} finds a model's. */
+    public static Path resolveDataset(String id, Path cache) {
+        return snapshot(id, cache, "datasets--", ": download it with 'hf download " + id.replaceFirst("@.*", "")
+                + " --repo-type dataset', or give the file");
+    }
+
+    private static Path snapshot(String id, Path cache, String prefix, String how) {
         String revision = "main";
         int at = id.indexOf('@');
         if (at > 0) {
             revision = id.substring(at + 1);
             id = id.substring(0, at);
         }
-        Path repo = cache.resolve("models--" + id.replace("/", "--"));
+        Path repo = cache.resolve(prefix + id.replace("/", "--"));
         Path snapshots = repo.resolve("snapshots");
-        String how = ": 'swan inspect " + id + "' (or quantize, analyze, eval) downloads it, as 'hf download " + id + "' does";
         if (!Files.isDirectory(snapshots)) {
             throw new ModelFormatException(Path.of(id), null, "no such folder, and not in the Hugging Face cache "
                     + cache + how);
