@@ -83,7 +83,7 @@ class CardCommandTest {
         assertEquals(0, Cli.run("card", gguf.toString(), "--results", ggufResults.toString(), "--force").exit());
     }
 
-    /** quantize --eval --card: the card from the evaluation the run just made (its figures, its table). */
+    /** quantize --eval --card: the card from the evaluation the run just made, with the format's usual baseline. */
     @Test
     void quantizeWritesTheCardOfItsOwnEvaluation() throws Exception {
         String model = SharedModels.model("stories260K").toString();
@@ -97,6 +97,10 @@ class CardCommandTest {
         String[] cols = evalRow.trim().split("\\s+");
         // the eval table's KLD column (the run's printed figure) is the card's
         assertTrue(row.contains(String.format(Locale.ROOT, "%.4f", Double.parseDouble(cols[6]))), row + " / " + evalRow);
+        // beside it the format's usual baseline (llama-quantize Q4_K_M), written for the card, scored, then removed
+        assertTrue(card.lines().anyMatch(l -> l.startsWith("| s-baseline-Q4_K_M.gguf |")), card);
+        assertTrue(q.out().lines().anyMatch(l -> l.contains("s-baseline-Q4_K_M.gguf")), q.out());
+        assertTrue(!Files.exists(tmp.resolve("s-baseline-Q4_K_M.gguf")), "the baseline is not left behind");
         Cli refused = Cli.run("quantize", model, "-o", tmp.resolve("t.gguf").toString(), "--card");
         assertTrue(refused.exit() != 0 && refused.err().contains("--card needs --eval TEXT"), refused.err());
     }

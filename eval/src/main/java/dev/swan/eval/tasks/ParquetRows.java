@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * The rows of a Parquet file as JSON-like maps, for the task files the Hugging Face hub stores as Parquet
  * (allenai/ai2_arc, Rowan/hellaswag): strings, numbers, booleans, structs and lists of them (one level of
- * repetition), plain or dictionary-encoded, uncompressed, Snappy or gzip, data pages v1 and v2. What it
- * cannot read (zstd, delta encodings, nested lists) is refused in one line.
+ * repetition), plain, dictionary or delta encoded, uncompressed, Snappy or gzip, data pages v1 and v2. What it
+ * cannot read (zstd, nested lists, other physical types) is refused in one line.
  */
 final class ParquetRows {
     /** One column of the schema: its path, levels and where its values go in a row. */
@@ -276,12 +276,7 @@ final class ParquetRows {
         int[] out = new int[count];
         int n = 0;
         while (n < count) {
-            long header = 0;
-            for (int shift = 0; ; shift += 7) {
-                int b = in.get() & 0xff;
-                header |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) break;
-            }
+            long header = ThriftCompact.varint(in);
             if ((header & 1) == 1) {
                 int values = (int) (header >>> 1) * 8;
                 long acc = 0;
@@ -312,23 +307,12 @@ final class ParquetRows {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private static long uvarint(ByteBuffer in) {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.get() & 0xff;
-            v |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        throw new IllegalStateException("a varint longer than 10 bytes");
-    }
-
     /** DELTA_BINARY_PACKED: blocks of bit-packed miniblocks of deltas above each block's smallest. */
     private static long[] deltaBinaryPacked(ByteBuffer in, int count) {
-        int blockSize = (int) uvarint(in);
-        int miniblocks = (int) uvarint(in);
-        int total = (int) uvarint(in);
-        long first = uvarint(in);
-        long value = (first >>> 1) ^ -(first & 1);
+        int blockSize = (int) ThriftCompact.varint(in);
+        int miniblocks = (int) ThriftCompact.varint(in);
+        int total = (int) ThriftCompact.varint(in);
+        long value = ThriftCompact.zigzag(ThriftCompact.varint(in));
         if (miniblocks <= 0 || blockSize % miniblocks != 0) throw new IllegalStateException("bad delta header");
         int perMini = blockSize / miniblocks;
         long[] out = new long[Math.max(count, 0)];
@@ -336,8 +320,7 @@ final class ParquetRows {
         if (total > 0 && n < count) out[n++] = value;
         int left = total - 1;
         while (left > 0) {
-            long zz = uvarint(in);
-            long minDelta = (zz >>> 1) ^ -(zz & 1);
+            long minDelta = ThriftCompact.zigzag(ThriftCompact.varint(in));
             int[] widths = new int[miniblocks];
             for (int m = 0; m < miniblocks; m++) widths[m] = in.get() & 0xff;
             for (int m = 0; m < miniblocks && left > 0; m++) {

@@ -69,6 +69,11 @@ final class ThriftCompact {
     }
 
     private long varint() {
+        return varint(in);
+    }
+
+    /** An unsigned LEB128 varint (Thrift's and Parquet's). */
+    static long varint(ByteBuffer in) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.get() & 0xff;
@@ -78,7 +83,8 @@ final class ThriftCompact {
         throw new IllegalStateException("a varint longer than 10 bytes");
     }
 
-    private static long zigzag(long v) {
+    /** Zigzag-decoded: 0, -1, 1, -2, ... from 0, 1, 2, 3, ... */
+    static long zigzag(long v) {
         return (v >>> 1) ^ -(v & 1);
     }
 }

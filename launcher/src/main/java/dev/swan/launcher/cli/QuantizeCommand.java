@@ -2,6 +2,8 @@ package dev.swan.launcher.cli;
 
 import dev.swan.toolkit.model.ModelFolder;
 import dev.swan.api.AllocationPolicy;
+import dev.swan.api.OutputException;
+import dev.swan.api.OutputFormat;
 import dev.swan.api.WriteReport;
 import dev.swan.api.model.ModelDir;
 import dev.swan.api.numeric.Parallel;
@@ -21,6 +23,7 @@ import dev.swan.launcher.plugins.PluginRegistry;
 import dev.swan.launcher.ui.Format;
 import dev.swan.launcher.ui.ProgressLine;
 import dev.swan.launcher.ui.Table;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,8 +177,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     Path evalText;
 
     @Option(names = "--card",
-            description = "With --eval: also write the output's model card from that evaluation (an MLX folder's README.md, "
-                    + "a GGUF's sidecar NAME.md), as 'swan card OUT --results' would.")
+            description = "With --eval: also write the output's model card (an MLX folder's README.md, a GGUF's sidecar "
+                    + "NAME.md) from that evaluation, with the format's usual baseline (mlx_lm.convert -q, llama-quantize "
+                    + "Q4_K_M) written beside the output, scored with it and removed, as 'swan card OUT --results' would table them.")
     boolean writeCard;
 
     @Option(names = "--eval-ctx", paramLabel = "N", description = "Tokens per chunk for --eval (default: 512, or the model's maximum when shorter).")
@@ -283,11 +287,18 @@ public final class QuantizeCommand implements Callable<Integer> {
                 for (String w : report.warnings()) Io.err(spec).println("swan: warning: " + w);
                 pipeline.describe(m.plan()).forEach(out::println);
                 if (!phases.timings().isEmpty()) out.println(phases.timings());
-                Map<String, Object> evalJson = evalText != null ? evaluate(target, model.path(), plugins, s.threads(), out) : null;
-                if (writeCard && evalJson != null) {
-                    Path card = CardCommand.write(target, List.of(new java.util.AbstractMap.SimpleEntry<>(target,
-                            dev.swan.launcher.pipeline.Json.MAPPER.valueToTree(evalJson))), null, null, force, plugins);
-                    out.println("Wrote card " + card);
+                Path cardBaseline = writeCard ? cardBaseline(model.path(), target, rp.format()) : null;
+                Map<String, Object> evalJson;
+                try {
+                    List<Path> scored = cardBaseline == null ? List.of(target) : List.of(target, cardBaseline);
+                    evalJson = evalText != null ? evaluate(scored, model.path(), plugins, s.threads(), out) : null;
+                    if (writeCard && evalJson != null) {
+                        Path card = CardCommand.write(target, List.of(new java.util.AbstractMap.SimpleEntry<>(target,
+                                dev.swan.launcher.pipeline.Json.MAPPER.valueToTree(evalJson))), null, null, force, plugins);
+                        out.println("Wrote card " + card);
+                    }
+                } finally {
+                    if (cardBaseline != null) deleteTree(cardBaseline);
                 }
                 if (reportFile != null) {
                     ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,
@@ -307,9 +318,41 @@ public final class QuantizeCommand implements Callable<Integer> {
                 || plan.allocator != null;
     }
 
-    /** The output's quality line(s): the eval table of the output against its source. */
-    private Map<String, Object> evaluate(Path target, Path source, PluginRegistry plugins, int threads, PrintStream out) throws Exception {
-        try (EvalRun run = new EvalRun(List.of(target), source, plugins)) {
+    /**
+     * For the card: the format's usual baseline (what its users get by default: mlx_lm.convert -q,
+     * llama-quantize Q4_K_M) written beside the output, to be scored with it and deleted after; null when the
+     * format names none.
+     */
+    private Path cardBaseline(Path source, Path target, OutputFormat format) {
+        Optional<String> name = format.defaultSizeBaseline();
+        if (name.isEmpty()) return null;
+        boolean recipe = format.baseline(name.get(), true).isPresent();
+        String file = target.getFileName().toString();
+        String ext = file.endsWith(".gguf") ? ".gguf" : "";
+        Path out = target.resolveSibling(file.substring(0, file.length() - ext.length()) + "-baseline-"
+                + (recipe ? "" : "uniform") + name.get() + ext);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = dev.swan.launcher.Main.run(new String[] {"quantize", source.toString(), "-o", out.toString(), "-f", format.id(),
+            recipe ? "--preset" : "--uniform", name.get(), "-q"}, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        if (code != 0) {
+            throw new OutputException(out, "the card's baseline (" + name.get() + ") could not be written: "
+                    + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** The quality line(s) of {@code targets}: the eval table of each against the source. */
+    private Map<String, Object> evaluate(List<Path> targets, Path source, PluginRegistry plugins, int threads, PrintStream out)
+            throws Exception {
+        try (EvalRun run = new EvalRun(targets, source, plugins)) {
             int[] ids = run.ids(evalText, null);
             int ctx = run.context(evalCtx);
             ProgressLine progress = ProgressLine.forTerminal(out, "eval", root.quiet());
