@@ -23,6 +23,10 @@ final class ParquetRows {
     private record Leaf(List<String> path, List<String> key, int type, int maxDef, int maxRep, int repeatedDef) {
     }
 
+    /** More questions than any task has: a count above it is a damaged file, not a reason to allocate. */
+    private static final int MAX_ROWS = 1 << 24;
+    /** The largest page swan inflates. */
+    private static final int MAX_PAGE = 1 << 28;
     private final Path file;
     private final byte[] data;
 
@@ -44,9 +48,11 @@ final class ParquetRows {
         ParquetRows r = new ParquetRows(file, Files.readAllBytes(file));
         try {
             return r.rows();
-        } catch (IllegalStateException | IndexOutOfBoundsException | ClassCastException | NullPointerException
-                 | java.nio.BufferUnderflowException e) {
-            throw new EvalException(file + ": not a Parquet file swan can read (" + e.getMessage() + ")");
+        } catch (IllegalStateException | IllegalArgumentException | IndexOutOfBoundsException | ClassCastException
+                 | NullPointerException | NegativeArraySizeException | java.nio.BufferUnderflowException e) {
+            String why = String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", "?");
+            throw new EvalException(file + ": not a Parquet file swan can read ("
+                    + (why.length() > 160 ? why.substring(0, 160) + "..." : why) + ")");
         }
     }
 
@@ -67,10 +73,11 @@ final class ParquetRows {
         Map<Integer, Object> root = (Map<Integer, Object>) schema.get(0);
         int children = num(root.get(5));
         for (int c = 0; c < children; c++) schema(schema, at, new ArrayList<>(), new ArrayList<>(), 0, 0, 0, false, leaves);
+        if (leaves.size() > schema.size()) throw new IllegalStateException("schema longer than its list");
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object g : (List<Object>) meta.get(4)) {
             Map<Integer, Object> group = (Map<Integer, Object>) g;
-            int rows = num(group.get(3));
+            int rows = bounded(num(group.get(3)), MAX_ROWS, "rows in a row group");
             List<Map<String, Object>> records = new ArrayList<>();
             for (int i = 0; i < rows; i++) records.add(new LinkedHashMap<>());
             for (Object cc : (List<Object>) group.get(1)) {
@@ -92,13 +99,22 @@ final class ParquetRows {
     }
 
     private static int num(Object v) {
-        return v == null ? 0 : (int) (long) (Long) v;
+        if (v == null) return 0;
+        long x = (Long) v;
+        if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) throw new IllegalStateException("a count out of range: " + x);
+        return (int) x;
+    }
+
+    private static int bounded(int v, int max, String what) {
+        if (v < 0 || v > max) throw new IllegalStateException(what + " out of range: " + v);
+        return v;
     }
 
     /** Walks one schema element (and its children), depth first as Parquet lists them. */
     @SuppressWarnings("unchecked")
     private void schema(List<Object> schema, int[] at, List<String> path, List<String> key, int def, int rep, int repeatedDef,
                         boolean insideList, List<Leaf> leaves) {
+        if (path.size() > 32) throw new IllegalStateException("schema nested deeper than 32 levels");
         Map<Integer, Object> e = (Map<Integer, Object>) schema.get(at[0]++);
         String name = new String((byte[]) e.get(4), StandardCharsets.UTF_8);
         int repetition = num(e.get(3));
@@ -150,13 +166,13 @@ final class ParquetRows {
             Map<Integer, Object> header = new ThriftCompact(buf).struct();
             int body = buf.position();
             int pageType = num(header.get(1));
-            int size = num(header.get(2));
-            int compressed = num(header.get(3));
+            int size = bounded(num(header.get(2)), MAX_PAGE, "page size");
+            int compressed = bounded(num(header.get(3)), data.length - body, "compressed page size");
             pos = body + compressed;
             if (pageType == 2) {
                 Map<Integer, Object> h = (Map<Integer, Object>) header.get(7);
                 byte[] page = decompress(codec, body, compressed, size);
-                int count = num(h.get(1));
+                int count = bounded(num(h.get(1)), MAX_ROWS, "dictionary entries");
                 dictionary = plain(ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN), leaf.type(), count);
                 continue;
             }
@@ -168,7 +184,7 @@ final class ParquetRows {
             int encoding;
             if (pageType == 0) {
                 Map<Integer, Object> h = (Map<Integer, Object>) header.get(5);
-                count = num(h.get(1));
+                count = bounded(num(h.get(1)), MAX_ROWS, "values in a page");
                 encoding = num(h.get(2));
                 ByteBuffer page = ByteBuffer.wrap(decompress(codec, body, compressed, size)).order(ByteOrder.LITTLE_ENDIAN);
                 reps = leaf.maxRep() > 0 ? levels(page, page.getInt(), leaf.maxRep(), count) : null;
@@ -176,10 +192,10 @@ final class ParquetRows {
                 values = page.slice().order(ByteOrder.LITTLE_ENDIAN);
             } else {
                 Map<Integer, Object> h = (Map<Integer, Object>) header.get(8);
-                count = num(h.get(1));
+                count = bounded(num(h.get(1)), MAX_ROWS, "values in a page");
                 encoding = num(h.get(4));
-                int defLength = num(h.get(5));
-                int repLength = num(h.get(6));
+                int defLength = bounded(num(h.get(5)), compressed, "definition levels' length");
+                int repLength = bounded(num(h.get(6)), compressed - defLength, "repetition levels' length");
                 boolean isCompressed = !Boolean.FALSE.equals(h.get(7));
                 ByteBuffer raw = ByteBuffer.wrap(data, body, compressed).order(ByteOrder.LITTLE_ENDIAN);
                 reps = leaf.maxRep() > 0 ? levels(raw, repLength, leaf.maxRep(), count) : null;
@@ -196,7 +212,7 @@ final class ParquetRows {
                 vals = plain(values, leaf.type(), present);
             } else if (encoding == 2 || encoding == 8) {
                 if (dictionary == null) throw new IllegalStateException("a dictionary-encoded page without a dictionary");
-                int width = values.get() & 0xff;
+                int width = bounded(values.get() & 0xff, 32, "bit width");
                 int[] idx = hybrid(values, width, present);
                 vals = new Object[present];
                 for (int i = 0; i < present; i++) vals[i] = dictionary[idx[i]];
@@ -215,6 +231,9 @@ final class ParquetRows {
                 String previous = "";
                 for (int i = 0; i < present; i++) {
                     byte[] head = previous.getBytes(StandardCharsets.UTF_8);
+                    if (prefixes[i] < 0 || prefixes[i] > head.length || suffixes[i] < 0 || suffixes[i] > values.remaining()) {
+                        throw new IllegalStateException("a delta string out of range");
+                    }
                     byte[] b = new byte[(int) (prefixes[i] + suffixes[i])];
                     System.arraycopy(head, 0, b, 0, (int) prefixes[i]);
                     values.get(b, (int) prefixes[i], (int) suffixes[i]);
@@ -250,10 +269,12 @@ final class ParquetRows {
             case 0:
                 return java.util.Arrays.copyOfRange(data, from, from + length);
             case 1:
-                return Snappy.decompress(data, from, length);
+                return Snappy.decompress(data, from, length, size);
             case 2: {
                 try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(data, from, length))) {
-                    return in.readAllBytes();
+                    byte[] out = in.readNBytes(size + 1);
+                    if (out.length != size) throw new IllegalStateException("gzip: " + out.length + " bytes, the page says " + size);
+                    return out;
                 } catch (IOException e) {
                     throw new IllegalStateException("gzip: " + e.getMessage());
                 }
@@ -265,6 +286,7 @@ final class ParquetRows {
 
     /** {@code count} levels of bit width for {@code max}, from the next {@code length} bytes. */
     private static int[] levels(ByteBuffer in, int length, int max, int count) {
+        if (length < 0 || length > in.remaining()) throw new IllegalStateException("levels run past the page");
         ByteBuffer part = in.slice().order(ByteOrder.LITTLE_ENDIAN);
         part.limit(length);
         in.position(in.position() + length);
@@ -273,6 +295,7 @@ final class ParquetRows {
 
     /** Parquet's RLE / bit-packing hybrid: {@code count} values of {@code width} bits. */
     private static int[] hybrid(ByteBuffer in, int width, int count) {
+        if (width > 32) throw new IllegalStateException("bit width " + width);
         int[] out = new int[count];
         int n = 0;
         while (n < count) {
@@ -302,6 +325,7 @@ final class ParquetRows {
     }
 
     private static String utf8(ByteBuffer in, int length) {
+        if (length < 0 || length > in.remaining()) throw new IllegalStateException("a string runs past the page");
         byte[] b = new byte[length];
         in.get(b);
         return new String(b, StandardCharsets.UTF_8);
@@ -313,7 +337,10 @@ final class ParquetRows {
         int miniblocks = (int) ThriftCompact.varint(in);
         int total = (int) ThriftCompact.varint(in);
         long value = ThriftCompact.zigzag(ThriftCompact.varint(in));
-        if (miniblocks <= 0 || blockSize % miniblocks != 0) throw new IllegalStateException("bad delta header");
+        if (miniblocks <= 0 || miniblocks > 256 || blockSize <= 0 || blockSize > 1 << 16 || blockSize % miniblocks != 0
+                || total < 0 || total > MAX_ROWS) {
+            throw new IllegalStateException("bad delta header");
+        }
         int perMini = blockSize / miniblocks;
         long[] out = new long[Math.max(count, 0)];
         int n = 0;
@@ -322,7 +349,7 @@ final class ParquetRows {
         while (left > 0) {
             long minDelta = ThriftCompact.zigzag(ThriftCompact.varint(in));
             int[] widths = new int[miniblocks];
-            for (int m = 0; m < miniblocks; m++) widths[m] = in.get() & 0xff;
+            for (int m = 0; m < miniblocks; m++) widths[m] = bounded(in.get() & 0xff, 64, "bit width");
             for (int m = 0; m < miniblocks && left > 0; m++) {
                 long acc = 0;
                 int bits = 0;
@@ -372,12 +399,7 @@ final class ParquetRows {
                 for (int i = 0; i < count; i++) out[i] = in.getDouble();
             }
             case 6 -> {
-                for (int i = 0; i < count; i++) {
-                    int len = in.getInt();
-                    byte[] b = new byte[len];
-                    in.get(b);
-                    out[i] = new String(b, StandardCharsets.UTF_8);
-                }
+                for (int i = 0; i < count; i++) out[i] = utf8(in, in.getInt());
             }
             default -> throw refuse("physical type " + type + " is not supported (boolean, int32, int64, float, double and strings are)");
         }

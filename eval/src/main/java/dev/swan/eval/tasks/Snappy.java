@@ -5,7 +5,8 @@ final class Snappy {
     private Snappy() {
     }
 
-    static byte[] decompress(byte[] in, int from, int length) {
+    /** The block at in[from, from + length), which must inflate to {@code expected} bytes. */
+    static byte[] decompress(byte[] in, int from, int length, int expected) {
         int p = from, end = from + length;
         long size = 0;
         for (int shift = 0; ; shift += 7) {
@@ -14,7 +15,7 @@ final class Snappy {
             if ((b & 0x80) == 0) break;
             if (shift > 28) throw new IllegalStateException("snappy: bad length");
         }
-        if (size > Integer.MAX_VALUE - 8) throw new IllegalStateException("snappy: a block larger than 2 GB");
+        if (size != expected) throw new IllegalStateException("snappy: the block says " + size + " bytes, the page " + expected);
         byte[] out = new byte[(int) size];
         int o = 0;
         while (p < end) {

@@ -49,7 +49,12 @@ public final class TaskFile {
             if (out.isEmpty()) throw new EvalException(file + ": no questions (the Parquet file has no rows)");
             return out;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new EvalException(file + ": neither UTF-8 text (JSON Lines) nor a Parquet file");
+        }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) continue;

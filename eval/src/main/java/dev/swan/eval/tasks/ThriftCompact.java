@@ -12,6 +12,7 @@ import java.util.Map;
  */
 final class ThriftCompact {
     private final ByteBuffer in;
+    private int depth;
 
     ThriftCompact(ByteBuffer in) {
         this.in = in;
@@ -19,12 +20,16 @@ final class ThriftCompact {
 
     /** The struct at the buffer's position; the position moves past it. */
     Map<Integer, Object> struct() {
+        if (++depth > 64) throw new IllegalStateException("Thrift structs nested deeper than 64");
         Map<Integer, Object> out = new HashMap<>();
         int id = 0;
         while (true) {
             int header = in.get() & 0xff;
             int type = header & 0x0f;
-            if (type == 0) return out;
+            if (type == 0) {
+                depth--;
+                return out;
+            }
             int delta = header >>> 4;
             id = delta != 0 ? id + delta : (int) zigzag(varint());
             out.put(id, value(type));

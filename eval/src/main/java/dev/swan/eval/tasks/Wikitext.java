@@ -48,7 +48,12 @@ public final class Wikitext {
             if (out.isEmpty()) throw new EvalException(file + ": no pages");
             return out;
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new EvalException(file + ": neither UTF-8 text nor a Parquet file");
+        }
         if (!file.getFileName().toString().endsWith(".jsonl")) {
             if (text.isBlank()) throw new EvalException(file + ": empty text");
             return List.of(text);

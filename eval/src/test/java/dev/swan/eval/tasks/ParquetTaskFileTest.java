@@ -67,6 +67,28 @@ class ParquetTaskFileTest {
         assertTrue(broken.getMessage().startsWith(cut + ": not a Parquet file swan can read"), broken.getMessage());
     }
 
+    /** Damaged files (seeded byte changes and cuts) read or are refused in one line; nothing else escapes. */
+    @Test
+    void damagedFilesAreRefusedNotCrashedOn() throws Exception {
+        java.util.Random r = new java.util.Random(7);
+        for (String name : new String[] {"arc.parquet", "arc-v2.parquet", "hellaswag.parquet"}) {
+            byte[] whole = Files.readAllBytes(resource(name));
+            String task = name.startsWith("arc") ? "arc_challenge" : "hellaswag";
+            for (int trial = 0; trial < Integer.getInteger("swan.parquet.trials", 300); trial++) {
+                byte[] b = trial % 10 == 0 ? java.util.Arrays.copyOf(whole, r.nextInt(whole.length)) : whole.clone();
+                for (int k = 0; k < 1 + r.nextInt(3) && trial % 10 != 0; k++) b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+                Path f = tmp.resolve("damaged-" + trial + ".parquet");
+                Files.write(f, b);
+                try {
+                    TaskFile.read(task, f);
+                } catch (EvalException e) {
+                    assertTrue(e.getMessage().contains(f.getFileName().toString()) && !e.getMessage().contains("\n"), e.getMessage());
+                }
+                Files.delete(f);
+            }
+        }
+    }
+
     /** What a question is to the protocol: text, choices, gold (not where it was read). */
     private static List<Question> texts(List<Question> qs) {
         return qs.stream().map(q -> new Question(q.text(), q.choices(), q.gold(), "")).toList();
