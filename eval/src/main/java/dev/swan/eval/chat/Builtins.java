@@ -18,6 +18,10 @@ import java.util.Set;
  */
 final class Builtins {
     private static final Set<String> DICT_METHODS = Set.of("get", "items", "keys", "values");
+    /** jinja2.sandbox.MAX_RANGE. */
+    static final long MAX_RANGE = 100_000;
+    /** The longest string or list a template may build by repetition. */
+    static final long MAX_REPEAT = 10_000_000;
 
     // ---- attributes, items, slices
 
@@ -310,6 +314,10 @@ final class Builtins {
             }
         }
         if (op.equals("*")) {
+            if ((a instanceof String || a instanceof List<?>) && Values.isInteger(b)
+                    && Values.length(a) * Math.max(0, ((Number) b).longValue()) > MAX_REPEAT) {
+                throw new IllegalArgumentException("a repetition longer than " + MAX_REPEAT);
+            }
             if (a instanceof String x && Values.isInteger(b)) return x.repeat((int) Math.max(0, ((Number) b).longValue()));
             if (a instanceof List<?> x && Values.isInteger(b)) {
                 List<Object> out = new ArrayList<>();
@@ -627,6 +635,8 @@ final class Builtins {
             long stop = ((Number) arg(args, args.size() > 1 ? 1 : 0)).longValue();
             long step = args.size() > 2 ? ((Number) args.get(2)).longValue() : 1;
             if (step == 0) throw new IllegalArgumentException("range() arg 3 must not be zero");
+            // Jinja's sandbox, which Hugging Face renders with, refuses ranges above MAX_RANGE
+            if ((stop - start) / step > MAX_RANGE) throw new IllegalArgumentException("range too big, maximum size for range is " + MAX_RANGE);
             List<Object> out = new ArrayList<>();
             for (long k = start; step > 0 ? k < stop : k > stop; k += step) out.add(k);
             return out;

@@ -27,7 +27,11 @@ public final class ChatTemplate {
      * @throws ChatTemplateException on a syntax error, with its line
      */
     public static ChatTemplate parse(String source, String where) {
-        return new ChatTemplate(where, Parser.parse(source, where));
+        try {
+            return new ChatTemplate(where, Parser.parse(source, where));
+        } catch (StackOverflowError e) {
+            throw new ChatTemplateException(where, 0, "nested too deeply to parse");
+        }
     }
 
     /**
@@ -45,6 +49,10 @@ public final class ChatTemplate {
         vars.putAll(variables);
         vars.put("messages", messages);
         vars.put("add_generation_prompt", addGenerationPrompt);
-        return new Renderer(where, new Builtins(), vars).render(nodes);
+        try {
+            return new Renderer(where, new Builtins(), vars).render(nodes);
+        } catch (StackOverflowError e) {
+            throw new ChatTemplateException(where, 0, "nested too deeply to render");
+        }
     }
 }

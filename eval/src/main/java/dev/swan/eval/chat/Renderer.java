@@ -71,9 +71,12 @@ final class Renderer {
         }
     }
 
+    /** Macro calls deeper than this are refused (Python stops recursion at about a thousand frames). */
+    private static final int MAX_MACRO_DEPTH = 200;
     private final String where;
     private final Builtins builtins;
     private final Frame root;
+    private int macroDepth;
 
     Renderer(String where, Builtins builtins, Map<String, Object> variables) {
         this.where = where;
@@ -196,21 +199,33 @@ final class Renderer {
 
     private Values.Function macro(Node.Macro m, Frame defined) {
         return (args, kwargs) -> {
-            Frame call = new Frame(defined);
-            if (args.size() > m.params().size()) throw new IllegalArgumentException("macro '" + m.name() + "' takes " + m.params().size() + " arguments");
-            for (int k = 0; k < m.params().size(); k++) {
-                String p = m.params().get(k);
-                Object v;
-                if (k < args.size()) v = args.get(k);
-                else if (kwargs.containsKey(p)) v = kwargs.get(p);
-                else if (m.defaults().get(k) != null) v = eval(m.defaults().get(k), defined);
-                else v = new Undefined(p);
-                call.set(p, v);
+            if (macroDepth >= MAX_MACRO_DEPTH) {
+                throw new IllegalArgumentException("maximum recursion depth exceeded in macro '" + m.name() + "'");
             }
-            StringBuilder b = new StringBuilder();
-            exec(m.body(), call, b);
-            return b.toString();
+            macroDepth++;
+            try {
+                return call(m, defined, args, kwargs);
+            } finally {
+                macroDepth--;
+            }
         };
+    }
+
+    private String call(Node.Macro m, Frame defined, List<Object> args, Map<String, Object> kwargs) {
+        Frame call = new Frame(defined);
+        if (args.size() > m.params().size()) throw new IllegalArgumentException("macro '" + m.name() + "' takes " + m.params().size() + " arguments");
+        for (int k = 0; k < m.params().size(); k++) {
+            String p = m.params().get(k);
+            Object v;
+            if (k < args.size()) v = args.get(k);
+            else if (kwargs.containsKey(p)) v = kwargs.get(p);
+            else if (m.defaults().get(k) != null) v = eval(m.defaults().get(k), defined);
+            else v = new Undefined(p);
+            call.set(p, v);
+        }
+        StringBuilder b = new StringBuilder();
+        exec(m.body(), call, b);
+        return b.toString();
     }
 
     Object eval(Expr e, Frame f) {

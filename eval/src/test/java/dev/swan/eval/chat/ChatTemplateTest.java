@@ -77,6 +77,17 @@ class ChatTemplateTest {
         assertTrue(e.getMessage().contains("unsupported operand types for +: 'str' and 'int'"), e.getMessage());
     }
 
+    /** A template from a model repository is not trusted to be small: the sandbox's limits, one line each. */
+    @Test
+    void hostileTemplatesAreRefusedInOneLine() {
+        for (String t : new String[] {"{% for i in range(10**9) %}x{% endfor %}", "{{ 'ab' * 10**9 }}",
+            "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "{{ " + "(".repeat(20000) + "1" + ")".repeat(20000) + " }}"}) {
+            ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> render(t), t.substring(0, Math.min(40, t.length())));
+            assertTrue(e.getMessage().startsWith("t.jinja, chat template line") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+        assertEquals("100000", render("{{ range(100000)|length }}"), "the sandbox's largest range renders");
+    }
+
     private static String render(String template) {
         return ChatTemplate.parse(template, "t.jinja").render(List.of(), false, Map.of(), DAY);
     }
