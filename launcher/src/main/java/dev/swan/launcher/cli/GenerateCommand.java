@@ -42,6 +42,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Generate text with a model (Hugging Face or MLX folder, GGUF file, quantized or not) on the "
                 + "Java forward pass, streaming the tokens as they come, then the speed. Greedy by default; "
                 + "--temperature and --top-p sample, seeded (same seed, same text).",
+                "A model with a chat template (tokenizer_config.json, chat_template.jinja, or the GGUF's "
+                        + "tokenizer.chat_template) gets the prompt as a user message in that template and prints the "
+                        + "reply, as mlx_lm.generate does; --ignore-chat-template continues the text as it is.",
                 "Example: swan generate out.gguf --prompt \"Once upon a time\" --max-tokens 64"})
 public final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
