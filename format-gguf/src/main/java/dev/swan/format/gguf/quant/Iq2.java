@@ -216,31 +216,8 @@ public final class Iq2 implements ImportanceQuantizer {
                 scales[ib] = 0;
                 continue;
             }
-            float best = 0;
-            float scale = max / 5;
             onGrid[0] = onGrid[1] = true;
-            for (int is = -9; is <= 9; is++) {
-                float id = (5 + is * 0.1f) / max;
-                float thisScale = 1 / id;
-                for (int k = 0; k < 2; k++) {
-                    int u = grid.pack(xval, 8 * k, id, laux, 8 * k);
-                    onGridAux[k] = true;
-                    if (grid.index(u) < 0) {
-                        onGridAux[k] = false;
-                        grid.bestNeighbour(u, xval, 8 * k, waux, 8 * k, thisScale, laux, 8 * k);
-                    }
-                }
-                IqGrid.fit(weight, xval, laux, 16, fit);
-                float sumqx = fit[0];
-                float sumq2 = fit[1];
-                if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-                    scale = sumqx / sumq2;
-                    best = scale * sumqx;
-                    System.arraycopy(laux, 0, l, 0, 16);
-                    onGrid[0] = onGridAux[0];
-                    onGrid[1] = onGridAux[1];
-                }
-            }
+            float scale = grid.searchScale(xval, weight, waux, max, max / 5, 5, 0.1f, 9, 2, 8, laux, l, onGridAux, onGrid, fit);
             if ((!onGrid[0] || !onGrid[1]) && scale > 0) {
                 float id = 1 / scale;
                 for (int k = 0; k < 2; k++) {

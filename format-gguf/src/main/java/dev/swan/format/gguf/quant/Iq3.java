@@ -77,30 +77,8 @@ public final class Iq3 implements ImportanceQuantizer {
                 scales[ib] = 0;
                 continue;
             }
-            float best = 0;
-            float scale = max / 15;
             Arrays.fill(onGrid, xxs); // IQ3_S starts off the grid, IQ3_XXS on it
-            for (int is = -nTry; is <= nTry; is++) {
-                float id = (15 + is * 0.2f) / max;
-                float thisScale = 1 / id;
-                for (int k = 0; k < 8; k++) {
-                    int u = grid.pack(xval, 4 * k, id, laux, 4 * k);
-                    onGridAux[k] = true;
-                    if (grid.index(u) < 0) {
-                        onGridAux[k] = false;
-                        grid.bestNeighbour(u, xval, 4 * k, waux, 4 * k, thisScale, laux, 4 * k);
-                    }
-                }
-                IqGrid.fit(weight, xval, laux, 32, fit);
-                float sumqx = fit[0];
-                float sumq2 = fit[1];
-                if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-                    scale = sumqx / sumq2;
-                    best = scale * sumqx;
-                    System.arraycopy(laux, 0, l, 0, 32);
-                    System.arraycopy(onGridAux, 0, onGrid, 0, 8);
-                }
-            }
+            float scale = grid.searchScale(xval, weight, waux, max, max / 15, 15, 0.2f, nTry, 8, 4, laux, l, onGridAux, onGrid, fit);
             int notOnGrid = 0;
             for (int k = 0; k < 8; k++) if (!onGrid[k]) notOnGrid++;
             if (notOnGrid > 0 && scale > 0) {

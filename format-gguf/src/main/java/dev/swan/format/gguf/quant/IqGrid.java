@@ -154,6 +154,42 @@ final class IqGrid {
     }
 
     /**
+     * ggml's scale search of the grid i-quants: for each trial scale {@code (base + is·step) / max}, is in
+     * [-tries, tries], every group of {@code width} values is put on the grid (its best neighbour when off it)
+     * and the weighted least-squares scale fitted; the best trial's levels go to {@code l} and whether each
+     * group sat on the grid to {@code onGrid} (both left as given when no trial fits). Returns the best scale,
+     * {@code initial} when none fits. {@code laux}, {@code onGridAux} and {@code fit} are scratch.
+     */
+    float searchScale(float[] xval, float[] weight, float[] waux, float max, float initial, int base, float step, int tries,
+                      int groups, int width, int[] laux, int[] l, boolean[] onGridAux, boolean[] onGrid, float[] fit) {
+        int n = groups * width;
+        float best = 0;
+        float scale = initial;
+        for (int is = -tries; is <= tries; is++) {
+            float id = (base + is * step) / max;
+            float thisScale = 1 / id;
+            for (int k = 0; k < groups; k++) {
+                int u = pack(xval, width * k, id, laux, width * k);
+                onGridAux[k] = true;
+                if (index(u) < 0) {
+                    onGridAux[k] = false;
+                    bestNeighbour(u, xval, width * k, waux, width * k, thisScale, laux, width * k);
+                }
+            }
+            fit(weight, xval, laux, n, fit);
+            float sumqx = fit[0];
+            float sumq2 = fit[1];
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                scale = sumqx / sumq2;
+                best = scale * sumqx;
+                System.arraycopy(laux, 0, l, 0, n);
+                System.arraycopy(onGridAux, 0, onGrid, 0, groups);
+            }
+        }
+        return scale;
+    }
+
+    /**
      * iq2/iq3_find_best_neighbour: among the neighbours of off-grid {@code u}, the point nearest to
      * {@code xval[xo..]} at {@code scale} under {@code weight[wo..]}; its levels go to {@code l[lo..]}.
      */
