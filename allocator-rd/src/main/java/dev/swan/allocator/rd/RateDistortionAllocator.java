@@ -342,8 +342,7 @@ public final class RateDistortionAllocator implements BitAllocator {
 
     @Override
     public java.util.function.Predicate<Encoding> candidates(AllocationRequest shapesOnly) {
-        if (shapesOnly.policy().target() == null || costlyAllowed(shapesOnly)) return e -> true;
-        return e -> e.cost() <= 1;
+        return costlyAllowed(shapesOnly) ? e -> true : e -> e.cost() <= 1;
     }
 
     /** Every tensor's options; {@code shapesOnly}: before measuring, errors are not known (damage 0). */

@@ -47,12 +47,10 @@ final class Values {
     /** Python's str(). */
     static String str(Object v) {
         if (v instanceof String s) return s;
-        if (v instanceof Undefined) return "";
-        if (v instanceof List<?> || v instanceof Map<?, ?>) return repr(v);
         return repr(v);
     }
 
-    /** Python's repr(). */
+    /** Python's repr() (undefined: empty, as str()). */
     static String repr(Object v) {
         if (v == null) return "None";
         if (v instanceof Undefined) return "";

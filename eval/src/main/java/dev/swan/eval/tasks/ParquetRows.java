@@ -202,8 +202,8 @@ final class ParquetRows {
                 defs = leaf.maxDef() > 0 ? levels(raw, defLength, leaf.maxDef(), count) : null;
                 int start = body + repLength + defLength;
                 int left = compressed - repLength - defLength;
-                values = ByteBuffer.wrap(isCompressed ? decompress(codec, start, left, size - repLength - defLength)
-                        : java.util.Arrays.copyOfRange(data, start, start + left)).order(ByteOrder.LITTLE_ENDIAN);
+                values = ByteBuffer.wrap(decompress(isCompressed ? codec : 0, start, left, size - repLength - defLength))
+                        .order(ByteOrder.LITTLE_ENDIAN);
             }
             int present = 0;
             for (int i = 0; i < count; i++) if (defs == null || defs[i] == leaf.maxDef()) present++;

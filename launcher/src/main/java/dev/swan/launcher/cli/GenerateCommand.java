@@ -12,6 +12,7 @@ import dev.swan.eval.tokenizer.Tokenizers;
 import dev.swan.launcher.SwanCommand;
 import dev.swan.launcher.evaluation.StoredModels;
 import dev.swan.launcher.plugins.PluginRegistry;
+import dev.swan.toolkit.io.InputFiles;
 import dev.swan.toolkit.json.Json;
 import dev.swan.toolkit.json.JsonParseException;
 import java.io.IOException;
@@ -184,7 +185,7 @@ public final class GenerateCommand implements Callable<Integer> {
         Path generation = p.resolve("generation_config.json");
         if (Files.isDirectory(p) && Files.isRegularFile(generation)) {
             try {
-                addIds(Json.parseObject(Files.readString(generation, StandardCharsets.UTF_8)).get("eos_token_id"), stop);
+                addIds(Json.parseObject(InputFiles.readText(generation, InputFiles.MAX_TEXT_BYTES)).get("eos_token_id"), stop);
             } catch (IOException | JsonParseException e) {
                 throw new ModelFormatException(generation, "eos_token_id", "cannot read: " + e.getMessage());
             }
@@ -204,7 +205,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--chat-template-file " + chatTemplateFile
                         + ": no such file");
             }
-            return Optional.of(Files.readString(chatTemplateFile, StandardCharsets.UTF_8));
+            return Optional.of(InputFiles.readText(chatTemplateFile, InputFiles.MAX_TEXT_BYTES));
         }
         Optional<String> stored = m.chatTemplate();
         if (stored.isPresent()) return stored;

@@ -23,7 +23,6 @@ import dev.swan.launcher.plugins.PluginRegistry;
 import dev.swan.launcher.ui.Format;
 import dev.swan.launcher.ui.ProgressLine;
 import dev.swan.launcher.ui.Table;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -298,7 +297,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                         out.println("Wrote card " + card);
                     }
                 } finally {
-                    if (cardBaseline != null) deleteTree(cardBaseline);
+                    if (cardBaseline != null) dev.swan.launcher.pipeline.AtomicOutput.deleteRecursively(cardBaseline);
                 }
                 if (reportFile != null) {
                     ReportCommand.write(reportFile, new dev.swan.launcher.report.HtmlReport(m,
@@ -340,13 +339,6 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
         }
         return out;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 
     /** The quality line(s) of {@code targets}: the eval table of each against the source. */

@@ -107,7 +107,6 @@ public final class AnalysisEngine implements TensorAnalyzer {
         return Map.of(t.name(), measure(model, t, AnalysisShape.of(t)));
     }
 
-    /** The most memory the task holds, in MiB permits of the budget (0 for a skipped tensor). */
     /** The elements the metrics read of {@code t} (a row-sampling metric: its sample), at least one. */
     private long workOf(TensorInfo t) {
         AnalysisShape s = AnalysisShape.of(t);
@@ -120,6 +119,7 @@ public final class AnalysisEngine implements TensorAnalyzer {
         return Math.max(1, w);
     }
 
+    /** The most memory the task holds, in MiB permits of the budget (0 for a skipped tensor). */
     private int permits(Task task, int mb) {
         List<TensorInfo> members = task.members();
         AnalysisShape shape = members.size() > 1 ? sampleShape(members) : AnalysisShape.of(members.get(0));
@@ -169,8 +169,9 @@ public final class AnalysisEngine implements TensorAnalyzer {
         long total = 0;
         long already = 0;
         for (TensorInfo t : tensors) {
-            total += workOf(t);
-            if (done.containsKey(t.name())) already += workOf(t);
+            long w = workOf(t);
+            total += w;
+            if (done.containsKey(t.name())) already += w;
         }
         AtomicLong finished = new AtomicLong(already);
         long work = total;
